@@ -1,0 +1,276 @@
+"""Claims, the entities they are about, the evidence for and against them, and contradictions between them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from provenance import events
+from provenance.anchoring import Anchor, anchor_quote
+from provenance.confidence import parse_likelihood
+from provenance.errors import Conflict, Invalid, NotFound
+from provenance.models import (
+    Claim,
+    Contradiction,
+    ContradictionStatus,
+    Entity,
+    Evidence,
+    Passage,
+    PassageKind,
+    Source,
+    Stance,
+    utcnow,
+)
+from provenance.sources import check_key, get_source, make_passage
+
+STANCES = tuple(s.value for s in Stance)
+
+
+# --- entities -----------------------------------------------------------------------------------------
+
+
+def entity_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def get_or_create_entities(session: Session, names: Iterable[str]) -> list[Entity]:
+    """The entities with these names (compared without case or extra spaces), creating the new ones."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        clean = " ".join(name.split())
+        if not clean:
+            raise Invalid("an entity name is empty; give a name such as 'North Korea'")
+        wanted.setdefault(entity_key(clean), clean)
+    if not wanted:
+        return []
+    found = {e.name_key: e for e in session.scalars(select(Entity).where(Entity.name_key.in_(wanted)))}
+    for key, name in wanted.items():
+        if key not in found:
+            found[key] = Entity(name=name, name_key=key)
+            session.add(found[key])
+            events.record(session, "entity.add", "entity", name, after={"name": name})
+    return [found[k] for k in wanted]
+
+
+# --- claims -------------------------------------------------------------------------------------------
+
+
+def claim_summary(claim: Claim) -> dict[str, object]:
+    return {
+        "key": claim.key,
+        "statement": claim.statement,
+        "status": claim.status.value,
+        "verdict": claim.verdict.value if claim.verdict else None,
+        "confidence": claim.confidence,
+        "confidence_note": claim.confidence_note,
+        "about": [e.name for e in claim.entities],
+    }
+
+
+def add_claim(
+    session: Session,
+    key: str,
+    statement: str,
+    *,
+    about: Sequence[str] = (),
+    confidence: str | float | None = None,
+    confidence_note: str | None = None,
+) -> Claim:
+    """A new claim; its key must be unused."""
+    check_key(key, "claim")
+    statement = " ".join(statement.split())
+    if not statement:
+        raise Invalid(f"claim {key!r} has an empty statement; say what is claimed")
+    if session.scalar(select(Claim.id).where(Claim.key == key)) is not None:
+        raise Conflict(f"claim {key!r} already exists; choose another key or `provenance claim show {key}`")
+    now = utcnow()
+    claim = Claim(
+        key=key,
+        statement=statement,
+        confidence=None if confidence is None else parse_likelihood(confidence),
+        confidence_note=confidence_note,
+        created_at=now,
+        updated_at=now,
+        entities=get_or_create_entities(session, about),
+    )
+    session.add(claim)
+    session.flush()
+    events.record(session, "claim.add", "claim", key, after=claim_summary(claim))
+    return claim
+
+
+def get_claim(session: Session, key: str) -> Claim:
+    claim = session.scalar(select(Claim).where(Claim.key == key))
+    if claim is None:
+        raise NotFound(f"no claim {key!r}; `provenance claim list` shows the keys")
+    return claim
+
+
+def list_claims(session: Session, about: str | None = None) -> list[Claim]:
+    """Claims ordered by key, those about ``about`` (an entity name, any case) when given."""
+    query = select(Claim).options(selectinload(Claim.entities)).order_by(Claim.key)
+    if about is not None:
+        entity = session.scalar(select(Entity).where(Entity.name_key == entity_key(about)))
+        if entity is None:
+            raise NotFound(
+                f"no entity {about!r}; claims are about: {', '.join(entity_names(session)) or 'nothing yet'}"
+            )
+        query = query.where(Claim.entities.contains(entity))
+    return list(session.scalars(query))
+
+
+def entity_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Entity.name).order_by(Entity.name_key)))
+
+
+# --- evidence -----------------------------------------------------------------------------------------
+
+
+def parse_stance(value: str) -> Stance:
+    try:
+        return Stance(value.strip().lower())
+    except ValueError:
+        raise Invalid(f"unknown stance {value!r}; use one of: {', '.join(STANCES)}") from None
+
+
+def passage_for(session: Session, source: Source, anchor: Anchor) -> Passage:
+    """The passage covering exactly the anchored span: a sentence or paragraph if one matches, else a quote."""
+    existing = {
+        p.kind: p
+        for p in session.scalars(
+            select(Passage).where(
+                Passage.source_id == source.id,
+                Passage.char_start == anchor.start,
+                Passage.char_end == anchor.end,
+            )
+        )
+    }
+    for kind in (PassageKind.SENTENCE, PassageKind.PARAGRAPH, PassageKind.QUOTE):
+        if kind in existing:
+            return existing[kind]
+    holder = session.scalar(
+        select(Passage)
+        .where(
+            Passage.source_id == source.id,
+            Passage.kind == PassageKind.PARAGRAPH,
+            Passage.char_start <= anchor.start,
+        )
+        .order_by(Passage.char_start.desc())
+        .limit(1)
+    )
+    passage = make_passage(
+        source, anchor.start, anchor.end, PassageKind.QUOTE, holder.paragraph_no if holder else 1
+    )
+    session.add(passage)
+    session.flush()
+    return passage
+
+
+def add_evidence(
+    session: Session,
+    claim_key: str,
+    source_key: str,
+    quote: str,
+    *,
+    stance: str,
+    confidence: str | float | None = None,
+    attributed_to: str | None = None,
+    note: str | None = None,
+    prefix: str | None = None,
+    suffix: str | None = None,
+    occurrence: int | None = None,
+) -> Evidence:
+    """Link a claim to the passage of ``source_key`` that ``quote`` stands for."""
+    claim = get_claim(session, claim_key)
+    source = get_source(session, source_key)
+    parsed_stance = parse_stance(stance)
+    probability = None if confidence is None else parse_likelihood(confidence)
+    anchor = anchor_quote(
+        source.text, quote, source_key=source.key, prefix=prefix, suffix=suffix, occurrence=occurrence
+    )
+    passage = passage_for(session, source, anchor)
+    duplicate = session.scalar(
+        select(Evidence).where(Evidence.claim_id == claim.id, Evidence.passage_id == passage.id)
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"claim {claim.key!r} already cites that passage of {source.key!r} "
+            f"(characters {passage.char_start}-{passage.char_end}, as {duplicate.stance.value})"
+        )
+    evidence = Evidence(
+        claim=claim,
+        passage=passage,
+        stance=parsed_stance,
+        confidence=probability,
+        attributed_to=_clean(attributed_to),
+        quote=quote,
+        anchor_method=anchor.method,
+        note=_clean(note),
+        created_at=utcnow(),
+    )
+    session.add(evidence)
+    claim.updated_at = utcnow()
+    session.flush()
+    events.record(
+        session,
+        "evidence.add",
+        "claim",
+        claim.key,
+        after={
+            "evidence_id": evidence.id,
+            "source": source.key,
+            "char_start": passage.char_start,
+            "char_end": passage.char_end,
+            "stance": parsed_stance.value,
+            "confidence": probability,
+            "attributed_to": evidence.attributed_to,
+            "anchor_method": anchor.method.value,
+        },
+    )
+    return evidence
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = re.sub(r"\s+", " ", text).strip()
+    return text or None
+
+
+# --- contradictions -----------------------------------------------------------------------------------
+
+
+def add_contradiction(session: Session, key_a: str, key_b: str, *, note: str | None = None) -> Contradiction:
+    """Record that two claims cannot both be true (stored once per pair, whichever order is given)."""
+    if key_a == key_b:
+        raise Invalid(f"a claim cannot contradict itself ({key_a!r}); name two different claims")
+    first, second = sorted((get_claim(session, key_a), get_claim(session, key_b)), key=lambda c: c.id)
+    existing = session.scalar(
+        select(Contradiction).where(
+            Contradiction.claim_a_id == first.id, Contradiction.claim_b_id == second.id
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"claims {key_a!r} and {key_b!r} are already recorded as contradicting each other")
+    now = utcnow()
+    contradiction = Contradiction(
+        claim_a=first,
+        claim_b=second,
+        status=ContradictionStatus.OPEN,
+        note=_clean(note),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(contradiction)
+    session.flush()
+    events.record(
+        session,
+        "contradiction.add",
+        "contradiction",
+        f"{first.key}|{second.key}",
+        after={"claims": [first.key, second.key], "status": "open", "note": contradiction.note},
+    )
+    return contradiction

@@ -1,0 +1,208 @@
+"""Engines, sessions and schema migrations (Alembic) for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session
+
+from provenance.errors import Invalid, NotFound, ProvenanceError, SchemaMismatch
+
+DEFAULT_URL = "sqlite:///provenance.db"
+URL_ENV = "PROVENANCE_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def resource_dir(name: str) -> Path:
+    """A folder shipped with the package (inside the wheel) or, in a source checkout, beside it."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / f"_{name}", package.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"provenance is installed without its {name}/ folder; reinstall it")
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database URL to use: the one given, else $PROVENANCE_DATABASE_URL, else ./provenance.db.
+
+    A bare path means a SQLite file; ``postgresql://`` and ``postgres://`` mean PostgreSQL through psycopg 3.
+    """
+    text = url or os.environ.get(URL_ENV) or DEFAULT_URL
+    if "://" not in text:
+        return URL.create("sqlite", database=text)
+    try:
+        parsed = make_url(text)
+    except ArgumentError as exc:
+        raise Invalid(
+            f"cannot read database URL {text!r}; use sqlite:///PATH or postgresql://USER@HOST/DB"
+        ) from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def describe_url(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+def make_engine(url: str | URL | None = None) -> Engine:
+    """An engine for ``url`` with foreign keys enforced on SQLite too; a missing driver is a user error."""
+    resolved = url if isinstance(url, URL) else resolve_url(url)
+    backend = resolved.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise Invalid(
+            f"provenance works with SQLite and PostgreSQL, not {backend!r}; use sqlite:/// or postgresql://"
+        )
+    try:
+        engine = create_engine(resolved)
+    except (NoSuchModuleError, ImportError) as exc:
+        if backend == "postgresql":
+            raise ProvenanceError(
+                f"the PostgreSQL driver for {resolved.drivername} is not installed; "
+                "install the postgres extra: pip install 'provenance[postgres]'"
+            ) from exc
+        raise ProvenanceError(f"no database driver for {resolved.drivername}: {exc}") from exc
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back whole if anything in it fails."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --- migrations ---------------------------------------------------------------------------------------
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resource_dir("migrations")))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    head = script_directory().get_current_head()
+    assert head is not None, "the migrations folder has no revisions"
+    return head
+
+
+@contextmanager
+def _connect(engine: Engine) -> Iterator[Connection]:
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except OperationalError as exc:
+        if (
+            getattr(exc, "connection_invalidated", False)
+            or "connect" in str(exc.orig).lower()
+            or ("unable to open" in str(exc.orig))
+        ):
+            raise ProvenanceError(f"cannot open database {describe_url(engine.url)}: {exc.orig}") from exc
+        raise
+
+
+def current_revision(engine: Engine) -> str | None:
+    with _connect(engine) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate up to ``revision``; returns the revision before and after."""
+    before = check_known_revision(engine)
+    _check_target(revision)
+    with _connect(engine) as connection:
+        command.upgrade(alembic_config(connection), revision)
+    return before, current_revision(engine)
+
+
+def downgrade(engine: Engine, revision: str) -> tuple[str | None, str | None]:
+    """Migrate down to ``revision`` ("base" removes every table)."""
+    before = check_known_revision(engine)
+    _check_target(revision)
+    with _connect(engine) as connection:
+        command.downgrade(alembic_config(connection), revision)
+    return before, current_revision(engine)
+
+
+def _check_target(revision: str) -> None:
+    if revision in ("head", "base"):
+        return
+    try:
+        found = script_directory().get_revision(revision)
+    except Exception as exc:  # alembic raises several kinds for bad or ambiguous ids
+        raise NotFound(f"no schema revision {revision!r}; `provenance db history` lists them") from exc
+    if found is None:
+        raise NotFound(f"no schema revision {revision!r}; `provenance db history` lists them")
+
+
+def check_known_revision(engine: Engine) -> str | None:
+    """The database's revision, refusing one this version of provenance does not know (a newer schema)."""
+    revision = current_revision(engine)
+    if revision is not None:
+        known = {r.revision for r in script_directory().walk_revisions()}
+        if revision not in known:
+            raise SchemaMismatch(
+                f"database {describe_url(engine.url)} is at schema revision {revision}, newer than this "
+                f"provenance knows (latest {head_revision()}); upgrade provenance to use it"
+            )
+    return revision
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to work on a database without provenance's tables, or with an older or newer schema."""
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        if not Path(database).exists():
+            raise NotFound(f"no database file {database}; run `provenance init` to create it, or pass --db")
+    revision = check_known_revision(engine)
+    if revision is None:
+        with _connect(engine) as connection:
+            has_tables = bool(inspect(connection).get_table_names())
+        what = "has tables but no provenance schema" if has_tables else "has no provenance schema yet"
+        raise SchemaMismatch(f"database {describe_url(engine.url)} {what}; run `provenance init` first")
+    if revision != head_revision():
+        raise SchemaMismatch(
+            f"database {describe_url(engine.url)} is at schema revision {revision}, older than this provenance "
+            f"needs ({head_revision()}); run `provenance db upgrade`"
+        )
+
+
+def revision_history() -> list[dict[str, Any]]:
+    """Every schema revision, newest first."""
+    return [
+        {"revision": r.revision, "down_revision": r.down_revision, "message": r.doc}
+        for r in script_directory().walk_revisions()
+    ]

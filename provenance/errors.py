@@ -1,0 +1,27 @@
+"""The one family of errors the domain raises for a user to read.
+
+Every message is written for the person at the keyboard: it says what was wrong and what to do. The CLI
+turns any of these into a single ``Error: ...`` line and exit code 1; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class ProvenanceError(Exception):
+    """A problem with the user's input or database that the user can fix."""
+
+
+class NotFound(ProvenanceError):
+    """A key, file or revision that does not exist."""
+
+
+class Conflict(ProvenanceError):
+    """The request clashes with what the database already holds."""
+
+
+class Invalid(ProvenanceError):
+    """A value that is not acceptable (a stance, a likelihood, a file's contents...)."""
+
+
+class SchemaMismatch(ProvenanceError):
+    """The database's schema is missing, older or newer than this version of provenance expects."""

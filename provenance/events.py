@@ -1,0 +1,53 @@
+"""The audit trail: every change the domain makes is appended here, with who made it and why.
+
+Only :func:`record` writes events, and nothing in provenance updates or deletes one.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from provenance.models import Event, utcnow
+
+USER_ENV = "PROVENANCE_USER"
+
+
+def current_actor() -> str:
+    """Who is acting: $PROVENANCE_USER, else the operating-system user."""
+    name = os.environ.get(USER_ENV, "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def record(
+    session: Session,
+    action: str,
+    subject_type: str,
+    subject_key: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> Event:
+    """Append one event to the log (in the caller's transaction)."""
+    entry = Event(
+        occurred_at=utcnow(),
+        actor=actor or current_actor(),
+        action=action,
+        subject_type=subject_type,
+        subject_key=subject_key,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    session.add(entry)
+    return entry

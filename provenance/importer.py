@@ -1,0 +1,208 @@
+"""Claims files: sources, claims with their evidence, and contradictions, loaded whole or not at all.
+
+The format (YAML, or the same shape as JSON) is documented in the README. Paths are relative to the file.
+Every check the CLI makes is made here too, with the place in the file that failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.orm import Session
+
+from provenance.claims import add_claim, add_contradiction, add_evidence
+from provenance.errors import Invalid, NotFound, ProvenanceError
+from provenance.sources import Metadata, add_source, document_from_text, read_document
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SourceSpec(_Spec):
+    key: str | None = None
+    path: str | None = None
+    text: str | None = None
+    title: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    reliability: str | None = None
+    reliability_note: str | None = None
+
+    @model_validator(mode="after")
+    def _path_or_text(self) -> SourceSpec:
+        if (self.path is None) == (self.text is None):
+            raise ValueError("give either path or text")
+        if self.text is not None and not self.key:
+            raise ValueError("a source given as text needs a key")
+        return self
+
+
+class EvidenceSpec(_Spec):
+    source: str
+    quote: str = Field(min_length=1)
+    stance: str
+    confidence: str | float | None = None
+    attributed_to: str | None = None
+    note: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    occurrence: int | None = None
+
+
+class ClaimSpec(_Spec):
+    key: str
+    statement: str
+    about: list[str] = []
+    confidence: str | float | None = None
+    confidence_note: str | None = None
+    evidence: list[EvidenceSpec] = []
+
+
+class ContradictionSpec(_Spec):
+    claims: tuple[str, str]
+    note: str | None = None
+
+
+class ClaimsFile(_Spec):
+    sources: list[SourceSpec] = []
+    claims: list[ClaimSpec] = []
+    contradictions: list[ContradictionSpec] = []
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    sources_added: list[str]
+    sources_unchanged: list[str]
+    claims: int
+    evidence: int
+    contradictions: int
+
+
+def parse_claims_file(path: Path) -> ClaimsFile:
+    """Read and check the shape of a claims file, without touching the database."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise NotFound(f"no claims file {path}; check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"{path} is not UTF-8 text; save the claims file as UTF-8") from exc
+    except OSError as exc:
+        raise Invalid(f"cannot read {path}: {exc.strerror}") from exc
+    data: Any
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise Invalid(f"{path} line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the JSON") from exc
+    else:
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise Invalid(f"{path}{where}: {exc.problem or exc.context}; fix the YAML") from exc
+        except yaml.YAMLError as exc:
+            raise Invalid(f"{path}: not valid YAML ({exc})") from exc
+    if data is None:
+        raise Invalid(f"{path} is empty; a claims file has sources, claims and contradictions")
+    if not isinstance(data, dict):
+        raise Invalid(f"{path}: the top level must be a mapping with sources, claims and contradictions")
+    try:
+        return ClaimsFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise Invalid(f"{path}: {_location(first['loc'])}: {first['msg']}{_more(exc)}") from exc
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "top level"
+
+
+def _more(exc: ValidationError) -> str:
+    extra = exc.error_count() - 1
+    return f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+
+
+def import_claims_file(session: Session, path: Path) -> ImportSummary:
+    """Load a claims file into the session's transaction; the caller commits, or rolls back on any error."""
+    spec = parse_claims_file(path)
+    base = path.parent
+    added: list[str] = []
+    unchanged: list[str] = []
+    for n, source_spec in enumerate(spec.sources):
+        where = f"{path}: sources[{n}]"
+        with _located(where):
+            if source_spec.path is not None:
+                document = read_document(base / source_spec.path)
+            else:
+                assert source_spec.text is not None and source_spec.key is not None
+                document = document_from_text(source_spec.text, name=f"{where}.text")
+            result = add_source(
+                session,
+                document,
+                key=source_spec.key,
+                metadata=Metadata(
+                    title=source_spec.title,
+                    author=source_spec.author,
+                    publisher=source_spec.publisher,
+                    url=source_spec.url,
+                    published=source_spec.published,
+                ),
+                reliability=source_spec.reliability,
+                reliability_note=source_spec.reliability_note,
+            )
+        (added if result.created else unchanged).append(result.source.key)
+    evidence_count = 0
+    for n, claim_spec in enumerate(spec.claims):
+        with _located(f"{path}: claims[{n}] ({claim_spec.key})"):
+            add_claim(
+                session,
+                claim_spec.key,
+                claim_spec.statement,
+                about=claim_spec.about,
+                confidence=claim_spec.confidence,
+                confidence_note=claim_spec.confidence_note,
+            )
+        for m, ev in enumerate(claim_spec.evidence):
+            with _located(f"{path}: claims[{n}] ({claim_spec.key}) evidence[{m}]"):
+                add_evidence(
+                    session,
+                    claim_spec.key,
+                    ev.source,
+                    ev.quote,
+                    stance=ev.stance,
+                    confidence=ev.confidence,
+                    attributed_to=ev.attributed_to,
+                    note=ev.note,
+                    prefix=ev.prefix,
+                    suffix=ev.suffix,
+                    occurrence=ev.occurrence,
+                )
+            evidence_count += 1
+    for n, contradiction in enumerate(spec.contradictions):
+        with _located(f"{path}: contradictions[{n}]"):
+            add_contradiction(session, *contradiction.claims, note=contradiction.note)
+    return ImportSummary(added, unchanged, len(spec.claims), evidence_count, len(spec.contradictions))
+
+
+@contextmanager
+def _located(where: str) -> Iterator[None]:
+    """Prefix a ProvenanceError raised inside with the place in the claims file it comes from."""
+    try:
+        yield
+    except ProvenanceError as exc:
+        raise type(exc)(f"{where}: {exc}") from exc

@@ -1,0 +1,326 @@
+"""The schema: sources and their passages, claims, the evidence linking them, contradictions, entities, events.
+
+Names follow a fact-checker's words. Offsets are Unicode code points into ``Source.text`` with the end
+exclusive, as in the W3C Web Annotation TextPositionSelector. Only types that behave the same on SQLite
+and PostgreSQL are used; every constraint gets a predictable name from the naming convention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores it naive; we put the zone back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; provenance stores UTC-aware timestamps only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A VARCHAR with a named CHECK constraint, storing each member's value (not its Python name)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Reliability(enum.StrEnum):
+    """Admiralty-scale source reliability."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+
+
+class PassageKind(enum.StrEnum):
+    PARAGRAPH = "paragraph"
+    SENTENCE = "sentence"
+    QUOTE = "quote"
+
+
+class ClaimStatus(enum.StrEnum):
+    """Where a claim stands in the fact-checking workflow."""
+
+    UNSTARTED = "unstarted"
+    IN_PROGRESS = "in_progress"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    INCONCLUSIVE = "inconclusive"
+    WITHDRAWN = "withdrawn"
+
+
+class Verdict(enum.StrEnum):
+    """The published rating of a claim."""
+
+    TRUE = "true"
+    MOSTLY_TRUE = "mostly_true"
+    MIXED = "mixed"
+    MOSTLY_FALSE = "mostly_false"
+    FALSE = "false"
+    UNPROVEN = "unproven"
+
+
+class Stance(enum.StrEnum):
+    """How a passage bears on a claim."""
+
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    MENTIONS = "mentions"
+
+
+class AnchorMethod(enum.StrEnum):
+    """How a quote was found in its source's text."""
+
+    EXACT = "exact"  # the quote occurs exactly once
+    EXACT_CONTEXT = "exact_context"  # several occurrences; the given prefix/suffix chose one
+    EXACT_OCCURRENCE = "exact_occurrence"  # several occurrences; the analyst chose the Nth
+    FUZZY = "fuzzy"  # an approximate match the analyst accepted (scored)
+
+
+class ContradictionStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+claim_entity = Table(
+    "claim_entity",
+    Base.metadata,
+    Column("claim_id", ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Source(Base):
+    """One captured document, immutable once stored; every offset in its passages refers to ``text``."""
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    origin: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(64), server_default="text/plain")
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    reliability: Mapped[Reliability] = mapped_column(
+        _enum(Reliability, "reliability"), server_default=Reliability.F.value
+    )
+    reliability_note: Mapped[str | None] = mapped_column(Text)
+
+    passages: Mapped[list[Passage]] = relationship(
+        back_populates="source", order_by="Passage.char_start", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("length(key) > 0", name="key_not_empty"),
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+    )
+
+
+class Passage(Base):
+    """A span of one source's text: a paragraph, a sentence, or a quote that is not a whole sentence."""
+
+    __tablename__ = "passage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"))
+    kind: Mapped[PassageKind] = mapped_column(_enum(PassageKind, "kind"))
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+    # Where a reader finds it: the paragraph holding its start (1-based) and, for sentences, which sentence.
+    paragraph_no: Mapped[int] = mapped_column(Integer)
+    sentence_no: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(Text)
+    suffix: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(back_populates="passages")
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "kind", "char_start", "char_end"),
+        CheckConstraint("char_start >= 0", name="start_not_negative"),
+        CheckConstraint("char_end > char_start", name="end_after_start"),
+        CheckConstraint("length(text) = char_end - char_start", name="text_length_matches_offsets"),
+        CheckConstraint("paragraph_no >= 1", name="paragraph_no_positive"),
+        Index("ix_passage_source_id_char_start", "source_id", "char_start"),
+    )
+
+
+class Entity(Base):
+    """A person, organisation, country or thing that claims are about."""
+
+    __tablename__ = "entity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    # casefolded, single-spaced name: "north  Korea" and "North Korea" are one entity
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    claims: Mapped[list[Claim]] = relationship(secondary=claim_entity, back_populates="entities")
+
+
+class Claim(Base):
+    """A statement a fact-checker is checking, with its workflow status, verdict and likelihood."""
+
+    __tablename__ = "claim"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[ClaimStatus] = mapped_column(
+        _enum(ClaimStatus, "status"), server_default=ClaimStatus.UNSTARTED.value
+    )
+    verdict: Mapped[Verdict | None] = mapped_column(_enum(Verdict, "verdict"))
+    # The analyst's overall likelihood for the claim (ICD 203 bands) and why.
+    confidence: Mapped[float | None] = mapped_column(Float)
+    confidence_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    entities: Mapped[list[Entity]] = relationship(
+        secondary=claim_entity, back_populates="claims", order_by="Entity.name_key"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="claim", order_by="Evidence.id")
+
+    __table_args__ = (
+        CheckConstraint("length(key) > 0", name="key_not_empty"),
+        CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_probability"),
+    )
+
+
+class Evidence(Base):
+    """A passage linked to a claim: what it says about the claim, how likely it is true, and who says it."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="RESTRICT"), index=True)
+    passage_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="RESTRICT"), index=True)
+    stance: Mapped[Stance] = mapped_column(_enum(Stance, "stance"))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    attributed_to: Mapped[str | None] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text)  # as the analyst entered it
+    anchor_method: Mapped[AnchorMethod] = mapped_column(_enum(AnchorMethod, "anchor_method"))
+    anchor_score: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    claim: Mapped[Claim] = relationship(back_populates="evidence")
+    passage: Mapped[Passage] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("claim_id", "passage_id"),
+        CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_probability"),
+        CheckConstraint("anchor_score >= 0 AND anchor_score <= 100", name="anchor_score_range"),
+    )
+
+
+class Contradiction(Base):
+    """Two claims that cannot both be true. The pair is stored once, lower claim id first."""
+
+    __tablename__ = "contradiction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_a_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="RESTRICT"))
+    claim_b_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[ContradictionStatus] = mapped_column(
+        _enum(ContradictionStatus, "status"), server_default=ContradictionStatus.OPEN.value
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    claim_a: Mapped[Claim] = relationship(foreign_keys=[claim_a_id])
+    claim_b: Mapped[Claim] = relationship(foreign_keys=[claim_b_id])
+
+    __table_args__ = (
+        UniqueConstraint("claim_a_id", "claim_b_id"),
+        CheckConstraint("claim_a_id < claim_b_id", name="ordered_pair"),
+    )
+
+
+class Event(Base):
+    """One change, appended by the domain layer and never updated: who did what to which thing, when, and why."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(64))  # e.g. "claim.add", "evidence.add"
+    subject_type: Mapped[str] = mapped_column(String(32))  # source, claim, evidence, contradiction, entity
+    subject_key: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_event_subject", "subject_type", "subject_key"),)

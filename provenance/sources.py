@@ -1,0 +1,365 @@
+"""Capturing articles: read, normalise, read the header lines, store the text and its passages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dateutil import parser as dateparser
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from provenance import events
+from provenance.confidence import parse_reliability
+from provenance.errors import Conflict, Invalid, NotFound
+from provenance.models import Passage, PassageKind, Reliability, Source, utcnow
+from provenance.segmentation import segment
+
+CONTEXT_CHARS = 32
+KEY_MAX = 64
+_KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What we know about a document besides its text; ``None`` where the document does not say."""
+
+    title: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+
+    def overridden_by(self, other: Metadata) -> Metadata:
+        """These values, with every value ``other`` sets taking precedence."""
+        given = {k: v for k, v in other.__dict__.items() if v is not None}
+        return replace(self, **given)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document read and normalised, ready to store."""
+
+    text: str
+    original_sha256: str
+    origin: str | None
+    metadata: Metadata = field(default_factory=Metadata)
+    media_type: str = "text/plain"
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+# --- reading and normalising --------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """The form every offset refers to: Unicode NFC, ``\\n`` line endings, no trailing spaces on a line,
+    no blank lines at either end. Spaces inside a line are kept as they are."""
+    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return text.strip("\n").lstrip() if text.strip() else ""
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text from ``data``, or a clear error for binary or other encodings."""
+    if b"\x00" in data[:8192]:
+        raise Invalid(f"{name} looks like a binary file (it contains NUL bytes); give a UTF-8 text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Invalid(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it to UTF-8 first"
+        ) from exc
+
+
+_HEADER_PATTERNS: Sequence[tuple[str, re.Pattern[str]]] = (
+    ("published", re.compile(r"(?:published|date|dated)\s*:?\s+(?P<value>.+)", re.I)),
+    ("title", re.compile(r"title\s*:\s*(?P<value>.+)", re.I)),
+    ("author", re.compile(r"(?:(?:[\w ]+?)\s*\|\s*)?(?:by|author)\s*:?\s+(?P<value>.+)", re.I)),
+    ("publisher", re.compile(r"(?:publisher|source)\s*:\s*(?P<value>.+)", re.I)),
+    ("url", re.compile(r"url\s*:\s*(?P<value>\S+)", re.I)),
+)
+# "date 2020-07-25" glued to the first sentence of the article, as some captures have it.
+_INLINE_DATE = re.compile(r"(?:published|date|dated)\s*:?\s+(?P<value>\d{4}-\d{2}-\d{2})\s+(?=\S)", re.I)
+
+
+def _parse_date(value: str) -> dt.date | None:
+    try:
+        return dateparser.parse(value, fuzzy=False).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_date_option(value: str) -> dt.date:
+    """A publication date given by the user, in any common form ("2018-05-17", "May 17, 2018")."""
+    parsed = _parse_date(value)
+    if parsed is None:
+        raise Invalid(f"cannot read the date {value!r}; give it as YYYY-MM-DD")
+    return parsed
+
+
+def read_header(text: str) -> tuple[Metadata, str]:
+    """Read metadata header lines at the top of a plain-text article and return them with the body.
+
+    Recognised, one per line, before the first other line: ``Published: Thu, May 17, 2018`` (or ``Date:``,
+    ``date 2020-07-25``), ``By Isabel Fisher`` (also ``Section | By ...`` and ``Author: ...``),
+    ``Title: ...``, ``Publisher: ...`` / ``Source: ...`` and ``URL: ...``. A ``date YYYY-MM-DD`` directly
+    followed by the article's first words on the same line is read too. A line that looks like a header but
+    does not parse (``Date: soon``) ends the header and stays in the text. The title, when no ``Title:``
+    line gives one, is a first short line without closing punctuation (a headline).
+    """
+    found: dict[str, object] = {}
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        if not line:
+            index += 1
+            continue
+        inline = _INLINE_DATE.match(line)
+        if inline and "published" not in found:
+            published = _parse_date(inline.group("value"))
+            if published is not None:
+                found["published"] = published
+                lines[index] = line[inline.end() :]
+                break
+        field_name, value = _match_header(line)
+        if field_name is None or field_name in found:
+            break
+        found[field_name] = value
+        index += 1
+    body = normalise("\n".join(lines[index:]))
+    if "title" not in found:
+        first = body.split("\n", 1)[0].strip()
+        if first and len(first) <= 150 and first[-1] not in '.!?:;,"”’)' and "\n\n" in body:
+            found["title"] = first
+    return Metadata(**found), body  # type: ignore[arg-type]
+
+
+def _match_header(line: str) -> tuple[str | None, object]:
+    for field_name, pattern in _HEADER_PATTERNS:
+        match = pattern.fullmatch(line)
+        if not match:
+            continue
+        value = match.group("value").strip()
+        if field_name == "published":
+            parsed = _parse_date(value)
+            return ("published", parsed) if parsed is not None else (None, None)
+        if field_name == "author" and (len(value) > 100 or value.endswith(".")):
+            return None, None
+        return field_name, value
+    return None, None
+
+
+def read_document(path: Path) -> Document:
+    """Read a plain-text article from ``path``: decode, read its header lines, normalise its body."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFound(f"no file {path}; check the path") from exc
+    except IsADirectoryError as exc:
+        raise Invalid(f"{path} is a folder; give the article files inside it") from exc
+    except OSError as exc:
+        raise Invalid(f"cannot read {path}: {exc.strerror}") from exc
+    return document_from_bytes(data, origin=str(path), name=str(path))
+
+
+def document_from_bytes(data: bytes, *, origin: str | None, name: str) -> Document:
+    if not data.strip():
+        raise Invalid(f"{name} is empty; give an article with text")
+    metadata, body = read_header(normalise(decode(data, name)))
+    if not body:
+        raise Invalid(f"{name} has header lines but no article text")
+    return Document(
+        text=body,
+        original_sha256=hashlib.sha256(data).hexdigest(),
+        origin=origin,
+        metadata=metadata,
+    )
+
+
+def document_from_text(text: str, *, name: str, origin: str | None = None) -> Document:
+    """A document given inline (in a claims file): the same rules as a file's bytes."""
+    return document_from_bytes(text.encode("utf-8"), origin=origin, name=name)
+
+
+# --- keys ---------------------------------------------------------------------------------------------
+
+
+def key_from_name(name: str) -> str:
+    """A source key from a file name: ``India NK (2018).txt`` -> ``india-nk-2018``."""
+    stem = Path(name).stem
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    key = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")
+    return key[:KEY_MAX].rstrip("-")
+
+
+def check_key(key: str, what: str = "source") -> str:
+    if not _KEY_PATTERN.fullmatch(key) or len(key) > KEY_MAX:
+        raise Invalid(
+            f"{what} key {key!r} is not usable; use lowercase letters, digits, '-', '_' or '.', "
+            f"starting with a letter or digit, at most {KEY_MAX} characters"
+        )
+    return key
+
+
+# --- storing ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Added:
+    """The outcome of adding one document: its source, and whether it was new."""
+
+    source: Source
+    created: bool
+
+
+def add_source(
+    session: Session,
+    document: Document,
+    *,
+    key: str | None = None,
+    metadata: Metadata | None = None,
+    reliability: str | None = None,
+    reliability_note: str | None = None,
+) -> Added:
+    """Store ``document`` under ``key`` with its paragraphs and sentences.
+
+    The same text stored before (under any key) is not stored again: its source comes back with
+    ``created=False``. A key already used by a different text is refused.
+    """
+    existing = session.scalar(select(Source).where(Source.text_sha256 == document.text_sha256))
+    if existing is not None:
+        if key is not None and key != existing.key:
+            raise Conflict(
+                f"this article is already stored as {existing.key!r} (same text); use that key, "
+                "or leave out the key to get it back"
+            )
+        return Added(existing, created=False)
+
+    if key is None:
+        if not document.origin:
+            raise Invalid("a source given as text needs a key")
+        key = key_from_name(document.origin)
+    check_key(key)
+    taken = session.scalar(select(Source).where(Source.key == key))
+    if taken is not None:
+        raise Conflict(
+            f"source key {key!r} is already taken by a different article (from {taken.origin or 'inline text'}); "
+            "choose another key with --key or rename the file"
+        )
+    meta = document.metadata.overridden_by(metadata or Metadata())
+    letter = parse_reliability(reliability) if reliability else Reliability.F.value
+    source = Source(
+        key=key,
+        title=meta.title,
+        author=meta.author,
+        publisher=meta.publisher,
+        url=meta.url,
+        published=meta.published,
+        captured_at=utcnow(),
+        origin=document.origin,
+        media_type=document.media_type,
+        text=document.text,
+        text_sha256=document.text_sha256,
+        original_sha256=document.original_sha256,
+        reliability=Reliability(letter),
+        reliability_note=reliability_note,
+    )
+    session.add(source)
+    session.flush()
+    session.add_all(
+        make_passage(source, s.start, s.end, PassageKind(s.kind), s.paragraph_no, s.sentence_no)
+        for s in segment(source.text)
+    )
+    session.flush()
+    events.record(session, "source.add", "source", key, after=source_summary(source))
+    return Added(source, created=True)
+
+
+def make_passage(
+    source: Source,
+    start: int,
+    end: int,
+    kind: PassageKind,
+    paragraph_no: int,
+    sentence_no: int | None = None,
+) -> Passage:
+    text = source.text
+    return Passage(
+        source_id=source.id,
+        kind=kind,
+        char_start=start,
+        char_end=end,
+        paragraph_no=paragraph_no,
+        sentence_no=sentence_no,
+        text=text[start:end],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+def source_summary(source: Source) -> dict[str, object]:
+    return {
+        "key": source.key,
+        "title": source.title,
+        "author": source.author,
+        "publisher": source.publisher,
+        "url": source.url,
+        "published": source.published.isoformat() if source.published else None,
+        "origin": source.origin,
+        "text_sha256": source.text_sha256,
+        "original_sha256": source.original_sha256,
+        "reliability": source.reliability.value,
+    }
+
+
+def get_source(session: Session, key: str) -> Source:
+    source = session.scalar(select(Source).where(Source.key == key))
+    if source is None:
+        raise NotFound(f"no source {key!r}; `provenance source list` shows the keys")
+    return source
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    source: Source
+    paragraphs: int
+    sentences: int
+
+
+def list_sources(session: Session) -> list[SourceRow]:
+    """Every source with its paragraph and sentence counts, oldest publication first."""
+    counts: dict[tuple[int, PassageKind], int] = {
+        (source_id, kind): n
+        for source_id, kind, n in session.execute(
+            select(Passage.source_id, Passage.kind, func.count()).group_by(Passage.source_id, Passage.kind)
+        ).tuples()
+    }
+    sources = session.scalars(
+        select(Source).order_by(Source.published.is_(None), Source.published, Source.key)
+    )
+    return [
+        SourceRow(
+            s, counts.get((s.id, PassageKind.PARAGRAPH), 0), counts.get((s.id, PassageKind.SENTENCE), 0)
+        )
+        for s in sources
+    ]
+
+
+def source_passages(
+    session: Session, source: Source, kinds: Sequence[PassageKind] | None = None
+) -> list[Passage]:
+    query = select(Passage).where(Passage.source_id == source.id)
+    if kinds:
+        query = query.where(Passage.kind.in_(kinds))
+    return list(session.scalars(query.order_by(Passage.char_start, Passage.char_end.desc())))
