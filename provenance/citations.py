@@ -5,7 +5,7 @@ from __future__ import annotations
 from provenance.confidence import describe_reliability
 from provenance.models import Passage, Source
 
-_OPENING_WORDS = 8
+_OPENING_WORDS = 10
 
 
 def source_title(source: Source) -> str:

@@ -23,6 +23,9 @@ from provenance.errors import Invalid, NotFound, ProvenanceError
 from provenance.sources import Metadata, add_source, document_from_text, read_document
 
 
+_SHOWN_PROBLEMS = 3
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -121,8 +124,8 @@ def parse_claims_file(path: Path) -> ClaimsFile:
     try:
         return ClaimsFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise Invalid(f"{path}: {_location(first['loc'])}: {first['msg']}{_more(exc)}") from exc
+        problems = "; ".join(f"{_location(e['loc'])}: {e['msg']}" for e in exc.errors()[:_SHOWN_PROBLEMS])
+        raise Invalid(f"{path}: {problems}{_more(exc)}") from exc
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -133,8 +136,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 
 def _more(exc: ValidationError) -> str:
-    extra = exc.error_count() - 1
-    return f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+    extra = exc.error_count() - _SHOWN_PROBLEMS
+    return f"; and {extra} more problem{'s' if extra > 1 else ''}" if extra > 0 else ""
 
 
 def import_claims_file(session: Session, path: Path) -> ImportSummary:

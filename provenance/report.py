@@ -72,7 +72,7 @@ def build_report(session: Session, keys: Sequence[str] = ()) -> Report:
         .join(Entity, Entity.id == claim_entity.c.entity_id)
         .where(claim_entity.c.claim_id.in_(ids))
         .order_by(Entity.name_key)
-    ).tuples():
+    ):
         reports[claim_id].about.append(name)
 
     buckets: dict[Stance, str] = {
@@ -93,7 +93,7 @@ def build_report(session: Session, keys: Sequence[str] = ()) -> Report:
             Passage.char_start,
             Evidence.id,
         )
-    ).tuples():
+    ):
         getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(
             CitedPassage(evidence, passage, source)
         )

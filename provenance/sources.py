@@ -343,7 +343,7 @@ def list_sources(session: Session) -> list[SourceRow]:
         (source_id, kind): n
         for source_id, kind, n in session.execute(
             select(Passage.source_id, Passage.kind, func.count()).group_by(Passage.source_id, Passage.kind)
-        ).tuples()
+        )
     }
     sources = session.scalars(
         select(Source).order_by(Source.published.is_(None), Source.published, Source.key)

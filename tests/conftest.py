@@ -1,0 +1,161 @@
+"""Database fixtures: every database test runs on SQLite and, when PROVENANCE_TEST_DATABASE_URL names a
+PostgreSQL server, on PostgreSQL too, each test in a database (or schema) of its own at the latest schema."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import URL, Engine, create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from provenance import db
+from provenance.cli import cli
+from provenance.models import Base
+
+PG_ENV = "PROVENANCE_TEST_DATABASE_URL"
+PG_URL = os.environ.get(PG_ENV)
+PG_SKIP_REASON = (
+    f"PostgreSQL tests need a server: set {PG_ENV}=postgresql://USER@HOST:5432/DB (a database the tests may "
+    "create schemas in)"
+)
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = REPO / "sources"
+SEED_2018 = SOURCES / "india-north-korea-2018.txt"
+SEED_2020 = SOURCES / "india-medical-aid-2020.txt"
+DEMO_CLAIMS = SOURCES / "demo-claims.yaml"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A PostgreSQL URL that is set but unreachable fails the run: it must not turn into skipped tests."""
+    if not PG_URL:
+        return
+    try:
+        engine = db.make_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        pytest.exit(f"cannot reach PostgreSQL at {PG_URL} ({PG_ENV}): {exc}", returncode=1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip(PG_SKIP_REASON)
+    return str(request.param)
+
+
+def _pg_schema_url(schema: str) -> URL:
+    assert PG_URL is not None
+    return db.resolve_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables: a SQLite file, or a fresh schema on the PostgreSQL server."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(db.resolve_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _pg_schema_url(schema).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "head.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db_url(backend: str, empty_db_url: str, sqlite_template: Path) -> str:
+    """A database at the latest schema, with no rows."""
+    if backend == "sqlite":
+        shutil.copy(sqlite_template, db.resolve_url(empty_db_url).database or "")
+    else:
+        engine = db.make_engine(empty_db_url)
+        db.upgrade(engine)
+        engine.dispose()
+    return empty_db_url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = db.make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def row_counts(url: str) -> dict[str, int]:
+    """How many rows each table holds: compared before and after a failing command to prove nothing changed."""
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                name: connection.scalar(select(func.count()).select_from(table)) or 0
+                for name, table in Base.metadata.tables.items()
+            }
+    finally:
+        engine.dispose()
+
+
+class Provenance:
+    """Runs the CLI in-process against one database, as a user would type it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        return self.runner.invoke(cli, ["--db", self.url, *args], input=input, catch_exceptions=False)
+
+    def ok(self, *args: str) -> Result:
+        result = self(*args)
+        assert result.exit_code == 0, f"exit {result.exit_code}: {result.stderr}"
+        return result
+
+    def fails(self, *args: str, code: int = 1) -> str:
+        """Run a command that must fail with one error line and change nothing; returns that line."""
+        before = row_counts(self.url)
+        result = self(*args)
+        assert result.exit_code == code, f"exit {result.exit_code}, stdout {result.stdout!r}"
+        assert result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        assert row_counts(self.url) == before
+        return lines[0]
+
+
+@pytest.fixture
+def provenance(db_url: str) -> Provenance:
+    return Provenance(db_url)
+
+
+@pytest.fixture
+def seeded(provenance: Provenance) -> Provenance:
+    """A database holding the demo corpus: both seed articles and the demo claims file."""
+    provenance.ok("import", str(DEMO_CLAIMS))
+    return provenance
