@@ -43,7 +43,11 @@ def _in_context(text: str, start: int, end: int) -> str:
 
 def closest_text(text: str, quote: str) -> tuple[str, float]:
     """The span of ``text`` most like ``quote`` and its similarity score (0-100)."""
+    if len(quote) >= len(text):
+        return text, fuzz.ratio(quote, text)
     alignment = fuzz.partial_ratio_alignment(quote, text)
+    if alignment is None:  # only when a score cutoff is given; kept for the type checker
+        return "", 0.0
     return text[alignment.dest_start : alignment.dest_end], alignment.score
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import events
@@ -109,16 +109,32 @@ def get_claim(session: Session, key: str) -> Claim:
     return claim
 
 
+def find_entities(session: Session, name: str) -> list[Entity]:
+    """The entity named ``name`` (any case); failing that, every entity with ``name`` as whole words in its
+    name ("Suntech" finds "Suntech Technology Company")."""
+    key = entity_key(name)
+    exact = list(session.scalars(select(Entity).where(Entity.name_key == key)))
+    if exact or not key:
+        return exact
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    padded = literal(" ") + Entity.name_key + literal(" ")
+    return list(
+        session.scalars(
+            select(Entity).where(padded.like(f"% {escaped} %", escape="\\")).order_by(Entity.name_key)
+        )
+    )
+
+
 def list_claims(session: Session, about: str | None = None) -> list[Claim]:
-    """Claims ordered by key, those about ``about`` (an entity name, any case) when given."""
+    """Claims ordered by key; with ``about``, those about the entity (or entities) of that name."""
     query = select(Claim).options(selectinload(Claim.entities)).order_by(Claim.key)
     if about is not None:
-        entity = session.scalar(select(Entity).where(Entity.name_key == entity_key(about)))
-        if entity is None:
-            raise NotFound(
-                f"no entity {about!r}; claims are about: {', '.join(entity_names(session)) or 'nothing yet'}"
-            )
-        query = query.where(Claim.entities.contains(entity))
+        entities = find_entities(session, about)
+        if not entities:
+            known = ", ".join(entity_names(session)) or "nothing yet"
+            raise NotFound(f"no entity {about!r}; claims are about: {known}")
+        ids = [e.id for e in entities]
+        query = query.where(Claim.entities.any(Entity.id.in_(ids)))
     return list(session.scalars(query))
 
 

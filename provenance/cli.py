@@ -28,7 +28,7 @@ from provenance.report import build_report
 class ProvenanceGroup(click.Group):
     """A click group that reports every error in a single line."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
