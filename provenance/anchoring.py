@@ -92,9 +92,7 @@ def anchor_quote(
                 f"--occurrence {occurrence} is out of range: the quote occurs {len(starts)} time(s) "
                 f"in source {source_key!r}"
             )
-        return Anchor(
-            starts[occurrence - 1], starts[occurrence - 1] + len(quote), AnchorMethod.EXACT_OCCURRENCE
-        )
+        return Anchor(starts[occurrence - 1], starts[occurrence - 1] + len(quote), AnchorMethod.EXACT_OCCURRENCE)
     if len(starts) > 1:
         shown = "; ".join(
             f"{n}) at {s}-{s + len(quote)}: {_in_context(text, s, s + len(quote))}"

@@ -119,9 +119,7 @@ def find_entities(session: Session, name: str) -> list[Entity]:
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     padded = literal(" ") + Entity.name_key + literal(" ")
     return list(
-        session.scalars(
-            select(Entity).where(padded.like(f"% {escaped} %", escape="\\")).order_by(Entity.name_key)
-        )
+        session.scalars(select(Entity).where(padded.like(f"% {escaped} %", escape="\\")).order_by(Entity.name_key))
     )
 
 
@@ -177,9 +175,7 @@ def passage_for(session: Session, source: Source, anchor: Anchor) -> Passage:
         .order_by(Passage.char_start.desc())
         .limit(1)
     )
-    passage = make_passage(
-        source, anchor.start, anchor.end, PassageKind.QUOTE, holder.paragraph_no if holder else 1
-    )
+    passage = make_passage(source, anchor.start, anchor.end, PassageKind.QUOTE, holder.paragraph_no if holder else 1)
     session.add(passage)
     session.flush()
     return passage
@@ -208,9 +204,7 @@ def add_evidence(
         source.text, quote, source_key=source.key, prefix=prefix, suffix=suffix, occurrence=occurrence
     )
     passage = passage_for(session, source, anchor)
-    duplicate = session.scalar(
-        select(Evidence).where(Evidence.claim_id == claim.id, Evidence.passage_id == passage.id)
-    )
+    duplicate = session.scalar(select(Evidence).where(Evidence.claim_id == claim.id, Evidence.passage_id == passage.id))
     if duplicate is not None:
         raise Conflict(
             f"claim {claim.key!r} already cites that passage of {source.key!r} "
@@ -265,9 +259,7 @@ def add_contradiction(session: Session, key_a: str, key_b: str, *, note: str | N
         raise Invalid(f"a claim cannot contradict itself ({key_a!r}); name two different claims")
     first, second = sorted((get_claim(session, key_a), get_claim(session, key_b)), key=lambda c: c.id)
     existing = session.scalar(
-        select(Contradiction).where(
-            Contradiction.claim_a_id == first.id, Contradiction.claim_b_id == second.id
-        )
+        select(Contradiction).where(Contradiction.claim_a_id == first.id, Contradiction.claim_b_id == second.id)
     )
     if existing is not None:
         raise Conflict(f"claims {key_a!r} and {key_b!r} are already recorded as contradicting each other")

@@ -397,9 +397,7 @@ def evidence_group() -> None:
 @click.option("--note", help="Why that stance and likelihood.")
 @click.option("--prefix", help="Text right before the quote, to choose among several occurrences.")
 @click.option("--suffix", help="Text right after the quote, to choose among several occurrences.")
-@click.option(
-    "--occurrence", type=int, help="Which occurrence (1, 2, ...) when the quote occurs several times."
-)
+@click.option("--occurrence", type=int, help="Which occurrence (1, 2, ...) when the quote occurs several times.")
 @json_option
 @click.pass_context
 def evidence_add(
@@ -504,11 +502,7 @@ def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
         click.echo(
             f"imported {summary.claims} claims, {summary.evidence} evidence, {summary.contradictions} "
             f"contradictions; sources added: {', '.join(summary.sources_added) or 'none'}"
-            + (
-                f"; already stored: {', '.join(summary.sources_unchanged)}"
-                if summary.sources_unchanged
-                else ""
-            )
+            + (f"; already stored: {', '.join(summary.sources_unchanged)}" if summary.sources_unchanged else "")
         )
 
 
@@ -516,9 +510,7 @@ def write_output(path: Path, content: str) -> None:
     """Write ``content`` to ``path`` whole: into a temporary file beside it, then renamed over it."""
     folder = path.parent
     if not folder.is_dir():
-        raise Invalid(
-            f"cannot write {path}: folder {folder} does not exist; create it or choose another path"
-        )
+        raise Invalid(f"cannot write {path}: folder {folder} does not exist; create it or choose another path")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -44,9 +44,7 @@ def resolve_url(url: str | None = None) -> URL:
     try:
         parsed = make_url(text)
     except ArgumentError as exc:
-        raise Invalid(
-            f"cannot read database URL {text!r}; use sqlite:///PATH or postgresql://USER@HOST/DB"
-        ) from exc
+        raise Invalid(f"cannot read database URL {text!r}; use sqlite:///PATH or postgresql://USER@HOST/DB") from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
@@ -69,9 +67,7 @@ def make_engine(url: str | URL | None = None) -> Engine:
     resolved = url if isinstance(url, URL) else resolve_url(url)
     backend = resolved.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise Invalid(
-            f"provenance works with SQLite and PostgreSQL, not {backend!r}; use sqlite:/// or postgresql://"
-        )
+        raise Invalid(f"provenance works with SQLite and PostgreSQL, not {backend!r}; use sqlite:/// or postgresql://")
     try:
         engine = create_engine(resolved)
     except (NoSuchModuleError, ImportError) as exc:
@@ -184,9 +180,9 @@ def check_known_revision(engine: Engine) -> str | None:
 def require_current_schema(engine: Engine) -> None:
     """Refuse to work on a database without provenance's tables, or with an older or newer schema."""
     database = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
-        if not Path(database).exists():
-            raise NotFound(f"no database file {database}; run `provenance init` to create it, or pass --db")
+    is_file = engine.url.get_backend_name() == "sqlite" and database and database != ":memory:"
+    if is_file and not Path(str(database)).exists():
+        raise NotFound(f"no database file {database}; run `provenance init` to create it, or pass --db")
     revision = check_known_revision(engine)
     if revision is None:
         with _connect(engine) as connection:

@@ -40,9 +40,7 @@ def run_demo(database: Path) -> DemoResult:
         with session_scope(engine) as session:
             summary = import_claims_file(session, resource_dir("sources") / CLAIMS_FILE)
         with session_scope(engine) as session:
-            report = markdown.render(
-                build_report(session), title="Cited report: India and North Korea (demo)"
-            )
+            report = markdown.render(build_report(session), title="Cited report: India and North Korea (demo)")
     finally:
         engine.dispose()
     _remove_sqlite_files(database)

@@ -22,7 +22,6 @@ from provenance.claims import add_claim, add_contradiction, add_evidence
 from provenance.errors import Invalid, NotFound, ProvenanceError
 from provenance.sources import Metadata, add_source, document_from_text, read_document
 
-
 _SHOWN_PROBLEMS = 3
 
 

@@ -94,9 +94,7 @@ def build_report(session: Session, keys: Sequence[str] = ()) -> Report:
             Evidence.id,
         )
     ):
-        getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(
-            CitedPassage(evidence, passage, source)
-        )
+        getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(CitedPassage(evidence, passage, source))
 
     others_needed: set[int] = set()
     pairs = list(

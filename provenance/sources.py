@@ -76,8 +76,7 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Invalid(
-            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "convert it to UTF-8 first"
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); convert it to UTF-8 first"
         ) from exc
 
 
@@ -345,20 +344,14 @@ def list_sources(session: Session) -> list[SourceRow]:
             select(Passage.source_id, Passage.kind, func.count()).group_by(Passage.source_id, Passage.kind)
         )
     }
-    sources = session.scalars(
-        select(Source).order_by(Source.published.is_(None), Source.published, Source.key)
-    )
+    sources = session.scalars(select(Source).order_by(Source.published.is_(None), Source.published, Source.key))
     return [
-        SourceRow(
-            s, counts.get((s.id, PassageKind.PARAGRAPH), 0), counts.get((s.id, PassageKind.SENTENCE), 0)
-        )
+        SourceRow(s, counts.get((s.id, PassageKind.PARAGRAPH), 0), counts.get((s.id, PassageKind.SENTENCE), 0))
         for s in sources
     ]
 
 
-def source_passages(
-    session: Session, source: Source, kinds: Sequence[PassageKind] | None = None
-) -> list[Passage]:
+def source_passages(session: Session, source: Source, kinds: Sequence[PassageKind] | None = None) -> list[Passage]:
     query = select(Passage).where(Passage.source_id == source.id)
     if kinds:
         query = query.where(Passage.kind.in_(kinds))

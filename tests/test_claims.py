@@ -50,17 +50,11 @@ def test_a_whole_sentence_quote_cites_the_sentence_passage(aid: Session) -> None
 
 
 def test_a_partial_quote_gets_a_passage_of_its_own(aid: Session) -> None:
-    evidence = add_evidence(
-        aid, "aid", "india-medical-aid-2020", MEDICINES, stance="supports", confidence="likely"
-    )
+    evidence = add_evidence(aid, "aid", "india-medical-aid-2020", MEDICINES, stance="supports", confidence="likely")
     passage = evidence.passage
     assert passage.kind is PassageKind.QUOTE
     assert (passage.char_start, passage.char_end, passage.paragraph_no) == (0, len(MEDICINES), 1)
-    assert (
-        passage.text == MEDICINES
-        and passage.prefix == ""
-        and passage.suffix.startswith(" in a rare reach-out")
-    )
+    assert passage.text == MEDICINES and passage.prefix == "" and passage.suffix.startswith(" in a rare reach-out")
     assert evidence.anchor_method is AnchorMethod.EXACT and evidence.confidence == 0.675
 
 

@@ -32,9 +32,7 @@ def _minimal(tmp_path: Path, **claim: object) -> dict[str, object]:
     }
     return {
         "sources": [{"path": "nk.txt", "reliability": "C"}],
-        "claims": [
-            {"key": "aid", "statement": "India sent $1 million of medicines", **claim, "evidence": [evidence]}
-        ],
+        "claims": [{"key": "aid", "statement": "India sent $1 million of medicines", **claim, "evidence": [evidence]}],
     }
 
 
@@ -73,9 +71,7 @@ def test_every_demo_evidence_note_justifies_its_likelihood(session: Session) -> 
     for evidence in session.scalars(select(Evidence)):
         assert evidence.note and evidence.confidence is not None
     suntech = session.scalar(select(Claim).where(Claim.key == "suntech-diversion"))
-    assert suntech is not None and all(
-        e.confidence is not None and e.confidence < 0.95 for e in suntech.evidence
-    )
+    assert suntech is not None and all(e.confidence is not None and e.confidence < 0.95 for e in suntech.evidence)
 
 
 def test_sources_may_be_given_inline_with_metadata(session: Session, tmp_path: Path) -> None:

@@ -19,9 +19,7 @@ from provenance.models import Source
 from provenance.report import build_report
 from provenance.sources import add_source, document_from_text
 
-_FOOTNOTE = re.compile(
-    r"^\[\^(\d+)\]: .*Source `([^`]+)`, paragraph \d+(?:, sentence \d+)?, characters (\d+)–(\d+);"
-)
+_FOOTNOTE = re.compile(r"^\[\^(\d+)\]: .*Source `([^`]+)`, paragraph \d+(?:, sentence \d+)?, characters (\d+)–(\d+);")
 
 
 def quoted_passages(report: str) -> list[tuple[str, int]]:
@@ -92,9 +90,8 @@ def test_footnotes_cite_title_author_date_and_range(seeded: Provenance) -> None:
         report,
     )
     # the 2020 article has no title or byline: none is invented
-    assert (
-        "[untitled; begins “India on Friday extended medical assistance worth $ 1 million…”], 25 July 2020"
-        in (unescape(report))
+    assert "[untitled; begins “India on Friday extended medical assistance worth $ 1 million…”], 25 July 2020" in (
+        unescape(report)
     )
 
 
@@ -147,9 +144,7 @@ def test_the_demo_builds_the_same_report_twice(tmp_path: Path, monkeypatch: pyte
     assert first.stdout.startswith("# Cited report: India and North Korea (demo)")
     assert (tmp_path / "provenance-demo.db").is_file()
     assert not list(tmp_path.glob("*.building*"))
-    claims = runner.invoke(
-        cli, ["--db", "provenance-demo.db", "claim", "list", "--json"], catch_exceptions=False
-    )
+    claims = runner.invoke(cli, ["--db", "provenance-demo.db", "claim", "list", "--json"], catch_exceptions=False)
     assert claims.exit_code == 0 and "suntech-diversion" in claims.stdout
 
 
@@ -167,9 +162,7 @@ def _count_statements(engine: Engine, session: Session) -> int:
     return len(statements)
 
 
-def test_the_report_runs_the_same_number_of_queries_for_3_or_30_claims(
-    engine: Engine, session: Session
-) -> None:
+def test_the_report_runs_the_same_number_of_queries_for_3_or_30_claims(engine: Engine, session: Session) -> None:
     text = " ".join(f"Statement number {n} was made." for n in range(40))
     add_source(session, document_from_text(text, name="t", origin="t.txt"), key="t")
     counts = []
@@ -177,9 +170,7 @@ def test_the_report_runs_the_same_number_of_queries_for_3_or_30_claims(
         for n in range(total):
             key = f"c{total}-{n}"
             add_claim(session, key, f"Claim {n}", about=[f"Entity {n % 4}"])
-            add_evidence(
-                session, key, "t", f"Statement number {n} was made.", stance="supports", confidence=0.7
-            )
+            add_evidence(session, key, "t", f"Statement number {n} was made.", stance="supports", confidence=0.7)
         session.flush()
         session.expunge_all()
         counts.append(_count_statements(engine, session))

@@ -69,9 +69,7 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "confidence >= 0 AND confidence <= 1", name=op.f("ck_claim_confidence_probability")
-        ),
+        sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name=op.f("ck_claim_confidence_probability")),
         sa.CheckConstraint("length(key) > 0", name=op.f("ck_claim_key_not_empty")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim")),
         sa.UniqueConstraint("key", name=op.f("uq_claim_key")),
@@ -235,9 +233,7 @@ def upgrade() -> None:
         sa.Column("suffix", sa.Text(), nullable=False),
         sa.CheckConstraint("char_end > char_start", name=op.f("ck_passage_end_after_start")),
         sa.CheckConstraint("char_start >= 0", name=op.f("ck_passage_start_not_negative")),
-        sa.CheckConstraint(
-            "length(text) = char_end - char_start", name=op.f("ck_passage_text_length_matches_offsets")
-        ),
+        sa.CheckConstraint("length(text) = char_end - char_start", name=op.f("ck_passage_text_length_matches_offsets")),
         sa.CheckConstraint("paragraph_no >= 1", name=op.f("ck_passage_paragraph_no_positive")),
         sa.ForeignKeyConstraint(
             ["source_id"], ["source.id"], name=op.f("fk_passage_source_id_source"), ondelete="RESTRICT"
@@ -297,12 +293,8 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "anchor_score >= 0 AND anchor_score <= 100", name=op.f("ck_evidence_anchor_score_range")
-        ),
-        sa.CheckConstraint(
-            "confidence >= 0 AND confidence <= 1", name=op.f("ck_evidence_confidence_probability")
-        ),
+        sa.CheckConstraint("anchor_score >= 0 AND anchor_score <= 100", name=op.f("ck_evidence_anchor_score_range")),
+        sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name=op.f("ck_evidence_confidence_probability")),
         sa.ForeignKeyConstraint(
             ["claim_id"], ["claim.id"], name=op.f("fk_evidence_claim_id_claim"), ondelete="RESTRICT"
         ),

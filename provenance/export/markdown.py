@@ -108,6 +108,10 @@ def _claim_section(entry: ClaimReport, footnotes: _Footnotes) -> list[str]:
     return out
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def render(report: Report, title: str = "Cited report") -> str:
     """The whole report as one Markdown document (ending with a newline)."""
     footnotes = _Footnotes()
@@ -119,8 +123,8 @@ def render(report: Report, title: str = "Cited report") -> str:
     intro = [
         f"# {escape(title)}",
         "",
-        f"{len(report.claims)} claim{'s' if len(report.claims) != 1 else ''}, {passages} quoted "
-        f"passage{'s' if passages != 1 else ''} from {len(sources)} source{'s' if len(sources) != 1 else ''}. "
+        f"{_count(len(report.claims), 'claim')}, {_count(passages, 'quoted passage')} from "
+        f"{_count(len(sources), 'source')}. "
         "Each block quote is the source's exact text at the range its footnote gives (Unicode code points, end "
         "exclusive). Likelihoods use the ICD 203 terms; source reliability uses the Admiralty scale (A-F).",
         "",
