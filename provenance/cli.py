@@ -500,8 +500,8 @@ def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
         _print_json(data)
     else:
         click.echo(
-            f"imported {summary.claims} claims, {summary.evidence} evidence, {summary.contradictions} "
-            f"contradictions; sources added: {', '.join(summary.sources_added) or 'none'}"
+            f"imported {summary.claims} claim(s), {summary.evidence} evidence, {summary.contradictions} "
+            f"contradiction(s); sources added: {', '.join(summary.sources_added) or 'none'}"
             + (f"; already stored: {', '.join(summary.sources_unchanged)}" if summary.sources_unchanged else "")
         )
 
@@ -558,7 +558,7 @@ def demo(database: Path) -> None:
     s = result.summary
     _note(
         f"demo database {result.database}: {len(s.sources_added)} sources, {s.claims} claims, "
-        f"{s.evidence} evidence, {s.contradictions} contradictions"
+        f"{s.evidence} evidence, {s.contradictions} contradiction(s)"
     )
     click.echo(result.report, nl=False)
     _note(f"explore it: provenance --db {result.database} claim show suntech-diversion")
