@@ -48,7 +48,14 @@ def closest_text(text: str, quote: str) -> tuple[str, float]:
     alignment = fuzz.partial_ratio_alignment(quote, text)
     if alignment is None:  # only when a score cutoff is given; kept for the type checker
         return "", 0.0
-    return text[alignment.dest_start : alignment.dest_end], alignment.score
+    # The alignment window is exactly as long as the quote, so a quote missing a letter would be shown cut short
+    # ("North Kore"); widen it to whole words, so that what is shown is text the analyst can quote.
+    start, end = alignment.dest_start, alignment.dest_end
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return text[start:end], alignment.score
 
 
 def anchor_quote(

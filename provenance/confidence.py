@@ -71,7 +71,7 @@ def parse_likelihood(value: str | float | int) -> float:
         text = _SYNONYMS.get(text, text)
         if text in _BY_TERM:
             return _BY_TERM[text].midpoint
-        match = re.fullmatch(r"([0-9]*\.?[0-9]+)\s*(%?)", text)
+        match = re.fullmatch(r"([-+]?[0-9]*\.?[0-9]+)\s*(%?)", text)
         if not match:
             raise Invalid(
                 f"unknown likelihood {value!r}; use an ICD 203 term ({', '.join(TERMS)}), "

@@ -14,81 +14,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "cmdr",
-        "adm",
-        "sgt",
-        "cpl",
-        "pvt",
-        "gov",
-        "sen",
-        "rep",
-        "rev",
-        "fr",
-        "st",
-        "jr",
-        "sr",
-        "hon",
-        "pres",
-        "no",
-        "nos",
-        "vol",
-        "art",
-        "fig",
-        "ch",
-        "sec",
-        "para",
-        "pp",
-        "p",
-        "op",
-        "ed",
-        "eds",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "bros",
-        "dept",
-        "univ",
-        "assn",
-        "est",
-        "approx",
-        "vs",
-        "cf",
-        "mt",
-        "ft",
-        "ave",
-        "blvd",
-        "rd",
-    ]
+    (
+        "mr mrs ms dr prof gen lt col maj capt cmdr adm sgt cpl pvt gov sen rep rev fr st jr sr hon pres "
+        "jan feb mar apr jun jul aug sep sept oct nov dec "
+        "inc ltd co corp bros dept univ assn approx vs cf mt ft ave blvd rd"
+    ).split(" ")
 )
+# Abbreviations that are also ordinary words ("He said no."): abbreviations only before a number ("No. 5").
+NUMBER_ABBREVIATIONS = frozenset("no nos vol art fig ch sec para pp p op".split(" "))
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _CANDIDATE = re.compile(r"(?:\.{3}|[.!?…])+[\"'”’»)\]]*(?=\s+(\S))")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
-_DOTTED_ACRONYM = re.compile(r"(?:\w\.)+\w?$")
+_DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?$")
 
 
 @dataclass(frozen=True)
@@ -124,15 +62,16 @@ def _is_boundary(text: str, start: int, match: re.Match[str]) -> bool:
     following = match.group(1)
     if not (following[0].isupper() or following[0].isdigit() or following[0] in "\"'“‘«([$£€"):
         return False
-    if text[match.start()] != ".":
-        return True  # ! ? … are not used in abbreviations
-    if match.group(0).startswith("..."):
-        return True
+    punctuation = match.group(0)
+    if punctuation[0] != "." or punctuation.startswith("...") or not punctuation.endswith("."):
+        return True  # ! ? … end sentences; so does a full stop inside closing quotes: He said "No." Then...
     before = _WORD_BEFORE.search(text, start, match.start())
     if before is None:
         return True
     word = before.group(1)
     if word.lower() in ABBREVIATIONS:
+        return False
+    if word.lower() in NUMBER_ABBREVIATIONS and following[0].isdigit():
         return False
     if len(word) == 1 and word.isalpha() and word.isupper():
         return False  # an initial: "A. Q. Khan"

@@ -70,7 +70,7 @@ def normalise(text: str) -> str:
 
 def decode(data: bytes, name: str) -> str:
     """UTF-8 text from ``data``, or a clear error for binary or other encodings."""
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise Invalid(f"{name} looks like a binary file (it contains NUL bytes); give a UTF-8 text file")
     try:
         return data.decode("utf-8")
@@ -173,9 +173,10 @@ def read_document(path: Path) -> Document:
 
 
 def document_from_bytes(data: bytes, *, origin: str | None, name: str) -> Document:
-    if not data.strip():
+    text = normalise(decode(data, name))
+    if not text.strip():
         raise Invalid(f"{name} is empty; give an article with text")
-    metadata, body = read_header(normalise(decode(data, name)))
+    metadata, body = read_header(text)
     if not body:
         raise Invalid(f"{name} has header lines but no article text")
     return Document(
