@@ -135,7 +135,10 @@ def init(ctx: click.Context) -> None:
 
 @cli.group("db", cls=ProvenanceGroup)
 def db_group() -> None:
-    """Inspect and migrate the database schema."""
+    """Inspect and migrate the database schema.
+
+    Example: provenance db current
+    """
 
 
 @db_group.command("current")
@@ -146,7 +149,12 @@ def db_current(ctx: click.Context, as_json: bool) -> None:
 
     Example: provenance db current
     """
-    revision = _engine_command(ctx, db.check_known_revision)
+
+    def action(engine: Any) -> str | None:
+        db.require_existing(engine)
+        return db.check_known_revision(engine)
+
+    revision = _engine_command(ctx, action)
     head = db.head_revision()
     if as_json:
         _print_json({"revision": revision, "head": head, "up_to_date": revision == head})
@@ -199,7 +207,10 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
 
 @cli.group("source", cls=ProvenanceGroup)
 def source_group() -> None:
-    """Capture articles and look at them."""
+    """Capture articles and look at them.
+
+    Example: provenance source add sources/*.txt
+    """
 
 
 @source_group.command("add")
@@ -309,7 +320,10 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
 
 @cli.group("claim", cls=ProvenanceGroup)
 def claim_group() -> None:
-    """Record claims and see their evidence."""
+    """Record claims and see their evidence.
+
+    Example: provenance claim show suntech-diversion
+    """
 
 
 @claim_group.command("add")
@@ -384,7 +398,10 @@ def claim_show(ctx: click.Context, key: str, as_json: bool) -> None:
 
 @cli.group("evidence", cls=ProvenanceGroup)
 def evidence_group() -> None:
-    """Link claims to the passages that bear on them."""
+    """Link claims to the passages that bear on them.
+
+    Example: provenance evidence add CLAIM SOURCE --quote "exact words" --stance supports
+    """
 
 
 @evidence_group.command("add")
@@ -456,7 +473,10 @@ def evidence_add(
 
 @cli.group("contradiction", cls=ProvenanceGroup)
 def contradiction_group() -> None:
-    """Record claims that cannot both be true."""
+    """Record claims that cannot both be true.
+
+    Example: provenance contradiction add CLAIM_A CLAIM_B --note "why"
+    """
 
 
 @contradiction_group.command("add")

@@ -146,6 +146,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
 
 def downgrade(engine: Engine, revision: str) -> tuple[str | None, str | None]:
     """Migrate down to ``revision`` ("base" removes every table)."""
+    require_existing(engine)
     before = check_known_revision(engine)
     _check_target(revision)
     with _connect(engine) as connection:
@@ -177,16 +178,21 @@ def check_known_revision(engine: Engine) -> str | None:
     return revision
 
 
-def require_current_schema(engine: Engine) -> None:
-    """Refuse to work on a database without provenance's tables, or with an older or newer schema."""
+def require_existing(engine: Engine) -> None:
+    """Refuse a SQLite file that does not exist, rather than let connecting create an empty one."""
     database = engine.url.database
     is_file = engine.url.get_backend_name() == "sqlite" and database and database != ":memory:"
     if is_file and not Path(str(database)).exists():
         raise NotFound(f"no database file {database}; run `provenance init` to create it, or pass --db")
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to work on a database without provenance's tables, or with an older or newer schema."""
+    require_existing(engine)
     revision = check_known_revision(engine)
     if revision is None:
         with _connect(engine) as connection:
-            has_tables = bool(inspect(connection).get_table_names())
+            has_tables = bool(set(inspect(connection).get_table_names()) - {"alembic_version"})
         what = "has tables but no provenance schema" if has_tables else "has no provenance schema yet"
         raise SchemaMismatch(f"database {describe_url(engine.url)} {what}; run `provenance init` first")
     if revision != head_revision():
