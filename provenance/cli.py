@@ -506,9 +506,9 @@ def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
 
     Example: provenance import sources/demo-claims.yaml
     """
-    importer.parse_claims_file(file)  # a malformed file fails before the database is opened
+    spec = importer.parse_claims_file(file)  # a malformed file fails before the database is opened
     with _database(ctx) as session:
-        summary = importer.import_claims_file(session, file)
+        summary = importer.import_claims_file(session, file, spec)
     data = {
         "sources_added": summary.sources_added,
         "sources_unchanged": summary.sources_unchanged,

@@ -23,6 +23,7 @@ from provenance.errors import Invalid, NotFound, ProvenanceError
 from provenance.sources import Metadata, add_source, document_from_text, read_document
 
 _SHOWN_PROBLEMS = 3
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
 class _Spec(BaseModel):
@@ -109,7 +110,7 @@ def parse_claims_file(path: Path) -> ClaimsFile:
             raise Invalid(f"{path} line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the JSON") from exc
     else:
         try:
-            data = yaml.safe_load(raw)
+            data = yaml.load(raw, Loader=_YAML_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -139,9 +140,11 @@ def _more(exc: ValidationError) -> str:
     return f"; and {extra} more problem{'s' if extra > 1 else ''}" if extra > 0 else ""
 
 
-def import_claims_file(session: Session, path: Path) -> ImportSummary:
-    """Load a claims file into the session's transaction; the caller commits, or rolls back on any error."""
-    spec = parse_claims_file(path)
+def import_claims_file(session: Session, path: Path, spec: ClaimsFile | None = None) -> ImportSummary:
+    """Load a claims file (``spec``, when already parsed from ``path``) into the session's transaction; the
+    caller commits, or rolls back on any error."""
+    if spec is None:
+        spec = parse_claims_file(path)
     base = path.parent
     added: list[str] = []
     unchanged: list[str] = []
