@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, selectinload
@@ -14,6 +16,7 @@ from provenance.confidence import parse_likelihood
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.models import (
     Claim,
+    ClaimStatus,
     Contradiction,
     ContradictionStatus,
     Entity,
@@ -22,11 +25,12 @@ from provenance.models import (
     PassageKind,
     Source,
     Stance,
+    Verdict,
     utcnow,
 )
 from provenance.sources import check_key, get_source, make_passage
 
-STANCES = tuple(s.value for s in Stance)
+ChoiceT = TypeVar("ChoiceT", bound=enum.Enum)
 
 
 # --- entities -----------------------------------------------------------------------------------------
@@ -78,8 +82,10 @@ def add_claim(
     about: Sequence[str] = (),
     confidence: str | float | None = None,
     confidence_note: str | None = None,
+    status: str = ClaimStatus.UNSTARTED.value,
+    verdict: str | None = None,
 ) -> Claim:
-    """A new claim; its key must be unused."""
+    """A new claim; its key must be unused. Status and verdict are given when importing reviewed claims."""
     check_key(key, "claim")
     statement = " ".join(statement.split())
     if not statement:
@@ -92,7 +98,10 @@ def add_claim(
         statement=statement,
         confidence=None if confidence is None else parse_likelihood(confidence),
         confidence_note=confidence_note,
+        status=parse_status(status),
+        verdict=None if verdict is None else parse_verdict(verdict),
         created_at=now,
+        created_by=events.current_actor(),
         updated_at=now,
         entities=get_or_create_entities(session, about),
     )
@@ -143,11 +152,24 @@ def entity_names(session: Session) -> list[str]:
 # --- evidence -----------------------------------------------------------------------------------------
 
 
-def parse_stance(value: str) -> Stance:
+def _choice(enum_type: type[ChoiceT], value: str, what: str) -> ChoiceT:
     try:
-        return Stance(value.strip().lower())
+        return enum_type(value.strip().lower().replace(" ", "_").replace("-", "_"))
     except ValueError:
-        raise Invalid(f"unknown stance {value!r}; use one of: {', '.join(STANCES)}") from None
+        choices = ", ".join(m.value.replace("_", " ") for m in enum_type)
+        raise Invalid(f"unknown {what} {value!r}; use one of: {choices}") from None
+
+
+def parse_status(value: str) -> ClaimStatus:
+    return _choice(ClaimStatus, value, "status")
+
+
+def parse_verdict(value: str) -> Verdict:
+    return _choice(Verdict, value, "verdict")
+
+
+def parse_stance(value: str) -> Stance:
+    return _choice(Stance, value, "stance")
 
 
 def passage_for(session: Session, source: Source, anchor: Anchor) -> Passage:
@@ -220,6 +242,7 @@ def add_evidence(
         anchor_method=anchor.method,
         note=_clean(note),
         created_at=utcnow(),
+        created_by=events.current_actor(),
     )
     session.add(evidence)
     claim.updated_at = utcnow()
@@ -270,6 +293,7 @@ def add_contradiction(session: Session, key_a: str, key_b: str, *, note: str | N
         status=ContradictionStatus.OPEN,
         note=_clean(note),
         created_at=now,
+        created_by=events.current_actor(),
         updated_at=now,
     )
     session.add(contradiction)

@@ -135,11 +135,35 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection for migrations. On SQLite, foreign keys are not enforced while batch operations copy and
+    replace tables (a referenced table cannot otherwise be dropped and recreated), then checked before commit."""
+    sqlite = engine.url.get_backend_name() == "sqlite"
+    with _connect(engine) as probe:  # a missing server or folder fails here with a clear message
+        probe.exec_driver_sql("SELECT 1")
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise ProvenanceError(f"migration left {len(broken)} broken references; nothing was changed")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
     """Migrate up to ``revision``; returns the revision before and after."""
     before = check_known_revision(engine)
     _check_target(revision)
-    with _connect(engine) as connection:
+    with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
     return before, current_revision(engine)
 
@@ -149,7 +173,7 @@ def downgrade(engine: Engine, revision: str) -> tuple[str | None, str | None]:
     require_existing(engine)
     before = check_known_revision(engine)
     _check_target(revision)
-    with _connect(engine) as connection:
+    with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
     return before, current_revision(engine)
 

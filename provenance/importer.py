@@ -69,6 +69,8 @@ class ClaimSpec(_Spec):
     about: list[str] = []
     confidence: str | float | None = None
     confidence_note: str | None = None
+    status: str = "unstarted"
+    verdict: str | None = None
     evidence: list[EvidenceSpec] = []
 
 
@@ -181,6 +183,8 @@ def import_claims_file(session: Session, path: Path, spec: ClaimsFile | None = N
                 about=claim_spec.about,
                 confidence=claim_spec.confidence,
                 confidence_note=claim_spec.confidence_note,
+                status=claim_spec.status,
+                verdict=claim_spec.verdict,
             )
         for m, ev in enumerate(claim_spec.evidence):
             with _located(f"{path}: claims[{n}] ({claim_spec.key}) evidence[{m}]"):

@@ -166,6 +166,7 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(Text)
     published: Mapped[dt.date | None] = mapped_column(Date)
     captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    captured_by: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str | None] = mapped_column(Text)
     media_type: Mapped[str] = mapped_column(String(64), server_default="text/plain")
     text: Mapped[str] = mapped_column(Text)
@@ -244,6 +245,7 @@ class Claim(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     confidence_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     entities: Mapped[list[Entity]] = relationship(
@@ -273,6 +275,7 @@ class Evidence(Base):
     anchor_score: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
 
     claim: Mapped[Claim] = relationship(back_populates="evidence")
     passage: Mapped[Passage] = relationship()
@@ -297,6 +300,7 @@ class Contradiction(Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     claim_a: Mapped[Claim] = relationship(foreign_keys=[claim_a_id])

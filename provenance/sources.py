@@ -267,6 +267,7 @@ def add_source(
         url=meta.url,
         published=meta.published,
         captured_at=utcnow(),
+        captured_by=events.current_actor(),
         origin=document.origin,
         media_type=document.media_type,
         text=document.text,

@@ -40,6 +40,7 @@ CLAIM_RECORD_KEYS = {
     "confidence_note",
     "about",
     "created_at",
+    "created_by",
     "updated_at",
 }
 CITED_KEYS = {
@@ -53,6 +54,8 @@ CITED_KEYS = {
     "confidence",
     "attributed_to",
     "note",
+    "created_at",
+    "created_by",
 }
 PASSAGE_KEYS = {"kind", "char_start", "char_end", "paragraph_no", "sentence_no", "text", "prefix", "suffix"}
 

@@ -205,3 +205,17 @@ def test_seed_sources_already_captured_are_reused(session: Session, tmp_path: Pa
     summary = import_claims_file(session, path)
     assert (summary.sources_added, summary.sources_unchanged) == ([], ["nk"])
     assert session.scalar(select(func.count()).select_from(Source)) == 1
+
+
+def test_reviewed_claims_carry_their_status_and_verdict(session: Session, tmp_path: Path) -> None:
+    data = _minimal(tmp_path, status="published", verdict="mostly true")
+    import_claims_file(session, _write(tmp_path / "c.yaml", data))
+    claim = session.scalar(select(Claim).where(Claim.key == "aid"))
+    assert claim is not None and (claim.status.value, claim.verdict and claim.verdict.value) == (
+        "published",
+        "mostly_true",
+    )
+    bad = _minimal(tmp_path, verdict="pants on fire")
+    bad["claims"][0]["key"] = "other"  # type: ignore[index]
+    with pytest.raises(Invalid, match="unknown verdict 'pants on fire'; use one of: true, mostly true, mixed"):
+        import_claims_file(session, _write(tmp_path / "bad.yaml", bad))

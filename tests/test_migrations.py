@@ -106,3 +106,22 @@ def test_an_unknown_target_revision_is_refused(db_url: str) -> None:
         assert db.current_revision(engine) == db.head_revision()
     finally:
         engine.dispose()
+
+
+def test_migrations_step_down_and_up_with_data_in_place(db_url: str) -> None:
+    from conftest import DEMO_CLAIMS, row_counts
+
+    from provenance.importer import import_claims_file
+
+    engine = db.make_engine(db_url)
+    try:
+        with db.session_scope(engine) as session:
+            import_claims_file(session, DEMO_CLAIMS)
+        before = row_counts(db_url)
+        first = [r["revision"] for r in db.revision_history()][-1]
+        db.downgrade(engine, first)
+        db.upgrade(engine)
+        assert row_counts(db_url) == before
+        assert before["passage"] > 0 and before["evidence"] > 0
+    finally:
+        engine.dispose()

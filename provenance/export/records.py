@@ -27,6 +27,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "url": source.url,
         "published": source.published.isoformat() if source.published else None,
         "captured_at": source.captured_at.isoformat(),
+        "captured_by": source.captured_by,
         "origin": source.origin,
         "media_type": source.media_type,
         "characters": len(source.text),
@@ -67,6 +68,8 @@ def cited_record(cited: CitedPassage) -> dict[str, Any]:
         "confidence": likelihood(evidence.confidence),
         "attributed_to": evidence.attributed_to,
         "note": evidence.note,
+        "created_at": evidence.created_at.isoformat(),
+        "created_by": evidence.created_by,
     }
 
 
@@ -80,6 +83,7 @@ def claim_record(claim: Claim, about: list[str]) -> dict[str, Any]:
         "confidence_note": claim.confidence_note,
         "about": about,
         "created_at": claim.created_at.isoformat(),
+        "created_by": claim.created_by,
         "updated_at": claim.updated_at.isoformat(),
     }
 
