@@ -1,28 +1,64 @@
-"""Gathering what a cited report shows, in a fixed number of queries however many claims there are.
+"""Gathering what a cited report or an export shows, in a fixed number of queries however many claims there are.
 
 This module only reads. The formats in :mod:`provenance.export` turn a :class:`Report` into text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from provenance.claims import get_claim
-from provenance.models import Claim, Contradiction, Entity, Evidence, Passage, Source, Stance, claim_entity
+from provenance.claims import find_entities, get_claim, parse_status
+from provenance.errors import Invalid, NotFound
+from provenance.models import (
+    Claim,
+    ClaimStatus,
+    Contradiction,
+    Entity,
+    Event,
+    Evidence,
+    Passage,
+    PassageKind,
+    Source,
+    Stance,
+    claim_entity,
+    utcnow,
+)
+
+ORDERS = ("key", "entity", "status")
+_STATUS_ORDER = {status: n for n, status in enumerate(ClaimStatus)}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which claims a report or export covers: all by default; each field given narrows it."""
+
+    keys: Sequence[str] = ()
+    about: Sequence[str] = ()  # entity names: claims about any of them
+    statuses: Sequence[str] = ()
+    since: dt.date | None = None  # claims created or updated on or after this day (UTC)
 
 
 @dataclass(frozen=True)
 class CitedPassage:
-    """A piece of evidence with the passage it quotes and the source that passage is in."""
+    """A piece of evidence with the passage it quotes, the source that passage is in, and the span of the
+    paragraph(s) the passage stands in (``context_start``..``context_end`` of ``source.text``)."""
 
     evidence: Evidence
     passage: Passage
     source: Source
+    context_start: int
+    context_end: int
+
+    @property
+    def context(self) -> str:
+        return self.source.text[self.context_start : self.context_end]
 
 
 @dataclass(frozen=True)
@@ -40,32 +76,76 @@ class ClaimReport:
     mentioning: list[CitedPassage] = field(default_factory=list)
     conflicts: list[ConflictingClaim] = field(default_factory=list)
 
+    @property
+    def cited(self) -> list[CitedPassage]:
+        return self.supporting + self.contradicting + self.mentioning
+
+    @property
+    def group(self) -> str:
+        """The heading a report ordered by entity files this claim under: its first entity, by name."""
+        return self.about[0] if self.about else "(no entity)"
+
 
 @dataclass(frozen=True)
 class Report:
     claims: list[ClaimReport]
+    order: str = "key"
+    generated_at: dt.datetime = field(default_factory=utcnow)
 
     @property
     def sources(self) -> list[Source]:
         """Every source the report quotes, once each, in order of first citation."""
         seen: dict[int, Source] = {}
         for entry in self.claims:
-            for cited in entry.supporting + entry.contradicting + entry.mentioning:
+            for cited in entry.cited:
                 seen.setdefault(cited.source.id, cited.source)
         return list(seen.values())
 
+    @property
+    def contradictions(self) -> list[Contradiction]:
+        """Every contradiction touching a claim in the report, once each."""
+        seen: dict[int, Contradiction] = {}
+        for entry in self.claims:
+            for conflict in entry.conflicts:
+                seen.setdefault(conflict.contradiction.id, conflict.contradiction)
+        return sorted(seen.values(), key=lambda c: c.id)
 
-def build_report(session: Session, keys: Sequence[str] = ()) -> Report:
-    """All claims (or those with ``keys``) ordered by key, with their entities, evidence and conflicts."""
-    for key in keys:
+
+def _claim_ids(session: Session, selection: Selection) -> Select[Any]:
+    """A subquery of the selected claims' ids (so later queries need no growing IN list)."""
+    for key in selection.keys:
         get_claim(session, key)  # an unknown key is an error, not an empty report
-    claim_query = select(Claim).order_by(Claim.key)
-    if keys:
-        claim_query = claim_query.where(Claim.key.in_(keys))
-    reports = {c.id: ClaimReport(c) for c in session.scalars(claim_query)}
+    query = select(Claim.id)
+    if selection.keys:
+        query = query.where(Claim.key.in_(selection.keys))
+    if selection.about:
+        entity_ids: list[int] = []
+        for name in selection.about:
+            found = find_entities(session, name)
+            if not found:
+                raise NotFound(f"no entity {name!r}; `provenance claim list` shows what claims are about")
+            entity_ids += [e.id for e in found]
+        query = query.where(Claim.entities.any(Entity.id.in_(entity_ids)))
+    if selection.statuses:
+        query = query.where(Claim.status.in_([parse_status(s) for s in selection.statuses]))
+    if selection.since is not None:
+        start = dt.datetime.combine(selection.since, dt.time(), tzinfo=dt.UTC)
+        query = query.where(or_(Claim.created_at >= start, Claim.updated_at >= start))
+    return query
+
+
+def build_report(
+    session: Session, keys: Sequence[str] = (), *, selection: Selection | None = None, order: str = "key"
+) -> Report:
+    """The selected claims (all by default) with their entities, evidence (and its context) and conflicts,
+    ordered by key, or by entity or status and then key."""
+    if order not in ORDERS:
+        raise Invalid(f"unknown order {order!r}; use one of: {', '.join(ORDERS)}")
+    selection = selection or Selection(keys=keys)
+    ids = _claim_ids(session, selection)
+    reports = {c.id: ClaimReport(c) for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
     if not reports:
-        return Report([])
-    ids = list(reports)
+        return Report([], order)
 
     for claim_id, name in session.execute(
         select(claim_entity.c.claim_id, Entity.name)
@@ -75,6 +155,7 @@ def build_report(session: Session, keys: Sequence[str] = ()) -> Report:
     ):
         reports[claim_id].about.append(name)
 
+    contexts = _contexts(session, ids)
     buckets: dict[Stance, str] = {
         Stance.SUPPORTS: "supporting",
         Stance.CONTRADICTS: "contradicting",
@@ -94,27 +175,59 @@ def build_report(session: Session, keys: Sequence[str] = ()) -> Report:
             Evidence.id,
         )
     ):
-        getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(CitedPassage(evidence, passage, source))
+        start, end = contexts.get(passage.id, (passage.char_start, passage.char_end))
+        cited = CitedPassage(evidence, passage, source, start, end)
+        getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(cited)
 
-    others_needed: set[int] = set()
-    pairs = list(
-        session.scalars(
-            select(Contradiction)
-            .where(or_(Contradiction.claim_a_id.in_(ids), Contradiction.claim_b_id.in_(ids)))
-            .order_by(Contradiction.id)
+    _attach_conflicts(session, ids, reports)
+    return Report(sorted(reports.values(), key=_sort_key(order)), order)
+
+
+def _contexts(session: Session, ids: Select[Any]) -> dict[int, tuple[int, int]]:
+    """For each cited passage, the span from the start of the first paragraph it touches to the end of the last."""
+    cited = aliased(Passage)
+    paragraph = aliased(Passage)
+    rows = session.execute(
+        select(cited.id, func.min(paragraph.char_start), func.max(paragraph.char_end))
+        .join(Evidence, Evidence.passage_id == cited.id)
+        .join(
+            paragraph,
+            (paragraph.source_id == cited.source_id)
+            & (paragraph.kind == PassageKind.PARAGRAPH)
+            & (paragraph.char_start < cited.char_end)
+            & (paragraph.char_end > cited.char_start),
         )
+        .where(Evidence.claim_id.in_(ids))
+        .group_by(cited.id)
     )
-    for pair in pairs:
-        others_needed.update((pair.claim_a_id, pair.claim_b_id))
-    known = {c.claim.id: c.claim for c in reports.values()}
-    missing = others_needed - set(known)
-    if missing:
-        known.update({c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(missing)))})
+    return {passage_id: (int(start), int(end)) for passage_id, start, end in rows}
+
+
+def _attach_conflicts(session: Session, ids: Select[Any], reports: dict[int, ClaimReport]) -> None:
+    first, second = aliased(Claim), aliased(Claim)
     by_claim: dict[int, list[ConflictingClaim]] = defaultdict(list)
-    for pair in pairs:
-        by_claim[pair.claim_a_id].append(ConflictingClaim(known[pair.claim_b_id], pair))
-        by_claim[pair.claim_b_id].append(ConflictingClaim(known[pair.claim_a_id], pair))
+    for pair, claim_a, claim_b in session.execute(
+        select(Contradiction, first, second)
+        .join(first, first.id == Contradiction.claim_a_id)
+        .join(second, second.id == Contradiction.claim_b_id)
+        .where(or_(Contradiction.claim_a_id.in_(ids), Contradiction.claim_b_id.in_(ids)))
+        .order_by(Contradiction.id)
+    ):
+        by_claim[claim_a.id].append(ConflictingClaim(claim_b, pair))
+        by_claim[claim_b.id].append(ConflictingClaim(claim_a, pair))
     for claim_id, conflicts in by_claim.items():
         if claim_id in reports:
             reports[claim_id].conflicts = sorted(conflicts, key=lambda c: c.claim.key)
-    return Report(list(reports.values()))
+
+
+def _sort_key(order: str) -> Any:
+    if order == "entity":
+        return lambda r: (r.group.casefold(), r.claim.key)
+    if order == "status":
+        return lambda r: (_STATUS_ORDER[r.claim.status], r.claim.key)
+    return lambda r: r.claim.key
+
+
+def load_events(session: Session) -> list[Event]:
+    """The whole audit log, oldest first (for provenance graphs and bundles)."""
+    return list(session.scalars(select(Event).order_by(Event.id)))
