@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from provenance.confidence import describe_reliability
+from provenance.errors import Invalid
 from provenance.models import Passage, Source
 
 _OPENING_WORDS = 10
+STYLES = ("apa", "chicago-author-date")
 
 
 def source_title(source: Source) -> str:
@@ -30,6 +32,13 @@ def citation(source: Source) -> str:
     if source.url:
         parts.append(source.url)
     return ", ".join(parts)
+
+
+def reference(source: Source, style: str = "apa") -> str:
+    """The source as a reference-list entry in ``style`` (plain text)."""
+    if style not in STYLES:
+        raise Invalid(f"unknown citation style {style!r}; use one of: {', '.join(STYLES)}")
+    return citation(source) + "."
 
 
 def location(passage: Passage) -> str:

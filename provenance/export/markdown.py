@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from provenance.citations import citation, location, reliability
+from provenance.citations import location, reference, reliability
 from provenance.confidence import describe_likelihood
 from provenance.report import CitedPassage, ClaimReport, Report
 
@@ -38,7 +38,8 @@ def _status(entry: ClaimReport) -> str:
 class _Footnotes:
     """One footnote per passage, numbered in order of first citation."""
 
-    def __init__(self) -> None:
+    def __init__(self, style: str) -> None:
+        self.style = style
         self.numbers: dict[int, int] = {}
         self.lines: list[str] = []
 
@@ -47,7 +48,7 @@ class _Footnotes:
         if number is None:
             number = self.numbers[cited.passage.id] = len(self.numbers) + 1
             self.lines.append(
-                f"[^{number}]: {escape(citation(cited.source))}. Source `{cited.source.key}`, "
+                f"[^{number}]: {escape(reference(cited.source, self.style))} Source `{cited.source.key}`, "
                 f"{location(cited.passage)}; {reliability(cited.source)}."
             )
         return f"[^{number}]"
@@ -112,9 +113,9 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def render(report: Report, title: str = "Cited report") -> str:
-    """The whole report as one Markdown document (ending with a newline)."""
-    footnotes = _Footnotes()
+def render(report: Report, title: str = "Cited report", style: str = "apa") -> str:
+    """The whole report as one Markdown document (ending with a newline); references in ``style``."""
+    footnotes = _Footnotes(style)
     body: list[str] = []
     for entry in report.claims:
         body += _claim_section(entry, footnotes)
