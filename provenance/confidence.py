@@ -9,6 +9,7 @@ band nearer to even chance, so the scale is symmetric: 0.45 and 0.55 are both "r
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from provenance.errors import Invalid
@@ -38,6 +39,9 @@ ICD_203: tuple[LikelihoodTerm, ...] = (
 )
 
 _BY_TERM = {t.term: t for t in ICD_203}
+# Below 50 % a boundary belongs to the band above it, from 50 % up to the band below it (nearer even chance).
+_UPPER_BOUNDS = [t.high for t in ICD_203[:3]]
+_LOWER_BOUNDS = [t.low for t in ICD_203]
 # Synonyms ICD 203 itself gives for each band.
 _SYNONYMS = {
     "remote": "almost no chance",
@@ -88,14 +92,8 @@ def likelihood_term(probability: float) -> str:
     if not 0.0 <= probability <= 1.0:
         raise ValueError(f"probability {probability} outside 0..1")
     if probability < 0.5:
-        for band in ICD_203:
-            if probability < band.high:
-                return band.term
-    else:
-        for band in reversed(ICD_203):
-            if probability > band.low:
-                return band.term
-    return "roughly even chance"
+        return ICD_203[bisect_right(_UPPER_BOUNDS, probability)].term
+    return ICD_203[bisect_left(_LOWER_BOUNDS, probability) - 1].term
 
 
 def format_percent(probability: float) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from provenance.claims import add_claim, add_contradiction, add_evidence
@@ -73,6 +73,12 @@ class ClaimSpec(_Spec):
     verdict: str | None = None
     evidence: list[EvidenceSpec] = []
 
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        # YAML reads an unquoted `verdict: true` as a boolean
+        return str(value).lower() if isinstance(value, bool) else value
+
 
 class ContradictionSpec(_Spec):
     claims: tuple[str, str]
@@ -94,31 +100,41 @@ class ImportSummary:
     contradictions: int
 
 
-def parse_claims_file(path: Path) -> ClaimsFile:
-    """Read and check the shape of a claims file, without touching the database."""
+def read_data(path: Path) -> Any:
+    """The contents of a JSON or YAML file (a claims file or a bundle), with clear errors for unreadable ones."""
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise NotFound(f"no claims file {path}; check the path") from exc
+        raise NotFound(f"no file {path}; check the path") from exc
+    except IsADirectoryError as exc:
+        raise Invalid(f"{path} is a folder; give a claims file or a bundle") from exc
     except UnicodeDecodeError as exc:
-        raise Invalid(f"{path} is not UTF-8 text; save the claims file as UTF-8") from exc
+        raise Invalid(f"{path} is not UTF-8 text; save it as UTF-8") from exc
     except OSError as exc:
         raise Invalid(f"cannot read {path}: {exc.strerror}") from exc
-    data: Any
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
+    # JSON first, whatever the name: a bundle is JSON, and YAML would read some JSON numbers (1e-07) as strings.
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        if path.suffix.lower() == ".json":
             raise Invalid(f"{path} line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the JSON") from exc
-    else:
-        try:
-            data = yaml.load(raw, Loader=_YAML_LOADER)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise Invalid(f"{path}{where}: {exc.problem or exc.context}; fix the YAML") from exc
-        except yaml.YAMLError as exc:
-            raise Invalid(f"{path}: not valid YAML ({exc})") from exc
+    try:
+        return yaml.load(raw, Loader=_YAML_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise Invalid(f"{path}{where}: {exc.problem or exc.context}; fix the YAML") from exc
+    except yaml.YAMLError as exc:
+        raise Invalid(f"{path}: not valid YAML ({exc})") from exc
+
+
+def parse_claims_file(path: Path) -> ClaimsFile:
+    """Read and check the shape of a claims file, without touching the database."""
+    return parse_claims(read_data(path), path)
+
+
+def parse_claims(data: Any, path: Path) -> ClaimsFile:
+    """Check the shape of a claims file's contents (``path`` is named in errors)."""
     if data is None:
         raise Invalid(f"{path} is empty; a claims file has sources, claims and contradictions")
     if not isinstance(data, dict):

@@ -154,8 +154,20 @@ def provenance(db_url: str) -> Provenance:
     return Provenance(db_url)
 
 
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite template with the demo corpus imported once, copied for each test that needs it."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    shutil.copy(sqlite_template, path)
+    Provenance(f"sqlite:///{path}").ok("import", str(DEMO_CLAIMS))
+    return path
+
+
 @pytest.fixture
-def seeded(provenance: Provenance) -> Provenance:
+def seeded(provenance: Provenance, backend: str, sqlite_seeded_template: Path) -> Provenance:
     """A database holding the demo corpus: both seed articles and the demo claims file."""
-    provenance.ok("import", str(DEMO_CLAIMS))
+    if backend == "sqlite":
+        shutil.copy(sqlite_seeded_template, db.resolve_url(provenance.url).database or "")
+    else:
+        provenance.ok("import", str(DEMO_CLAIMS))
     return provenance

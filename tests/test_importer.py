@@ -161,7 +161,7 @@ def test_an_empty_or_missing_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
     with pytest.raises(Invalid, match="is empty"):
         parse_claims_file(tmp_path / "empty.yaml")
-    with pytest.raises(NotFound, match="no claims file"):
+    with pytest.raises(NotFound, match="no file"):
         parse_claims_file(tmp_path / "absent.yaml")
 
 

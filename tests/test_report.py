@@ -84,15 +84,16 @@ def test_the_report_shows_status_likelihood_attribution_and_contradictions(seede
 def test_footnotes_cite_title_author_date_and_range(seeded: Provenance) -> None:
     report = seeded.ok("report", "--claim", "singh-first-visit-in-two-decades").stdout
     assert re.search(
-        r"\[\^\d+\]: Isabel Fisher, “India looks to revive ties with North Korea”, 17 May 2018\. "
+        r"\[\^\d+\]: Fisher, I\. \(2018, May 17\)\. India looks to revive ties with North Korea\. "
         r"Source `india-north-korea-2018`, paragraph \d+(?:, sentence \d+)?, characters \d+–\d+; "
         r"source reliability F \(reliability cannot be judged\)\.",
         report,
     )
-    # the 2020 article has no title or byline: none is invented
-    assert "[untitled; begins “India on Friday extended medical assistance worth $ 1 million…”], 25 July 2020" in (
-        unescape(report)
-    )
+    # the 2020 article has no title or byline: none is invented, its opening words stand in the title's place
+    assert (
+        "[untitled; begins “India on Friday extended medical assistance worth $ 1 million…”]. (2020, July 25). "
+        "Source `india-medical-aid-2020`, paragraph"
+    ) in unescape(report)
 
 
 def test_a_passage_cited_twice_gets_one_footnote(seeded: Provenance) -> None:

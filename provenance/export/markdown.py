@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import re
 
-from provenance.citations import location, reference, reliability
+from provenance.citations import location, references, reliability
 from provenance.confidence import describe_likelihood
 from provenance.report import CitedPassage, ClaimReport, Report
 
-_ESCAPE_ANYWHERE = re.compile(r"([\\`*_\[\]<>#|~&!])")
 _LIST_MARKER = re.compile(r"^(\s*)([-+=])", re.M)
 _ORDINAL = re.compile(r"^(\s*\d+)([.)])", re.M)  # "1998. Next" at a line start would start a list
 
 
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&!"})
+
+
 def escape(text: str) -> str:
     """Backslash-escape what Markdown would otherwise read as markup (CommonMark undoes each escape)."""
-    text = _ESCAPE_ANYWHERE.sub(r"\\\1", text)
-    text = _LIST_MARKER.sub(r"\1\\\2", text)
-    return _ORDINAL.sub(r"\1\\\2", text)
+    text = text.translate(_ESCAPES)
+    if "\n" in text or text[:1] in "-+=0123456789 \t":
+        text = _LIST_MARKER.sub(r"\1\\\2", text)
+        text = _ORDINAL.sub(r"\1\\\2", text)
+    return text
 
 
 def unescape(text: str) -> str:
@@ -38,8 +42,8 @@ def _status(entry: ClaimReport) -> str:
 class _Footnotes:
     """One footnote per passage, numbered in order of first citation."""
 
-    def __init__(self, style: str) -> None:
-        self.style = style
+    def __init__(self, references: dict[int, str]) -> None:
+        self.references = references
         self.numbers: dict[int, int] = {}
         self.lines: list[str] = []
 
@@ -48,7 +52,7 @@ class _Footnotes:
         if number is None:
             number = self.numbers[cited.passage.id] = len(self.numbers) + 1
             self.lines.append(
-                f"[^{number}]: {escape(reference(cited.source, self.style))} Source `{cited.source.key}`, "
+                f"[^{number}]: {escape(self.references[cited.source.id])} Source `{cited.source.key}`, "
                 f"{location(cited.passage)}; {reliability(cited.source)}."
             )
         return f"[^{number}]"
@@ -67,10 +71,11 @@ def _quote_block(cited: CitedPassage, footnotes: _Footnotes) -> list[str]:
     return [*lines, "", *([" ".join(details), ""] if details else [])]
 
 
-def _claim_section(entry: ClaimReport, footnotes: _Footnotes) -> list[str]:
+def _claim_section(entry: ClaimReport, footnotes: _Footnotes, level: int) -> list[str]:
     claim = entry.claim
+    h, sub = "#" * level, "#" * (level + 1)
     out = [
-        f"## {claim.key}",
+        f"{h} {claim.key}",
         "",
         f"**Claim:** {escape(claim.statement)}  ",
     ]
@@ -82,13 +87,13 @@ def _claim_section(entry: ClaimReport, footnotes: _Footnotes) -> list[str]:
         likelihood += f". {escape(claim.confidence_note)}"
     out += [likelihood, ""]
 
-    out += ["### Supporting evidence", ""]
+    out += [f"{sub} Supporting evidence", ""]
     if not entry.supporting:
         out += ["No supporting passage recorded.", ""]
     for cited in entry.supporting:
         out += _quote_block(cited, footnotes)
 
-    out += ["### Contradicting statements", ""]
+    out += [f"{sub} Contradicting statements", ""]
     if not entry.contradicting and not entry.conflicts:
         out += ["None recorded.", ""]
     for cited in entry.contradicting:
@@ -103,7 +108,7 @@ def _claim_section(entry: ClaimReport, footnotes: _Footnotes) -> list[str]:
         out.append("")
 
     if entry.mentioning:
-        out += ["### Also mentioned in", ""]
+        out += [f"{sub} Also mentioned in", ""]
         for cited in entry.mentioning:
             out += _quote_block(cited, footnotes)
     return out
@@ -115,10 +120,15 @@ def _count(number: int, noun: str) -> str:
 
 def render(report: Report, title: str = "Cited report", style: str = "apa") -> str:
     """The whole report as one Markdown document (ending with a newline); references in ``style``."""
-    footnotes = _Footnotes(style)
+    footnotes = _Footnotes(references(report.sources, style))
     body: list[str] = []
+    current_group: str | None = None
     for entry in report.claims:
-        body += _claim_section(entry, footnotes)
+        group = report.group_of(entry)
+        if group is not None and group != current_group:
+            body += [f"## {escape(group)}", ""]
+            current_group = group
+        body += _claim_section(entry, footnotes, 2 if group is None else 3)
     sources = report.sources
     passages = len(footnotes.numbers)
     intro = [

@@ -7,7 +7,7 @@ from typing import Any
 from provenance.citations import source_title
 from provenance.confidence import likelihood_term
 from provenance.models import Claim, Passage, Source
-from provenance.report import CitedPassage, ClaimReport
+from provenance.report import CitedPassage, ClaimReport, PassageRow
 from provenance.sources import SourceRow
 
 
@@ -42,7 +42,7 @@ def source_row_record(row: SourceRow) -> dict[str, Any]:
     return {**source_record(row.source), "paragraphs": row.paragraphs, "sentences": row.sentences}
 
 
-def passage_record(passage: Passage) -> dict[str, Any]:
+def passage_record(passage: Passage | PassageRow) -> dict[str, Any]:
     return {
         "kind": passage.kind.value,
         "char_start": passage.char_start,
