@@ -56,7 +56,8 @@ from sqlalchemy.sql.schema import Column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from provenance import db
-from provenance.errors import Conflict, Invalid, NotFound, SchemaMismatch
+from provenance.errors import Conflict, Invalid, SchemaMismatch
+from provenance.importer import read_text
 from provenance.models import Base
 
 FORMAT = "provenance-bundle"
@@ -362,16 +363,7 @@ def is_bundle(data: object) -> bool:
 
 def read_file(path: Path) -> Any:
     """A bundle file's JSON, with the place of any syntax error (a truncated file ends before it should)."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise NotFound(f"no bundle file {path}; check the path") from exc
-    except IsADirectoryError as exc:
-        raise Invalid(f"{path} is a folder; give the bundle file `provenance export bundle` wrote") from exc
-    except UnicodeDecodeError as exc:
-        raise Invalid(f"{path} is not UTF-8 text, so it is not a bundle; export it again") from exc
-    except OSError as exc:
-        raise Invalid(f"cannot read {path}: {exc.strerror}") from exc
+    raw = read_text(path, "bundle file")
     try:
         return json.loads(raw, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:

@@ -100,18 +100,23 @@ class ImportSummary:
     contradictions: int
 
 
-def read_data(path: Path) -> Any:
-    """The contents of a JSON or YAML file (a claims file or a bundle), with clear errors for unreadable ones."""
+def read_text(path: Path, what: str) -> str:
+    """A UTF-8 text file's contents, or one clear error naming ``what`` it should have been."""
     try:
-        raw = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise NotFound(f"no file {path}; check the path") from exc
+        raise NotFound(f"no {what} {path}; check the path") from exc
     except IsADirectoryError as exc:
-        raise Invalid(f"{path} is a folder; give a claims file or a bundle") from exc
+        raise Invalid(f"{path} is a folder; give a {what}") from exc
     except UnicodeDecodeError as exc:
-        raise Invalid(f"{path} is not UTF-8 text; save it as UTF-8") from exc
+        raise Invalid(f"{path} is not UTF-8 text; give a {what} saved as UTF-8") from exc
     except OSError as exc:
         raise Invalid(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def read_data(path: Path) -> Any:
+    """The contents of a JSON or YAML file (a claims file or a bundle), with clear errors for unreadable ones."""
+    raw = read_text(path, "file")
     # JSON first, whatever the name: a bundle is JSON, and YAML would read some JSON numbers (1e-07) as strings.
     try:
         return json.loads(raw)
