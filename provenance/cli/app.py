@@ -1,0 +1,197 @@
+"""The ``provenance`` command group, how it reports errors, and the schema commands.
+
+Each command parses its arguments, calls one domain function and prints. Errors the user can fix
+(:class:`ProvenanceError`) become one ``Error: ...`` line on stderr and exit code 1, in
+:meth:`ProvenanceGroup.main` only; usage mistakes exit 2 with one line too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import click
+from sqlalchemy.orm import Session
+
+from provenance import __version__, db
+from provenance.errors import ProvenanceError
+
+
+class ProvenanceGroup(click.Group):
+    """A click group that reports every error in a single line."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ProvenanceError as exc:
+            fail(str(exc), 1)
+        except click.UsageError as exc:
+            hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            fail(exc.format_message() + hint, exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            fail("aborted", 1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    sys.exit(code)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def say(message: str) -> None:
+    """Progress and hints go to stderr, so that stdout holds only the result."""
+    click.echo(message, err=True)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON only.")
+
+
+@contextmanager
+def open_database(ctx: click.Context) -> Iterator[Session]:
+    """A session on the chosen database at the current schema, committed only if the command succeeds."""
+    engine = db.make_engine(ctx.find_root().obj["db"])
+    try:
+        db.require_current_schema(engine)
+        with db.session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def with_engine(ctx: click.Context, action: Callable[[Any], Any]) -> Any:
+    engine = db.make_engine(ctx.find_root().obj["db"])
+    try:
+        return action(engine)
+    finally:
+        engine.dispose()
+
+
+@click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="URL",
+    envvar=db.URL_ENV,
+    help=f"Database URL or SQLite file path (default: ./provenance.db; also ${db.URL_ENV}).",
+)
+@click.version_option(__version__, prog_name="provenance")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Track where every claim came from, how sure we are, and who says otherwise.
+
+    \b
+    Example:
+        provenance init
+        provenance source add sources/*.txt
+        provenance import sources/demo-claims.yaml
+        provenance claim show suntech-diversion
+    """
+    ctx.obj = {"db": db}
+
+
+# --- database -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the database, or upgrade it to the current schema.
+
+    Example: provenance --db postgresql://postgres@localhost/desk init
+    """
+
+    def action(engine: Any) -> None:
+        before, after = db.upgrade(engine)
+        where = db.describe_url(engine.url)
+        if before == after:
+            say(f"{where} is already at schema {after}")
+        else:
+            say(f"{where} {'created' if before is None else 'upgraded'} at schema {after}")
+
+    with_engine(ctx, action)
+
+
+@cli.group("db", cls=ProvenanceGroup)
+def db_group() -> None:
+    """Inspect and migrate the database schema.
+
+    Example: provenance db current
+    """
+
+
+@db_group.command("current")
+@json_option
+@click.pass_context
+def db_current(ctx: click.Context, as_json: bool) -> None:
+    """Show the database's schema revision.
+
+    Example: provenance db current
+    """
+
+    def action(engine: Any) -> str | None:
+        db.require_existing(engine)
+        return db.check_known_revision(engine)
+
+    revision = with_engine(ctx, action)
+    head = db.head_revision()
+    if as_json:
+        print_json({"revision": revision, "head": head, "up_to_date": revision == head})
+    else:
+        state = "up to date" if revision == head else f"behind: latest is {head}"
+        click.echo(f"{revision or 'none (run `provenance init`)'} ({state})")
+
+
+@db_group.command("history")
+@json_option
+def db_history(as_json: bool) -> None:
+    """List the schema revisions this provenance knows, newest first.
+
+    Example: provenance db history
+    """
+    history = db.revision_history()
+    if as_json:
+        print_json(history)
+    else:
+        for entry in history:
+            click.echo(f"{entry['revision']}  {entry['message']}")
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@click.pass_context
+def db_upgrade(ctx: click.Context, revision: str) -> None:
+    """Migrate the schema up to REVISION (default: the latest).
+
+    Example: provenance db upgrade
+    """
+    before, after = with_engine(ctx, lambda engine: db.upgrade(engine, revision))
+    say(f"schema {before or 'none'} -> {after}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@click.pass_context
+def db_downgrade(ctx: click.Context, revision: str) -> None:
+    """Migrate the schema down to REVISION ('base' drops every table and all data).
+
+    Example: provenance db downgrade base
+    """
+    before, after = with_engine(ctx, lambda engine: db.downgrade(engine, revision))
+    say(f"schema {before or 'none'} -> {after or 'none'}")

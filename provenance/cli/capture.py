@@ -1,0 +1,370 @@
+"""Commands that capture articles and record claims, evidence and contradictions, and the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from provenance import bundle, claims, importer, sources
+from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
+from provenance.demo import run_demo
+from provenance.errors import Invalid
+from provenance.export import records, text
+from provenance.report import build_report
+
+# --- sources ------------------------------------------------------------------------------------------
+
+
+@cli.group("source", cls=ProvenanceGroup)
+def source_group() -> None:
+    """Capture articles and look at them.
+
+    Example: provenance source add sources/*.txt
+    """
+
+
+@source_group.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--key", help="The source's key (one file only; default: the file name, slugified).")
+@click.option("--title", help="Title, when the article does not give one.")
+@click.option("--author", help="Author (byline).")
+@click.option("--publisher", help="Publisher or site name.")
+@click.option("--url", help="Where the article was published.")
+@click.option("--published", help="Publication date, e.g. 2018-05-17.")
+@click.option("--reliability", help="Admiralty source reliability A-F (default F: cannot be judged).")
+@click.option("--reliability-note", help="Why that reliability.")
+@json_option
+@click.pass_context
+def source_add(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    key: str | None,
+    title: str | None,
+    author: str | None,
+    publisher: str | None,
+    url: str | None,
+    published: str | None,
+    reliability: str | None,
+    reliability_note: str | None,
+    as_json: bool,
+) -> None:
+    """Capture plain-text articles; prints each one's key.
+
+    Header lines at the top of a file (Published: ..., By ..., Title: ...) become its metadata. All files are
+    read before anything is stored: one bad file stores none.
+
+    Example: provenance source add sources/*.txt
+    """
+    if key is not None and len(files) > 1:
+        raise Invalid("--key names one source; give one file with it")
+    metadata = sources.Metadata(
+        title=title,
+        author=author,
+        publisher=publisher,
+        url=url,
+        published=sources.parse_date_option(published) if published else None,
+    )
+    documents = [sources.read_document(path) for path in files]
+    with open_database(ctx) as session:
+        results = [
+            sources.add_source(
+                session,
+                document,
+                key=key,
+                metadata=metadata,
+                reliability=reliability,
+                reliability_note=reliability_note,
+            )
+            for document in documents
+        ]
+        rows = {row.source.id: row for row in sources.list_sources(session)}
+    if as_json:
+        print_json([{**records.source_row_record(rows[r.source.id]), "created": r.created} for r in results])
+        return
+    for result in results:
+        row = rows[result.source.id]
+        state = "added" if result.created else "already stored, unchanged"
+        click.echo(f"{row.source.key}\t{state} ({row.paragraphs} paragraphs, {row.sentences} sentences)")
+
+
+@source_group.command("list")
+@json_option
+@click.pass_context
+def source_list(ctx: click.Context, as_json: bool) -> None:
+    """List sources: keys, titles, dates, passage counts.
+
+    Example: provenance source list
+    """
+    with open_database(ctx) as session:
+        rows = sources.list_sources(session)
+    if as_json:
+        print_json([records.source_row_record(r) for r in rows])
+    else:
+        click.echo(text.source_table(rows))
+
+
+@source_group.command("show")
+@click.argument("key")
+@click.option("--passages", is_flag=True, help="Also list its paragraphs, sentences and quotes with offsets.")
+@json_option
+@click.pass_context
+def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> None:
+    """Show a source's metadata (and, with --passages, its passages).
+
+    Example: provenance source show india-north-korea-2018 --passages
+    """
+    with open_database(ctx) as session:
+        source = sources.get_source(session, key)
+        found = sources.source_passages(session, source) if passages else None
+    if as_json:
+        data = records.source_record(source)
+        if found is not None:
+            data["passages"] = [records.passage_record(p) for p in found]
+        print_json(data)
+    else:
+        click.echo(text.source_detail(source, found))
+
+
+# --- claims -------------------------------------------------------------------------------------------
+
+
+@cli.group("claim", cls=ProvenanceGroup)
+def claim_group() -> None:
+    """Record claims and see their evidence.
+
+    Example: provenance claim show suntech-diversion
+    """
+
+
+@claim_group.command("add")
+@click.argument("key")
+@click.argument("statement")
+@click.option("--about", multiple=True, metavar="ENTITY", help="An entity the claim is about (repeatable).")
+@click.option("--confidence", help="Overall likelihood: an ICD 203 term (e.g. 'likely') or a number 0..1.")
+@click.option("--confidence-note", help="Why that likelihood.")
+@json_option
+@click.pass_context
+def claim_add(
+    ctx: click.Context,
+    key: str,
+    statement: str,
+    about: tuple[str, ...],
+    confidence: str | None,
+    confidence_note: str | None,
+    as_json: bool,
+) -> None:
+    """Record a claim under KEY.
+
+    Example: provenance claim add khan-trade-2003 "A. Q. Khan traded nuclear know-how with Iran, Libya and
+    North Korea" --about "Abdul Qadeer Khan" --about "North Korea"
+    """
+    with open_database(ctx) as session:
+        claim = claims.add_claim(
+            session, key, statement, about=about, confidence=confidence, confidence_note=confidence_note
+        )
+        about_names = [e.name for e in claim.entities]
+    if as_json:
+        print_json(records.claim_record(claim, about_names))
+    else:
+        click.echo(claim.key)
+
+
+@claim_group.command("list")
+@click.option("--about", metavar="ENTITY", help="Only claims about this entity.")
+@json_option
+@click.pass_context
+def claim_list(ctx: click.Context, about: str | None, as_json: bool) -> None:
+    """List claims with their status and likelihood.
+
+    Example: provenance claim list --about "North Korea"
+    """
+    with open_database(ctx) as session:
+        found = [(c, [e.name for e in c.entities]) for c in claims.list_claims(session, about)]
+    if as_json:
+        print_json([records.claim_record(c, names) for c, names in found])
+    else:
+        click.echo(text.claim_table(found))
+
+
+@claim_group.command("show")
+@click.argument("key")
+@json_option
+@click.pass_context
+def claim_show(ctx: click.Context, key: str, as_json: bool) -> None:
+    """Show a claim: statement, likelihood, every passage quoted with its source and offsets, and what contradicts it.
+
+    Example: provenance claim show suntech-diversion
+    """
+    with open_database(ctx) as session:
+        entry = build_report(session, [key]).claims[0]
+    if as_json:
+        print_json(records.claim_detail_record(entry))
+    else:
+        click.echo(text.claim_detail(entry))
+
+
+# --- evidence and contradictions ----------------------------------------------------------------------
+
+
+@cli.group("evidence", cls=ProvenanceGroup)
+def evidence_group() -> None:
+    """Link claims to the passages that bear on them.
+
+    Example: provenance evidence add CLAIM SOURCE --quote "exact words" --stance supports
+    """
+
+
+@evidence_group.command("add")
+@click.argument("claim_key", metavar="CLAIM")
+@click.argument("source_key", metavar="SOURCE")
+@click.option("--quote", required=True, help="The exact words from the source.")
+@click.option("--stance", required=True, help="supports, contradicts or mentions.")
+@click.option("--confidence", help="How likely the passage's statement is true: ICD 203 term or number 0..1.")
+@click.option("--attributed-to", help="Who in the article makes the statement.")
+@click.option("--note", help="Why that stance and likelihood.")
+@click.option("--prefix", help="Text right before the quote, to choose among several occurrences.")
+@click.option("--suffix", help="Text right after the quote, to choose among several occurrences.")
+@click.option("--occurrence", type=int, help="Which occurrence (1, 2, ...) when the quote occurs several times.")
+@json_option
+@click.pass_context
+def evidence_add(
+    ctx: click.Context,
+    claim_key: str,
+    source_key: str,
+    quote: str,
+    stance: str,
+    confidence: str | None,
+    attributed_to: str | None,
+    note: str | None,
+    prefix: str | None,
+    suffix: str | None,
+    occurrence: int | None,
+    as_json: bool,
+) -> None:
+    """Link CLAIM to the passage of SOURCE that --quote stands for.
+
+    Example: provenance evidence add suntech-diversion india-medical-aid-2020 --quote "certain nuclear
+    materials supplied to Pakistan Atomic Energy Commission" --stance supports --confidence unlikely
+    --attributed-to "New Delhi, citing unnamed sources"
+    """
+    with open_database(ctx) as session:
+        evidence = claims.add_evidence(
+            session,
+            claim_key,
+            source_key,
+            quote,
+            stance=stance,
+            confidence=confidence,
+            attributed_to=attributed_to,
+            note=note,
+            prefix=prefix,
+            suffix=suffix,
+            occurrence=occurrence,
+        )
+        passage = evidence.passage
+    if as_json:
+        print_json(
+            {
+                "claim": claim_key,
+                "source": source_key,
+                "evidence_id": evidence.id,
+                "stance": evidence.stance.value,
+                "anchor_method": evidence.anchor_method.value,
+                "confidence": records.likelihood(evidence.confidence),
+                "passage": records.passage_record(passage),
+            }
+        )
+    else:
+        click.echo(
+            f"{claim_key} <- {source_key} characters {passage.char_start}–{passage.char_end} "
+            f"({passage.kind.value}, {evidence.stance.value})"
+        )
+
+
+@cli.group("contradiction", cls=ProvenanceGroup)
+def contradiction_group() -> None:
+    """Record claims that cannot both be true.
+
+    Example: provenance contradiction add CLAIM_A CLAIM_B --note "why"
+    """
+
+
+@contradiction_group.command("add")
+@click.argument("claim_a")
+@click.argument("claim_b")
+@click.option("--note", help="Why they cannot both be true.")
+@click.pass_context
+def contradiction_add(ctx: click.Context, claim_a: str, claim_b: str, note: str | None) -> None:
+    """Record that CLAIM_A and CLAIM_B contradict each other.
+
+    Example: provenance contradiction add dprk-denuclearisation-willingness talks-may-be-called-off
+    """
+    with open_database(ctx) as session:
+        claims.add_contradiction(session, claim_a, claim_b, note=note)
+    click.echo(f"{claim_a} <-> {claim_b} (open)")
+
+
+# --- files in and out ---------------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@click.pass_context
+def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Load a claims file (YAML or JSON) or a bundle from `provenance export bundle`. All or nothing.
+
+    Example: provenance import sources/demo-claims.yaml
+    """
+    contents = importer.read_data(file)  # a malformed file fails before the database is opened
+    if bundle.is_bundle(contents):
+        with open_database(ctx) as session:
+            loaded = bundle.load(session, contents)
+        if as_json:
+            print_json({"bundle": str(file), "rows": loaded.rows})
+        else:
+            click.echo(f"imported bundle {file}: {loaded.describe()}")
+        return
+    spec = importer.parse_claims(contents, file)
+    with open_database(ctx) as session:
+        summary = importer.import_claims_file(session, file, spec)
+    data = {
+        "sources_added": summary.sources_added,
+        "sources_unchanged": summary.sources_unchanged,
+        "claims": summary.claims,
+        "evidence": summary.evidence,
+        "contradictions": summary.contradictions,
+    }
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(
+            f"imported {summary.claims} claim(s), {summary.evidence} evidence, {summary.contradictions} "
+            f"contradiction(s); sources added: {', '.join(summary.sources_added) or 'none'}"
+            + (f"; already stored: {', '.join(summary.sources_unchanged)}" if summary.sources_unchanged else "")
+        )
+
+
+@cli.command()
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(path_type=Path),
+    default="provenance-demo.db",
+    show_default=True,
+    help="Where to build the demo SQLite database (replaced if it exists).",
+)
+def demo(database: Path) -> None:
+    """Build a fresh SQLite database from the seed corpus in sources/ and print its cited report.
+
+    Example: provenance demo && provenance --db provenance-demo.db claim list
+    """
+    result = run_demo(database)
+    s = result.summary
+    say(
+        f"demo database {result.database}: {len(s.sources_added)} sources, {s.claims} claims, "
+        f"{s.evidence} evidence, {s.contradictions} contradiction(s)"
+    )
+    click.echo(result.report, nl=False)
+    say(f"explore it: provenance --db {result.database} claim show suntech-diversion")
