@@ -6,7 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from provenance.db import make_engine
+from provenance.db import include_object, make_engine
 from provenance.models import Base
 
 config = context.config
@@ -22,6 +22,7 @@ def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table instead
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

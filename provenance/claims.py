@@ -28,6 +28,7 @@ from provenance.models import (
     Verdict,
     utcnow,
 )
+from provenance.search import matching_claim_ids
 from provenance.sources import check_key, get_source, make_passage
 
 ChoiceT = TypeVar("ChoiceT", bound=enum.Enum)
@@ -132,9 +133,12 @@ def find_entities(session: Session, name: str) -> list[Entity]:
     )
 
 
-def list_claims(session: Session, about: str | None = None) -> list[Claim]:
-    """Claims ordered by key; with ``about``, those about the entity (or entities) of that name."""
+def list_claims(session: Session, about: str | None = None, search: str | None = None) -> list[Claim]:
+    """Claims ordered by key; with ``about``, those about the entity (or entities) of that name; with
+    ``search``, those whose key or statement matches that full-text query."""
     query = select(Claim).options(selectinload(Claim.entities)).order_by(Claim.key)
+    if search is not None:
+        query = query.where(Claim.id.in_(matching_claim_ids(session, search)))
     if about is not None:
         entities = find_entities(session, about)
         if not entities:

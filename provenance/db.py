@@ -96,6 +96,15 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 # --- migrations ---------------------------------------------------------------------------------------
 
+# Full-text search lives outside the models: FTS5 virtual tables (and their shadow tables) on SQLite, expression
+# indexes on PostgreSQL. Made by the migrations; comparisons of models and migrations leave them out.
+SEARCH_OBJECTS = ("passage_search", "claim_search", "ix_passage_search", "ix_claim_search")
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's filter: everything but the full-text search objects."""
+    return not (name or "").startswith(SEARCH_OBJECTS)
+
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()

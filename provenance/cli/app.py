@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 from sqlalchemy.orm import Session
 
-from provenance import __version__, db
+from provenance import __version__, db, search
 from provenance.errors import ProvenanceError
 
 
@@ -195,3 +195,15 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
     """
     before, after = with_engine(ctx, lambda engine: db.downgrade(engine, revision))
     say(f"schema {before or 'none'} -> {after or 'none'}")
+
+
+@db_group.command("reindex")
+@click.pass_context
+def db_reindex(ctx: click.Context) -> None:
+    """Rebuild the full-text search indexes of sentences and claims.
+
+    Example: provenance db reindex
+    """
+    with open_database(ctx) as session:
+        search.reindex(session)
+    say("search indexes rebuilt")

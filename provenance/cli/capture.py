@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from provenance import bundle, claims, importer, sources
+from provenance import bundle, claims, importer, search, sources
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.demo import run_demo
 from provenance.errors import Invalid
@@ -172,15 +172,16 @@ def claim_add(
 
 @claim_group.command("list")
 @click.option("--about", metavar="ENTITY", help="Only claims about this entity.")
+@click.option("--search", metavar="QUERY", help='Only claims whose key or statement matches, e.g. "rodong missile*".')
 @json_option
 @click.pass_context
-def claim_list(ctx: click.Context, about: str | None, as_json: bool) -> None:
+def claim_list(ctx: click.Context, about: str | None, search: str | None, as_json: bool) -> None:
     """List claims with their status and likelihood.
 
-    Example: provenance claim list --about "North Korea"
+    Example: provenance claim list --about "North Korea" --search missile
     """
     with open_database(ctx) as session:
-        found = [(c, [e.name for e in c.entities]) for c in claims.list_claims(session, about)]
+        found = [(c, [e.name for e in c.entities]) for c in claims.list_claims(session, about, search)]
     if as_json:
         print_json([records.claim_record(c, names) for c, names in found])
     else:
@@ -368,3 +369,47 @@ def demo(database: Path) -> None:
     )
     click.echo(result.report, nl=False)
     say(f"explore it: provenance --db {result.database} claim show suntech-diversion")
+
+
+# --- search -------------------------------------------------------------------------------------------
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--source", metavar="KEY", help="Only sentences of this source.")
+@click.option("--since", metavar="DATE", help="Only sources published on or after this date.")
+@click.option("--until", metavar="DATE", help="Only sources published on or before this date.")
+@click.option("--limit", type=int, default=20, show_default=True, help="At most this many sentences.")
+@json_option
+@click.pass_context
+def search_command(
+    ctx: click.Context,
+    query: str,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Find the sentences that match QUERY, most relevant first, with the matched words marked.
+
+    Words must all match, in any case and with or without diacritics; "quoted words" match as a phrase and
+    a word ending in * as a prefix.
+
+    Example: provenance search '"nuclear materials" Pakistan' --since 2019-01-01
+    """
+    with open_database(ctx) as session:
+        if source is not None:
+            sources.get_source(session, source)
+        hits = search.search_passages(
+            session,
+            query,
+            source=source,
+            since=sources.parse_date_option(since) if since else None,
+            until=sources.parse_date_option(until) if until else None,
+            limit=limit,
+        )
+    if as_json:
+        print_json([records.hit_record(hit) for hit in hits])
+    else:
+        click.echo(text.hit_list(hits))

@@ -8,6 +8,7 @@ from provenance.citations import source_title
 from provenance.confidence import likelihood_term
 from provenance.models import Claim, Passage, Source
 from provenance.report import CitedPassage, ClaimReport, PassageRow
+from provenance.search import Hit
 from provenance.sources import SourceRow
 
 
@@ -105,4 +106,18 @@ def claim_detail_record(entry: ClaimReport) -> dict[str, Any]:
             ],
         },
         "mentioning": [cited_record(c) for c in entry.mentioning],
+    }
+
+
+def hit_record(hit: Hit) -> dict[str, Any]:
+    return {
+        "source": hit.source,
+        "published": hit.published.isoformat() if hit.published else None,
+        "char_start": hit.char_start,
+        "char_end": hit.char_end,
+        "paragraph_no": hit.paragraph_no,
+        "sentence_no": hit.sentence_no,
+        "text": hit.text,
+        "snippet": hit.snippet,
+        "rank": hit.rank,
     }

@@ -11,6 +11,7 @@ from provenance.citations import citation, location, source_title
 from provenance.confidence import describe_likelihood, describe_reliability
 from provenance.models import Claim, Passage, Source
 from provenance.report import CitedPassage, ClaimReport
+from provenance.search import Hit
 from provenance.sources import SourceRow
 
 WIDTH = 100
@@ -124,3 +125,13 @@ def claim_detail(entry: ClaimReport) -> str:
         for cited in entry.mentioning:
             lines += _cited(cited)
     return "\n".join(lines)
+
+
+def hit_list(hits: Iterable[Hit]) -> str:
+    lines = []
+    for hit in hits:
+        where = f"paragraph {hit.paragraph_no}" + (f", sentence {hit.sentence_no}" if hit.sentence_no else "")
+        published = hit.published.isoformat() if hit.published else "undated"
+        lines.append(f"{hit.source} ({published}), {where}, characters {hit.char_start}–{hit.char_end}")
+        lines.append(_wrap(hit.snippet, "    "))
+    return "\n".join(lines) if lines else "No sentence matches."

@@ -1,0 +1,130 @@
+"""Full-text search over sentences and claims, the same on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import Provenance
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provenance.errors import Invalid
+from provenance.models import Passage, PassageKind, Source
+from provenance.search import Term, fts5_query, matching_claim_ids, parse_query, reindex, search_passages, tsquery
+from provenance.sources import add_source, document_from_text
+
+
+def _sentences_with(session: Session, word: str) -> set[tuple[str, int]]:
+    """(source key, start) of every sentence containing ``word`` in any case: what a search must find."""
+    rows = session.execute(
+        select(Source.key, Passage.char_start, Passage.text)
+        .join(Source, Source.id == Passage.source_id)
+        .where(Passage.kind == PassageKind.SENTENCE)
+    )
+    return {(key, start) for key, start, text in rows if word.casefold() in text.casefold()}
+
+
+def test_queries_are_read_into_words_phrases_and_prefixes() -> None:
+    assert parse_query('"nuclear materials" Pakistan Pyong* U.S.') == [
+        Term(("nuclear", "materials")),
+        Term(("Pakistan",)),
+        Term(("Pyong",), prefix=True),
+        Term(("U", "S")),
+    ]
+    with pytest.raises(Invalid, match="has no words to look for"):
+        parse_query('" * - :')
+
+
+def test_every_word_is_quoted_in_each_engines_syntax() -> None:
+    terms = parse_query('NEAR(x "a b" c* it\'s')
+    # "NEAR(x" is one token of two words, read as the phrase "NEAR x"; FTS5 never sees NEAR as an operator
+    assert fts5_query(terms) == '"NEAR x" "a b" "c"* "it s"'
+    assert tsquery(terms) == "('NEAR' <-> 'x') & ('a' <-> 'b') & 'c':* & ('it' <-> 's')"
+
+
+def test_a_word_finds_every_sentence_holding_it_in_any_case(seeded: Provenance, session: Session) -> None:
+    hits = search_passages(session, "PYONGYANG", limit=100)
+    assert {(h.source, h.char_start) for h in hits} == _sentences_with(session, "pyongyang")
+    texts = {s.key: s.text for s in session.scalars(select(Source))}
+    for hit in hits:
+        assert texts[hit.source][hit.char_start : hit.char_end] == hit.text
+        assert "**Pyongyang**" in hit.snippet
+    assert [h.rank for h in hits] == sorted((h.rank for h in hits), reverse=True)
+
+
+def test_phrases_prefixes_and_filters(seeded: Provenance, session: Session) -> None:
+    [suntech] = search_passages(session, '"nuclear materials" pakistan')
+    assert suntech.source == "india-medical-aid-2020" and "Suntech" in suntech.text
+    assert search_passages(session, '"materials nuclear"') == []
+    prefix = {(h.source, h.char_start) for h in search_passages(session, "Pyong*", limit=100)}
+    assert prefix == _sentences_with(session, "pyong")
+    assert search_passages(session, "rodong", source="india-north-korea-2018") == []
+    assert [h.source for h in search_passages(session, "rodong")] == ["india-medical-aid-2020"]
+    early = search_passages(session, "korea", until=dt.date(2019, 1, 1), limit=100)
+    assert early and {h.source for h in early} == {"india-north-korea-2018"}
+    late = search_passages(session, "korea", since=dt.date(2019, 1, 1), limit=100)
+    assert late and {h.source for h in late} == {"india-medical-aid-2020"}
+    assert len(search_passages(session, "korea", limit=2)) == 2
+
+
+def test_diacritics_and_case_do_not_get_in_the_way(session: Session) -> None:
+    text = "Officials in Pyŏngyang spoke.\n\nPYONGYANG denied it.\n\nThe café in Pyongyang closed."
+    add_source(session, document_from_text(text, name="t", origin="t.txt"), key="accents")
+    session.flush()
+    assert len(search_passages(session, "pyongyang")) == 3
+    assert [h.text for h in search_passages(session, "CAFE")] == ["The café in Pyongyang closed."]
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "NEAR(a b)", "-north", "korea*)", "a:b", "x & y | !z", "'", "(korea", "korea OR pakistan"]
+)
+def test_search_syntax_in_a_query_neither_fails_nor_injects(seeded: Provenance, session: Session, query: str) -> None:
+    try:
+        hits = search_passages(session, query)
+    except Invalid as exc:
+        assert "has no words" in str(exc)
+        return
+    assert isinstance(hits, list)
+
+
+def test_the_index_follows_every_insert_and_rebuilds(seeded: Provenance, session: Session) -> None:
+    assert search_passages(session, "zeppelin") == []
+    add_source(session, document_from_text("A zeppelin landed. Nobody saw it.", name="z", origin="z.txt"), key="z")
+    session.flush()
+    assert [h.text for h in search_passages(session, "zeppelin")] == ["A zeppelin landed."]
+    before = [(h.source, h.char_start) for h in search_passages(session, "korea", limit=100)]
+    reindex(session)
+    assert [(h.source, h.char_start) for h in search_passages(session, "korea", limit=100)] == before
+
+
+def test_claims_are_searchable_by_key_and_statement(seeded: Provenance, session: Session) -> None:
+    from provenance.claims import list_claims
+
+    assert [c.key for c in list_claims(session, search="missile*")] == ["rodong-transfer"]
+    assert [c.key for c in list_claims(session, search="suntech", about="China")] == ["suntech-diversion"]
+    assert len(matching_claim_ids(session, "korea")) >= 8
+
+
+def test_search_from_the_command_line(seeded: Provenance) -> None:
+    hits = json.loads(seeded.ok("search", "nuclear materials", "--json", "--limit", "3").stdout)
+    assert hits and set(hits[0]) == {
+        "source",
+        "published",
+        "char_start",
+        "char_end",
+        "paragraph_no",
+        "sentence_no",
+        "text",
+        "snippet",
+        "rank",
+    }
+    shown = seeded.ok("search", "Suntech").stdout
+    assert shown.startswith("india-medical-aid-2020 (2020-07-25), paragraph 9, sentence 1, characters 2800–3098")
+    assert "No sentence matches." in seeded.ok("search", "zeppelin").stdout
+    assert "no words to look for" in seeded.fails("search", '"*"')
+    assert "--limit must be at least 1" in seeded.fails("search", "korea", "--limit", "0")
+    assert "no source 'nope'" in seeded.fails("search", "korea", "--source", "nope")
+    assert "rodong-transfer" in seeded.ok("claim", "list", "--search", "rodong").stdout
+    seeded.ok("db", "reindex")
