@@ -124,19 +124,18 @@ def head_revision() -> str:
     return head
 
 
+def _open(engine: Engine) -> Connection:
+    """A connection, or one clear error when the database cannot be reached (no server, no such folder)."""
+    try:
+        return engine.connect()
+    except OperationalError as exc:
+        raise ProvenanceError(f"cannot open database {describe_url(engine.url)}: {exc.orig}") from exc
+
+
 @contextmanager
 def _connect(engine: Engine) -> Iterator[Connection]:
-    try:
-        with engine.begin() as connection:
-            yield connection
-    except OperationalError as exc:
-        if (
-            getattr(exc, "connection_invalidated", False)
-            or "connect" in str(exc.orig).lower()
-            or ("unable to open" in str(exc.orig))
-        ):
-            raise ProvenanceError(f"cannot open database {describe_url(engine.url)}: {exc.orig}") from exc
-        raise
+    with _open(engine) as connection, connection.begin():
+        yield connection
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -149,9 +148,7 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
     """A connection for migrations. On SQLite, foreign keys are not enforced while batch operations copy and
     replace tables (a referenced table cannot otherwise be dropped and recreated), then checked before commit."""
     sqlite = engine.url.get_backend_name() == "sqlite"
-    with _connect(engine) as probe:  # a missing server or folder fails here with a clear message
-        probe.exec_driver_sql("SELECT 1")
-    with engine.connect() as connection:
+    with _open(engine) as connection:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()

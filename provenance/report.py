@@ -30,7 +30,6 @@ from provenance.models import (
     Source,
     Stance,
     claim_entity,
-    utcnow,
 )
 
 ORDERS = ("key", "entity", "status")
@@ -139,7 +138,6 @@ class ClaimReport:
 class Report:
     claims: list[ClaimReport]
     order: str = "key"
-    generated_at: dt.datetime = field(default_factory=utcnow)
 
     @property
     def sources(self) -> list[Source]:
