@@ -163,11 +163,11 @@ class Source(Base):
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     publisher: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text, index=True)
     published: Mapped[dt.date | None] = mapped_column(Date)
     captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
     captured_by: Mapped[str | None] = mapped_column(Text)
-    origin: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(Text, index=True)  # the path or address it was read from
     media_type: Mapped[str] = mapped_column(String(64), server_default="text/plain")
     text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -176,14 +176,20 @@ class Source(Base):
         _enum(Reliability, "reliability"), server_default=Reliability.F.value
     )
     reliability_note: Mapped[str | None] = mapped_column(Text)
+    # Versions: a changed document from the same origin is stored anew and supersedes the version before it.
+    # Version 1 has the key it was given; version N > 1 is keyed "KEY@N", so a key always names one text.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), unique=True)
 
     passages: Mapped[list[Passage]] = relationship(
         back_populates="source", order_by="Passage.char_start", passive_deletes=True
     )
+    supersedes: Mapped[Source | None] = relationship(remote_side=[id])
 
     __table_args__ = (
         CheckConstraint("length(key) > 0", name="key_not_empty"),
         CheckConstraint("length(text) > 0", name="text_not_empty"),
+        CheckConstraint("version >= 1", name="version_positive"),
     )
 
 
@@ -200,6 +206,8 @@ class Passage(Base):
     # Where a reader finds it: the paragraph holding its start (1-based) and, for sentences, which sentence.
     paragraph_no: Mapped[int] = mapped_column(Integer)
     sentence_no: Mapped[int | None] = mapped_column(Integer)
+    # The page holding its start, for paged documents (PDF); None otherwise.
+    page_no: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     prefix: Mapped[str] = mapped_column(Text)
     suffix: Mapped[str] = mapped_column(Text)
