@@ -201,7 +201,20 @@ def passage_for(session: Session, source: Source, anchor: Anchor) -> Passage:
         .order_by(Passage.char_start.desc())
         .limit(1)
     )
-    passage = make_passage(source, anchor.start, anchor.end, PassageKind.QUOTE, holder.paragraph_no if holder else 1)
+    # The page of the sentence the quote starts in (paragraphs may run across pages).
+    page_no = session.scalar(
+        select(Passage.page_no)
+        .where(
+            Passage.source_id == source.id,
+            Passage.kind == PassageKind.SENTENCE,
+            Passage.char_start <= anchor.start,
+        )
+        .order_by(Passage.char_start.desc())
+        .limit(1)
+    )
+    passage = make_passage(
+        source, anchor.start, anchor.end, PassageKind.QUOTE, holder.paragraph_no if holder else 1, page_no=page_no
+    )
     session.add(passage)
     session.flush()
     return passage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -9,10 +10,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from dateutil import parser as dateparser
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from provenance import events
 from provenance.confidence import parse_reliability
@@ -50,6 +52,8 @@ class Document:
     origin: str | None
     metadata: Metadata = field(default_factory=Metadata)
     media_type: str = "text/plain"
+    # For paged documents (PDF): where each page starts in ``text``; page N starts at page_starts[N - 1].
+    page_starts: tuple[int, ...] = ()
 
     @property
     def text_sha256(self) -> str:
@@ -217,10 +221,13 @@ def check_key(key: str, what: str = "source") -> str:
 
 @dataclass(frozen=True)
 class Added:
-    """The outcome of adding one document: its source, and whether it was new."""
+    """The outcome of adding one document: its source, whether it was new, and the version it supersedes."""
 
     source: Source
     created: bool
+    supersedes: Source | None = None
+    paragraphs: int = 0
+    sentences: int = 0
 
 
 def add_source(
@@ -235,29 +242,44 @@ def add_source(
     """Store ``document`` under ``key`` with its paragraphs and sentences.
 
     The same text stored before (under any key) is not stored again: its source comes back with
-    ``created=False``. A key already used by a different text is refused.
+    ``created=False``. A changed text from the origin (path) or URL of a stored source becomes that source's
+    next version: keyed ``KEY@N``, superseding the latest version, which stays with everything anchored to it;
+    metadata and reliability not given again carry over. A key already used by a different text is refused.
     """
     existing = session.scalar(select(Source).where(Source.text_sha256 == document.text_sha256))
     if existing is not None:
-        if key is not None and key != existing.key:
+        if key is not None and key not in (existing.key, root_key(existing.key)):
             raise Conflict(
                 f"this article is already stored as {existing.key!r} (same text); use that key, "
                 "or leave out the key to get it back"
             )
         return Added(existing, created=False)
 
-    if key is None:
-        if not document.origin:
-            raise Invalid("a source given as text needs a key")
-        key = key_from_name(document.origin)
-    check_key(key)
-    taken = session.scalar(select(Source).where(Source.key == key))
-    if taken is not None:
-        raise Conflict(
-            f"source key {key!r} is already taken by a different article (from {taken.origin or 'inline text'}); "
-            "choose another key with --key or rename the file"
-        )
     meta = document.metadata.overridden_by(metadata or Metadata())
+    previous = latest_version_from(session, document.origin, meta.url)
+    if previous is not None:
+        root = root_key(previous.key)
+        if key is not None and key != root:
+            raise Conflict(
+                f"{document.origin or meta.url} was captured before as {root!r}; its changed text becomes "
+                f"{root}@{previous.version + 1}: leave out --key, or give --key {root}"
+            )
+        key = f"{root}@{previous.version + 1}"
+        meta = _metadata_of(previous).overridden_by(meta)
+        if reliability is None:
+            reliability, reliability_note = previous.reliability.value, previous.reliability_note
+    else:
+        if key is None:
+            if not document.origin:
+                raise Invalid("a source given as text needs a key")
+            key = key_from_name(document.origin)
+        check_key(key)
+        taken = session.scalar(select(Source).where(Source.key == key))
+        if taken is not None:
+            raise Conflict(
+                f"source key {key!r} is already taken by a different article "
+                f"(from {taken.origin or 'inline text'}); choose another key with --key or rename the file"
+            )
     letter = parse_reliability(reliability) if reliability else Reliability.F.value
     source = Source(
         key=key,
@@ -275,16 +297,95 @@ def add_source(
         original_sha256=document.original_sha256,
         reliability=Reliability(letter),
         reliability_note=reliability_note,
+        version=previous.version + 1 if previous is not None else 1,
+        supersedes_id=previous.id if previous is not None else None,
     )
     session.add(source)
     session.flush()
-    session.add_all(
-        make_passage(source, s.start, s.end, PassageKind(s.kind), s.paragraph_no, s.sentence_no)
-        for s in segment(source.text)
+    segments = segment(source.text)
+    rows = [
+        passage_values(source.id, source.text, s.start, s.end, s.kind, s.paragraph_no, s.sentence_no)
+        for s in segments
+    ]
+    if document.page_starts:
+        for row in rows:
+            row["page_no"] = bisect.bisect_right(document.page_starts, row["char_start"]) or 1
+    if rows:
+        session.execute(insert(Passage), rows)
+    if previous is not None:
+        events.record(
+            session, "source.version", "source", key, before=source_summary(previous), after=source_summary(source)
+        )
+    else:
+        events.record(session, "source.add", "source", key, after=source_summary(source))
+    paragraphs = sum(1 for s in segments if s.kind == PassageKind.PARAGRAPH.value)
+    return Added(source, True, previous, paragraphs, len(segments) - paragraphs)
+
+
+def root_key(key: str) -> str:
+    """The key of a source's first version: ``india-nk-2018@3`` -> ``india-nk-2018``."""
+    return key.split("@", 1)[0]
+
+
+def latest_version_from(session: Session, origin: str | None, url: str | None) -> Source | None:
+    """The newest version of the source read from ``origin`` or published at ``url``, if one is stored."""
+    matches = [Source.origin == origin] if origin else []
+    if url:
+        matches.append(Source.url == url)
+    if not matches:
+        return None
+    newer = aliased(Source)
+    return session.scalar(
+        select(Source)
+        .where(or_(*matches), ~exists().where(newer.supersedes_id == Source.id))
+        .order_by(Source.version.desc(), Source.id.desc())
+        .limit(1)
     )
-    session.flush()
-    events.record(session, "source.add", "source", key, after=source_summary(source))
-    return Added(source, created=True)
+
+
+def _metadata_of(source: Source) -> Metadata:
+    return Metadata(
+        title=source.title,
+        author=source.author,
+        publisher=source.publisher,
+        url=source.url,
+        published=source.published,
+    )
+
+
+def versions(session: Session, key: str) -> list[Source]:
+    """Every version of the source ``key`` names (any of its versions), oldest first."""
+    source = get_source(session, key)
+    chain = [source]
+    while chain[0].supersedes_id is not None:
+        chain.insert(0, session.get_one(Source, chain[0].supersedes_id))
+    while (newer := session.scalar(select(Source).where(Source.supersedes_id == chain[-1].id))) is not None:
+        chain.append(newer)
+    return chain
+
+
+def passage_values(
+    source_id: int,
+    text: str,
+    start: int,
+    end: int,
+    kind: str,
+    paragraph_no: int,
+    sentence_no: int | None = None,
+) -> dict[str, Any]:
+    """The column values of one passage row, for bulk inserts."""
+    return {
+        "source_id": source_id,
+        "kind": kind,
+        "char_start": start,
+        "char_end": end,
+        "paragraph_no": paragraph_no,
+        "sentence_no": sentence_no,
+        "page_no": None,
+        "text": text[start:end],
+        "prefix": text[max(0, start - CONTEXT_CHARS) : start],
+        "suffix": text[end : end + CONTEXT_CHARS],
+    }
 
 
 def make_passage(
@@ -294,19 +395,10 @@ def make_passage(
     kind: PassageKind,
     paragraph_no: int,
     sentence_no: int | None = None,
+    page_no: int | None = None,
 ) -> Passage:
-    text = source.text
-    return Passage(
-        source_id=source.id,
-        kind=kind,
-        char_start=start,
-        char_end=end,
-        paragraph_no=paragraph_no,
-        sentence_no=sentence_no,
-        text=text[start:end],
-        prefix=text[max(0, start - CONTEXT_CHARS) : start],
-        suffix=text[end : end + CONTEXT_CHARS],
-    )
+    values = passage_values(source.id, source.text, start, end, kind.value, paragraph_no, sentence_no)
+    return Passage(**{**values, "kind": kind, "page_no": page_no})
 
 
 def source_summary(source: Source) -> dict[str, object]:
@@ -321,6 +413,7 @@ def source_summary(source: Source) -> dict[str, object]:
         "text_sha256": source.text_sha256,
         "original_sha256": source.original_sha256,
         "reliability": source.reliability.value,
+        "version": source.version,
     }
 
 

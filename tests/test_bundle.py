@@ -552,7 +552,7 @@ def _text_past_its_offsets(data: dict[str, Any]) -> None:
 DAMAGE = [
     (_drop_table, "table evidence missing"),
     (_drop_column, "table claim: columns missing statement"),
-    (_short_row, r"tables\.passage\.rows\[3\]: a row should be a list of 10 values \(one per column\), not 9"),
+    (_short_row, r"tables\.passage\.rows\[3\]: a row should be a list of 11 values \(one per column\), not 10"),
     (_dangling_reference, "refused the rows of table evidence"),
     (_text_for_number, r"tables\.claim\.rows\[0\]: column confidence should be a number, not \"very likely\""),
     (_number_for_text, r"tables\.source\.rows\[1\]: column text should be text, not 42"),

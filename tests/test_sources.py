@@ -26,6 +26,7 @@ from provenance.sources import (
     read_header,
     source_passages,
     source_summary,
+    versions,
 )
 
 HEADLINE = "India looks to revive ties with North Korea"
@@ -416,3 +417,81 @@ def test_list_sources_counts_paragraphs_and_sentences_oldest_first(session: Sess
 
 def test_list_sources_of_an_empty_database_is_empty(session: Session) -> None:
     assert list_sources(session) == []
+
+
+# --- versions -----------------------------------------------------------------------------------------
+
+
+def article(path: Path, body: str, header: str = "Title: Aid reaches Pyongyang\nBy Jane Roe\n\n") -> Path:
+    return write(path, (header + body).encode())
+
+
+def test_a_changed_file_from_the_same_path_becomes_the_next_version(session: Session, tmp_path: Path) -> None:
+    path = article(tmp_path / "aid.txt", "India sent aid. It arrived in May.")
+    first = add_source(session, read_document(path), reliability="B", reliability_note="wire")
+    article(path, "India sent aid. It arrived in June, officials said.", header="")
+    second = add_source(session, read_document(path))
+    third = add_source(session, read_document(article(path, "India sent more aid.", header="")))
+    session.commit()
+
+    assert (second.created, second.supersedes) == (True, first.source)
+    assert [s.key for s in (first.source, second.source, third.source)] == ["aid", "aid@2", "aid@3"]
+    assert [s.version for s in (first.source, second.source, third.source)] == [1, 2, 3]
+    assert third.source.supersedes_id == second.source.id
+    # what the new text does not say carries over from the version before
+    assert (second.source.title, second.source.author) == ("Aid reaches Pyongyang", "Jane Roe")
+    assert (second.source.reliability, second.source.reliability_note) == (Reliability.B, "wire")
+    # the old versions and their passages stay
+    assert session.get_one(Source, first.source.id).text == "India sent aid. It arrived in May."
+    assert [p.text for p in source_passages(session, first.source, [PassageKind.SENTENCE])] == [
+        "India sent aid.",
+        "It arrived in May.",
+    ]
+    assert [s.key for s in versions(session, "aid@2")] == ["aid", "aid@2", "aid@3"]
+    assert [s.key for s in versions(session, "aid")] == ["aid", "aid@2", "aid@3"]
+
+
+def test_a_changed_text_at_the_same_url_becomes_the_next_version(session: Session, tmp_path: Path) -> None:
+    header = "URL: https://example.org/aid\n\n"
+    first = add_source(session, read_document(article(tmp_path / "a.txt", "First text.", header)))
+    second = add_source(session, read_document(article(tmp_path / "elsewhere.txt", "Second text.", header)))
+    assert (second.source.key, second.supersedes) == ("a@2", first.source)
+
+
+def test_adding_an_unchanged_version_again_is_a_no_op(session: Session, tmp_path: Path) -> None:
+    path = article(tmp_path / "aid.txt", "One.")
+    add_source(session, read_document(path))
+    second = add_source(session, read_document(article(path, "Two.", header="")))
+    before = counts(session)
+    again = add_source(session, read_document(path))
+    assert (again.created, again.source.key) == (False, "aid@2")
+    assert counts(session) == before
+
+
+def test_a_new_version_records_the_version_it_supersedes_in_the_log(session: Session, tmp_path: Path) -> None:
+    path = article(tmp_path / "aid.txt", "One.")
+    add_source(session, read_document(path))
+    add_source(session, read_document(article(path, "Two.", header="")))
+    event = session.scalars(select(Event).where(Event.action == "source.version")).one()
+    assert event.subject_key == "aid@2"
+    assert event.before is not None and event.after is not None
+    assert (event.before["key"], event.before["version"]) == ("aid", 1)
+    assert (event.after["key"], event.after["version"]) == ("aid@2", 2)
+
+
+def test_a_new_version_under_another_key_is_refused(session: Session, tmp_path: Path) -> None:
+    path = article(tmp_path / "aid.txt", "One.")
+    add_source(session, read_document(path))
+    before = counts(session)
+    with pytest.raises(Conflict, match=r"captured before as 'aid'; its changed text becomes aid@2: leave out --key"):
+        add_source(session, read_document(article(path, "Two.", header="")), key="other")
+    assert counts(session) == before
+
+
+def test_the_longest_key_has_room_for_a_version(session: Session, tmp_path: Path) -> None:
+    path = article(tmp_path / ("a" * 70 + ".txt"), "One.")
+    add_source(session, read_document(path))
+    for n in range(2, 12):
+        add_source(session, read_document(article(path, f"Text {n}.", header="")))
+    session.commit()
+    assert session.scalar(select(Source.key).where(Source.version == 11)) == "a" * 64 + "@11"

@@ -21,6 +21,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("page_no", sa.Integer(), nullable=True))
 
     with op.batch_alter_table("source", schema=None) as batch_op:
+        # room for a version suffix ("@12") after a key of the longest usable length (64)
+        batch_op.alter_column("key", existing_type=sa.String(length=64), type_=sa.String(length=80))
         batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
         batch_op.add_column(sa.Column("supersedes_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_source_origin"), ["origin"], unique=False)
@@ -41,6 +43,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_source_origin"))
         batch_op.drop_column("supersedes_id")
         batch_op.drop_column("version")
+        batch_op.alter_column("key", existing_type=sa.String(length=80), type_=sa.String(length=64))
 
     # Not in batch mode: SQLite (3.35+) drops the column in place, keeping the full-text search triggers on
     # passage that a batch copy of the table would lose.
