@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from provenance.models import Event, utcnow
+from provenance.db import inserted_id
+from provenance.models import Base, utcnow
 
 USER_ENV = "PROVENANCE_USER"
+_event = Base.metadata.tables["event"]
 
 
 def current_actor() -> str:
@@ -37,17 +39,19 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
     actor: str | None = None,
-) -> Event:
-    """Append one event to the log (in the caller's transaction)."""
-    entry = Event(
-        occurred_at=utcnow(),
-        actor=actor or current_actor(),
-        action=action,
-        subject_type=subject_type,
-        subject_key=subject_key,
-        before=before,
-        after=after,
-        reason=reason,
+) -> int:
+    """Append one event to the log (in the caller's transaction) and return its id."""
+    result = session.execute(
+        _event.insert(),
+        {
+            "occurred_at": utcnow(),
+            "actor": actor or current_actor(),
+            "action": action,
+            "subject_type": subject_type,
+            "subject_key": subject_key,
+            "before": before,
+            "after": after,
+            "reason": reason,
+        },
     )
-    session.add(entry)
-    return entry
+    return inserted_id(result)

@@ -10,16 +10,18 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from dateutil import parser as dateparser
-from sqlalchemy import exists, func, insert, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import bindparam, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
 
 from provenance import events
 from provenance.confidence import parse_reliability
+from provenance.db import inserted_id
 from provenance.errors import Conflict, Invalid, NotFound
-from provenance.models import Passage, PassageKind, Reliability, Source, utcnow
+from provenance.models import Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
 from provenance.segmentation import segment
 
 CONTEXT_CHARS = 32
@@ -220,6 +222,19 @@ def check_key(key: str, what: str = "source") -> str:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """What storing one document did: the source it is (new or found), and the version it supersedes."""
+
+    id: int
+    key: str
+    version: int
+    created: bool
+    supersedes: str | None = None  # the key of the version this one supersedes
+    paragraphs: int = 0
+    sentences: int = 0
+
+
+@dataclass(frozen=True)
 class Added:
     """The outcome of adding one document: its source, whether it was new, and the version it supersedes."""
 
@@ -239,27 +254,79 @@ def add_source(
     reliability: str | None = None,
     reliability_note: str | None = None,
 ) -> Added:
-    """Store ``document`` under ``key`` with its paragraphs and sentences.
+    """:func:`store_source`, returning the source (and the one it supersedes) as loaded objects."""
+    stored = store_source(
+        session, document, key=key, metadata=metadata, reliability=reliability, reliability_note=reliability_note
+    )
+    source = session.get_one(Source, stored.id)
+    supersedes = session.get_one(Source, source.supersedes_id) if stored.supersedes else None
+    return Added(source, stored.created, supersedes, stored.paragraphs, stored.sentences)
+
+
+_source = Base.metadata.tables["source"]
+_passage = Base.metadata.tables["passage"]
+# What is read of a stored source to decide about a new document: everything but its text.
+_HEAD = [c for c in _source.c if c.name != "text"]
+_newer = _source.alias("newer")
+_NEXT_VERSION = select(*_HEAD, literal(False).label("superseded")).where(_source.c.supersedes_id == bindparam("id"))
+_RELATED = select(*_HEAD, exists().where(_newer.c.supersedes_id == _source.c.id).label("superseded")).where(
+    or_(
+        _source.c.text_sha256 == bindparam("sha"),
+        _source.c.origin == bindparam("origin"),
+        _source.c.url == bindparam("url"),
+        _source.c.key == bindparam("key"),
+    )
+)
+
+
+def store_source(
+    session: Session,
+    document: Document,
+    *,
+    key: str | None = None,
+    metadata: Metadata | None = None,
+    reliability: str | None = None,
+    reliability_note: str | None = None,
+) -> Stored:
+    """Store ``document`` under ``key`` with its paragraphs and sentences; every check comes before any write.
 
     The same text stored before (under any key) is not stored again: its source comes back with
     ``created=False``. A changed text from the origin (path) or URL of a stored source becomes that source's
     next version: keyed ``KEY@N``, superseding the latest version, which stays with everything anchored to it;
     metadata and reliability not given again carry over. A key already used by a different text is refused.
+    Rows are written with bulk statements, not loaded objects, so that capturing a corpus stays fast.
     """
-    existing = session.scalar(select(Source).where(Source.text_sha256 == document.text_sha256))
+    meta = document.metadata.overridden_by(metadata or Metadata())
+    if key is None and document.origin:
+        key = key_from_name(document.origin)
+        derived_key = True
+    else:
+        derived_key = False
+    # One query finds all a decision needs: the same text, the versions from the same origin or URL, the key.
+    related = session.execute(
+        _RELATED,
+        {"sha": document.text_sha256, "origin": document.origin or None, "url": meta.url or None, "key": key},
+    ).all()
+    existing = next((r for r in related if r.text_sha256 == document.text_sha256), None)
     if existing is not None:
-        if key is not None and key not in (existing.key, root_key(existing.key)):
+        if key is not None and not derived_key and key not in (existing.key, root_key(existing.key)):
             raise Conflict(
                 f"this article is already stored as {existing.key!r} (same text); use that key, "
                 "or leave out the key to get it back"
             )
-        return Added(existing, created=False)
+        return Stored(existing.id, existing.key, existing.version, created=False)
 
-    meta = document.metadata.overridden_by(metadata or Metadata())
-    previous = latest_version_from(session, document.origin, meta.url)
+    previous = max(
+        (r for r in related if (document.origin and r.origin == document.origin) or (meta.url and r.url == meta.url)),
+        key=lambda r: (r.version, r.id),
+        default=None,
+    )
+    while previous is not None and previous.superseded:
+        # matched an older version (by its path or URL): the new text supersedes that version's latest
+        previous = session.execute(_NEXT_VERSION, {"id": previous.id}).first()
     if previous is not None:
         root = root_key(previous.key)
-        if key is not None and key != root:
+        if key is not None and not derived_key and key != root:
             raise Conflict(
                 f"{document.origin or meta.url} was captured before as {root!r}; its changed text becomes "
                 f"{root}@{previous.version + 1}: leave out --key, or give --key {root}"
@@ -270,56 +337,59 @@ def add_source(
             reliability, reliability_note = previous.reliability.value, previous.reliability_note
     else:
         if key is None:
-            if not document.origin:
-                raise Invalid("a source given as text needs a key")
-            key = key_from_name(document.origin)
+            raise Invalid("a source given as text needs a key")
         check_key(key)
-        taken = session.scalar(select(Source).where(Source.key == key))
+        taken = next((r for r in related if r.key == key), None)
         if taken is not None:
             raise Conflict(
                 f"source key {key!r} is already taken by a different article "
                 f"(from {taken.origin or 'inline text'}); choose another key with --key or rename the file"
             )
     letter = parse_reliability(reliability) if reliability else Reliability.F.value
-    source = Source(
-        key=key,
-        title=meta.title,
-        author=meta.author,
-        publisher=meta.publisher,
-        url=meta.url,
-        published=meta.published,
-        captured_at=utcnow(),
-        captured_by=events.current_actor(),
-        origin=document.origin,
-        media_type=document.media_type,
-        text=document.text,
-        text_sha256=document.text_sha256,
-        original_sha256=document.original_sha256,
-        reliability=Reliability(letter),
-        reliability_note=reliability_note,
-        version=previous.version + 1 if previous is not None else 1,
-        supersedes_id=previous.id if previous is not None else None,
-    )
-    session.add(source)
-    session.flush()
-    segments = segment(source.text)
+    values: dict[str, Any] = {
+        "key": key,
+        "title": meta.title,
+        "author": meta.author,
+        "publisher": meta.publisher,
+        "url": meta.url,
+        "published": meta.published,
+        "captured_at": utcnow(),
+        "captured_by": events.current_actor(),
+        "origin": document.origin,
+        "media_type": document.media_type,
+        "text": document.text,
+        "text_sha256": document.text_sha256,
+        "original_sha256": document.original_sha256,
+        "reliability": Reliability(letter),
+        "reliability_note": reliability_note,
+        "version": previous.version + 1 if previous is not None else 1,
+        "supersedes_id": previous.id if previous is not None else None,
+    }
+    source_id = inserted_id(session.execute(_source.insert(), values))
+    text = document.text
     rows = [
-        passage_values(source.id, source.text, s.start, s.end, s.kind, s.paragraph_no, s.sentence_no)
-        for s in segments
+        passage_values(source_id, text, s.start, s.end, s.kind, s.paragraph_no, s.sentence_no) for s in segment(text)
     ]
     if document.page_starts:
         for row in rows:
             row["page_no"] = bisect.bisect_right(document.page_starts, row["char_start"]) or 1
     if rows:
-        session.execute(insert(Passage), rows)
+        session.execute(_passage.insert(), rows)
+    summary = source_summary(SimpleNamespace(**values))
     if previous is not None:
-        events.record(
-            session, "source.version", "source", key, before=source_summary(previous), after=source_summary(source)
-        )
+        events.record(session, "source.version", "source", key, before=source_summary(previous), after=summary)
     else:
-        events.record(session, "source.add", "source", key, after=source_summary(source))
-    paragraphs = sum(1 for s in segments if s.kind == PassageKind.PARAGRAPH.value)
-    return Added(source, True, previous, paragraphs, len(segments) - paragraphs)
+        events.record(session, "source.add", "source", key, after=summary)
+    paragraphs = sum(1 for row in rows if row["kind"] == "paragraph")
+    return Stored(
+        source_id,
+        key,
+        values["version"],
+        created=True,
+        supersedes=previous.key if previous is not None else None,
+        paragraphs=paragraphs,
+        sentences=len(rows) - paragraphs,
+    )
 
 
 def root_key(key: str) -> str:
@@ -327,23 +397,7 @@ def root_key(key: str) -> str:
     return key.split("@", 1)[0]
 
 
-def latest_version_from(session: Session, origin: str | None, url: str | None) -> Source | None:
-    """The newest version of the source read from ``origin`` or published at ``url``, if one is stored."""
-    matches = [Source.origin == origin] if origin else []
-    if url:
-        matches.append(Source.url == url)
-    if not matches:
-        return None
-    newer = aliased(Source)
-    return session.scalar(
-        select(Source)
-        .where(or_(*matches), ~exists().where(newer.supersedes_id == Source.id))
-        .order_by(Source.version.desc(), Source.id.desc())
-        .limit(1)
-    )
-
-
-def _metadata_of(source: Source) -> Metadata:
+def _metadata_of(source: Any) -> Metadata:
     return Metadata(
         title=source.title,
         author=source.author,
@@ -362,6 +416,17 @@ def versions(session: Session, key: str) -> list[Source]:
     while (newer := session.scalar(select(Source).where(Source.supersedes_id == chain[-1].id))) is not None:
         chain.append(newer)
     return chain
+
+
+def evidence_counts(session: Session, source_ids: Sequence[int]) -> dict[int, int]:
+    """How many evidence rest on passages of each of these sources."""
+    rows = session.execute(
+        select(Passage.source_id, func.count(Evidence.id))
+        .join(Evidence, Evidence.passage_id == Passage.id)
+        .where(Passage.source_id.in_(source_ids))
+        .group_by(Passage.source_id)
+    )
+    return {source_id: n for source_id, n in rows}
 
 
 def passage_values(
@@ -401,7 +466,8 @@ def make_passage(
     return Passage(**{**values, "kind": kind, "page_no": page_no})
 
 
-def source_summary(source: Source) -> dict[str, object]:
+def source_summary(source: Any) -> dict[str, object]:
+    """The log's record of a source (an object or row with its columns as attributes)."""
     return {
         "key": source.key,
         "title": source.title,

@@ -495,3 +495,13 @@ def test_the_longest_key_has_room_for_a_version(session: Session, tmp_path: Path
         add_source(session, read_document(article(path, f"Text {n}.", header="")))
     session.commit()
     assert session.scalar(select(Source.key).where(Source.version == 11)) == "a" * 64 + "@11"
+
+
+def test_a_version_matched_through_an_older_one_supersedes_the_latest(session: Session, tmp_path: Path) -> None:
+    url = "URL: https://example.org/aid\n\n"
+    first = article(tmp_path / "aid.txt", "One.", header=url)
+    add_source(session, read_document(first))
+    add_source(session, read_document(article(tmp_path / "moved.txt", "Two.", header=url)))
+    # the first path again, with new text: version 3, after version 2 (which came from another path)
+    third = add_source(session, read_document(article(first, "Three.", header="")))
+    assert (third.source.key, third.supersedes.key if third.supersedes else None) == ("aid@3", "aid@2")
