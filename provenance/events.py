@@ -5,6 +5,7 @@ Only :func:`record` writes events, and nothing in provenance updates or deletes 
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 from typing import Any
@@ -21,8 +22,11 @@ _event = Base.metadata.tables["event"]
 def current_actor() -> str:
     """Who is acting: $PROVENANCE_USER, else the operating-system user."""
     name = os.environ.get(USER_ENV, "").strip()
-    if name:
-        return name
+    return name or _system_user()
+
+
+@functools.cache
+def _system_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):

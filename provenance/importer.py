@@ -18,9 +18,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.orm import Session
 
+from provenance import extract
 from provenance.claims import add_claim, add_contradiction, add_evidence
 from provenance.errors import Invalid, NotFound, ProvenanceError
-from provenance.sources import Metadata, add_source, document_from_text, read_document
+from provenance.sources import Metadata, document_from_text, store_source
 
 _SHOWN_PROBLEMS = 3
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
@@ -175,11 +176,11 @@ def import_claims_file(session: Session, path: Path, spec: ClaimsFile | None = N
         where = f"{path}: sources[{n}]"
         with _located(where):
             if source_spec.path is not None:
-                document = read_document(base / source_spec.path)
+                document = extract.read_document(base / source_spec.path).document
             else:
                 assert source_spec.text is not None and source_spec.key is not None
                 document = document_from_text(source_spec.text, name=f"{where}.text")
-            result = add_source(
+            result = store_source(
                 session,
                 document,
                 key=source_spec.key,
@@ -193,7 +194,7 @@ def import_claims_file(session: Session, path: Path, spec: ClaimsFile | None = N
                 reliability=source_spec.reliability,
                 reliability_note=source_spec.reliability_note,
             )
-        (added if result.created else unchanged).append(result.source.key)
+        (added if result.created else unchanged).append(result.key)
     evidence_count = 0
     for n, claim_spec in enumerate(spec.claims):
         with _located(f"{path}: claims[{n}] ({claim_spec.key})"):

@@ -282,6 +282,7 @@ def test_the_command_tree_has_the_expected_listing_commands() -> None:
         "claim show",
         "db current",
         "db history",
+        "source history",
         "source list",
         "source show",
     ]
@@ -298,6 +299,7 @@ JSON_READS: list[tuple[tuple[str, ...], type, str]] = [
     (("source", "list", "--json"), list, KEY_2018),
     (("source", "show", KEY_2018, "--json"), dict, KEY_2018),
     (("source", "show", KEY_2018, "--passages", "--json"), dict, KEY_2018),
+    (("source", "history", KEY_2018, "--json"), list, KEY_2018),
     (("claim", "list", "--json"), list, "suntech-diversion"),
     (("claim", "list", "--about", "pakistan", "--json"), list, "suntech-diversion"),
     (("claim", "show", "suntech-diversion", "--json"), dict, "suntech-diversion"),
@@ -442,15 +444,21 @@ def test_init_on_an_existing_database_changes_nothing(seeded: Provenance) -> Non
     assert len(json.loads(seeded.ok("claim", "list", "--json").stdout)) == 12
 
 
+def write_article(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 # --- 5. bad input: one line, exit 1, nothing written ------------------------------------------------
 
 
 BAD_FILES: list[tuple[str, bytes | None, str]] = [
     ("latin1.txt", "café au lait\n".encode("latin-1"), "is not UTF-8 text (byte 0xe9 at offset 3)"),
-    ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like a binary file (it contains NUL bytes)"),
+    ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is a PNG image, which provenance cannot read"),
     ("empty.txt", b"", "is empty; give an article with text"),
     ("blank.txt", b"  \n\n\t\n", "is empty; give an article with text"),
-    ("missing.txt", None, "; check the path"),
+    ("missing.txt", None, ": no such file or folder"),
 ]
 
 
@@ -465,22 +473,80 @@ def test_unreadable_article_is_refused(
     assert str(path) in line
     assert fragment in line
     if content is None:
-        assert line == f"Error: no file {path}; check the path"
+        assert line == f"Error: {path}: no such file or folder"
 
 
-def test_a_folder_is_not_an_article(provenance: Provenance, tmp_path: Path) -> None:
+def test_a_folder_without_articles_is_refused(provenance: Provenance, tmp_path: Path) -> None:
+    (tmp_path / "notes.docx").write_bytes(b"PK")
     line = provenance.fails("source", "add", str(tmp_path))
-    assert line == f"Error: {tmp_path} is a folder; give the article files inside it"
+    assert line.startswith(f"Error: no files to capture in {tmp_path}; provenance reads .htm, .html, .markdown, .md")
+
+
+def test_a_folder_is_captured_recursively_in_path_order(provenance: Provenance, tmp_path: Path) -> None:
+    write_article(tmp_path / "b" / "two.txt", "Second story. It has two sentences.")
+    write_article(tmp_path / "a" / "one.md", "---\ntitle: First\n---\n# First\n\nThe *first* story.")
+    write_article(tmp_path / ".hidden" / "three.txt", "Hidden.")
+    result = provenance.ok("source", "add", str(tmp_path))
+    assert result.stdout == "one\tadded (2 paragraphs, 2 sentences)\ntwo\tadded (1 paragraphs, 2 sentences)\n"
+    [one] = [s for s in json.loads(provenance.ok("source", "list", "--json").stdout) if s["key"] == "one"]
+    assert (one["title"], one["media_type"]) == ("First", "text/markdown")
 
 
 @pytest.mark.parametrize("good_first", [True, False], ids=["good-then-bad", "bad-then-good"])
-def test_a_good_file_with_a_bad_one_stores_neither(provenance: Provenance, tmp_path: Path, good_first: bool) -> None:
+def test_good_files_are_captured_and_bad_ones_listed_with_exit_1(
+    provenance: Provenance, tmp_path: Path, good_first: bool
+) -> None:
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\xff\xfeN\x00o\x00")
+    bad.write_bytes(b"\x00\x01binary")
     files = [str(SEED_2018), str(bad)] if good_first else [str(bad), str(SEED_2018)]
-    line = provenance.fails("source", "add", *files)
-    assert str(bad) in line
+    result = provenance("source", "add", *files)
+    assert result.exit_code == 1
+    assert result.stdout == f"{KEY_2018}\tadded (10 paragraphs, 17 sentences)\n"
+    assert result.stderr.splitlines() == [
+        f"not captured: {bad} looks like a binary file (it contains NUL bytes); give a UTF-8 text file",
+        "Error: 1 of 2 files were not captured (reasons above); the other 1 were",
+    ]
+    assert [s["key"] for s in json.loads(provenance.ok("source", "list", "--json").stdout)] == [KEY_2018]
+
+
+def test_strict_stops_at_the_first_bad_file_and_stores_nothing(provenance: Provenance, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    line = provenance.fails("source", "add", "--strict", str(SEED_2018), str(bad), str(SEED_2020))
+    assert line == (
+        f"Error: {bad} looks like a binary file (it contains NUL bytes); give a UTF-8 text file; "
+        "nothing was captured (--strict stops at the first bad file)"
+    )
     assert json.loads(provenance.ok("source", "list", "--json").stdout) == []
+
+
+def test_json_lists_captured_and_refused_files(provenance: Provenance, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    result = provenance("source", "add", str(SEED_2018), str(missing), "--json")
+    assert result.exit_code == 1
+    records = json.loads(result.stdout)
+    assert [(r["path"], r["captured"]) for r in records] == [(str(SEED_2018), True), (str(missing), False)]
+    assert (records[0]["key"], records[0]["state"], records[0]["version"]) == (KEY_2018, "added", 1)
+    assert records[1]["error"] == f"{missing}: no such file or folder"
+
+
+def test_a_changed_file_becomes_a_new_version_with_a_history(provenance: Provenance, tmp_path: Path) -> None:
+    path = write_article(tmp_path / "aid.txt", "Title: Aid\n\nIndia sent aid in May.")
+    provenance.ok("source", "add", str(path))
+    write_article(path, "India sent aid in June.")
+    assert provenance.ok("source", "add", str(path)).stdout == (
+        "aid@2\tnew version 2, supersedes aid (1 paragraphs, 1 sentences)\n"
+    )
+    assert provenance.ok("source", "add", str(path)).stdout.startswith("aid@2\talready stored, unchanged")
+    history = json.loads(provenance.ok("source", "history", "aid@2", "--json").stdout)
+    assert [(h["key"], h["version"], h["title"], h["current"]) for h in history] == [
+        ("aid", 1, "Aid", False),
+        ("aid@2", 2, "Aid", True),
+    ]
+    table = provenance.ok("source", "history", "aid").stdout.splitlines()
+    assert table[0].split() == ["version", "key", "captured", "(UTC)", "by", "characters", "evidence", "state"]
+    assert table[2].split()[:2] == ["1", "aid"] and table[2].endswith("superseded by aid@2")
+    assert table[3].split()[:2] == ["2", "aid@2"] and table[3].endswith("current")
 
 
 def test_the_same_article_added_twice_gives_its_key_back(provenance: Provenance, tmp_path: Path) -> None:
@@ -513,14 +579,14 @@ def two_stories(tmp_path: Path) -> tuple[Path, Path]:
     return first, second
 
 
-def test_two_articles_with_the_same_key_in_one_command_store_neither(
+def test_two_articles_with_the_same_key_in_one_command_store_the_first(
     provenance: Provenance, two_stories: tuple[Path, Path]
 ) -> None:
     first, second = two_stories
-    line = provenance.fails("source", "add", str(first), str(second))
-    assert "source key 'story' is already taken by a different article" in line
-    assert "--key" in line
-    assert json.loads(provenance.ok("source", "list", "--json").stdout) == []
+    result = provenance("source", "add", str(first), str(second))
+    assert result.exit_code == 1
+    assert "source key 'story' is already taken by a different article" in result.stderr
+    assert [s["origin"] for s in json.loads(provenance.ok("source", "list", "--json").stdout)] == [str(first)]
 
 
 def test_a_different_article_under_a_taken_key_is_refused(
@@ -530,7 +596,7 @@ def test_a_different_article_under_a_taken_key_is_refused(
     provenance.ok("source", "add", str(first))
     line = provenance.fails("source", "add", str(second))
     assert line == (
-        f"Error: source key 'story' is already taken by a different article (from {first}); "
+        f"Error: {second}: source key 'story' is already taken by a different article (from {first}); "
         "choose another key with --key or rename the file"
     )
     assert provenance.ok("source", "add", str(second), "--key", "story-b").stdout.startswith("story-b\tadded")
@@ -806,7 +872,7 @@ def test_unsupported_database_kind_is_refused() -> None:
         (("source", "list", "--bogus"), "No such option '--bogus'"),
         (("claim", "frobnicate"), "No such command 'frobnicate'"),
         (("evidence", "add", "suntech-diversion", KEY_2018, "--quote", "x"), "Missing option '--stance'"),
-        (("source", "add"), "Missing argument 'FILES...'"),
+        (("source", "add"), "Missing argument 'FILE_OR_FOLDER...'"),
         (
             ("evidence", "add", "a", "b", "--quote", "x", "--stance", "supports", "--occurrence", "two"),
             "'two'",

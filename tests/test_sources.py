@@ -461,7 +461,7 @@ def test_a_changed_text_at_the_same_url_becomes_the_next_version(session: Sessio
 def test_adding_an_unchanged_version_again_is_a_no_op(session: Session, tmp_path: Path) -> None:
     path = article(tmp_path / "aid.txt", "One.")
     add_source(session, read_document(path))
-    second = add_source(session, read_document(article(path, "Two.", header="")))
+    add_source(session, read_document(article(path, "Two.", header="")))
     before = counts(session)
     again = add_source(session, read_document(path))
     assert (again.created, again.source.key) == (False, "aid@2")

@@ -1,10 +1,11 @@
 """The ``provenance`` command line: thin click commands over the domain functions.
 
-:mod:`provenance.cli.app` holds the group, error handling and schema commands; :mod:`~provenance.cli.capture`
-the commands that put things in; :mod:`~provenance.cli.output` reports and exports.
+:mod:`provenance.cli.app` holds the group, error handling and schema commands; :mod:`~provenance.cli.sources`
+capturing articles; :mod:`~provenance.cli.capture` the other commands that put things in;
+:mod:`~provenance.cli.output` reports and exports.
 """
 
-from provenance.cli import capture, output  # noqa: F401  (importing them registers their commands)
+from provenance.cli import capture, output, sources  # noqa: F401  (importing them registers their commands)
 from provenance.cli.app import cli
 
 __all__ = ["cli"]

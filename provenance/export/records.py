@@ -36,6 +36,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "original_sha256": source.original_sha256,
         "reliability": source.reliability.value,
         "reliability_note": source.reliability_note,
+        "version": source.version,
     }
 
 

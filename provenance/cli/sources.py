@@ -1,0 +1,236 @@
+"""Commands that capture articles and show them: ``provenance source add|list|show|history``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from tabulate import tabulate
+from tqdm import tqdm
+
+from provenance import extract, ingest, sources
+from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
+from provenance.errors import Invalid
+from provenance.export import records, text
+
+MB = 1024 * 1024
+
+
+@cli.group("source", cls=ProvenanceGroup)
+def source_group() -> None:
+    """Capture articles and look at them.
+
+    Example: provenance source add sources/
+    """
+
+
+@source_group.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE_OR_FOLDER...")
+@click.option("--key", help="The source's key (one file only; default: the file name, slugified).")
+@click.option("--title", help="Title, when the article does not give one.")
+@click.option("--author", help="Author (byline).")
+@click.option("--publisher", help="Publisher or site name.")
+@click.option("--url", help="Where the article was published.")
+@click.option("--published", help="Publication date, e.g. 2018-05-17.")
+@click.option("--reliability", help="Admiralty source reliability A-F (default F: cannot be judged).")
+@click.option("--reliability-note", help="Why that reliability.")
+@click.option("--strict", is_flag=True, help="Stop at the first file that cannot be captured, storing nothing.")
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=extract.DEFAULT_MAX_BYTES / MB,
+    show_default=True,
+    metavar="MB",
+    help="Refuse files larger than this many megabytes.",
+)
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar on stderr (default: on a terminal).")
+@json_option
+@click.pass_context
+def source_add(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    key: str | None,
+    title: str | None,
+    author: str | None,
+    publisher: str | None,
+    url: str | None,
+    published: str | None,
+    reliability: str | None,
+    reliability_note: str | None,
+    strict: bool,
+    max_size: float,
+    progress: bool | None,
+    as_json: bool,
+) -> None:
+    """Capture articles: plain text, Markdown, saved web pages (HTML) and PDF, or folders of them.
+
+    Header lines at the top of a text file (Published: ..., By ..., Title: ...), Markdown front matter and a
+    web page's metadata become the source's metadata; the options fill in or override it. Folders are read
+    recursively. A changed file from the same path or URL becomes a new version (KEY@2, ...); an unchanged
+    one is left as it is. Files that cannot be captured are listed with their reasons and the rest are
+    captured (exit code 1); with --strict the first one stops the run and nothing is stored.
+
+    \b
+    Example:
+        provenance source add sources/
+        provenance source add saved/page.html --publisher "The Diplomat" --reliability B
+    """
+    metadata = sources.Metadata(
+        title=title,
+        author=author,
+        publisher=publisher,
+        url=url,
+        published=sources.parse_date_option(published) if published else None,
+    )
+    items = ingest.planned_files(paths)
+    total = sum(item.size for item in items if isinstance(item, extract.FileItem))
+    results: list[ingest.Outcome] = []
+    with (
+        tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stderr,
+            disable=None if progress is None else not progress,
+            desc="capturing",
+            postfix=f"0/{len(items)} files",
+        ) as bar,
+        open_database(ctx) as session,
+    ):
+        done = 0
+
+        def advance(_path: Path, size: int) -> None:
+            nonlocal done
+            done += 1
+            bar.update(size)
+            bar.set_postfix_str(f"{done}/{len(items)} files", refresh=False)
+
+        for outcome in ingest.capture(
+            session,
+            items,
+            key=key,
+            metadata=metadata,
+            reliability=reliability,
+            reliability_note=reliability_note,
+            strict=strict,
+            max_bytes=int(max_size * MB),
+            progress=advance,
+        ):
+            results.append(outcome)
+    # Printed once the run is committed: nothing shows as captured that was not.
+    if as_json:
+        print_json([_outcome_record(o) for o in results])
+    else:
+        for outcome in results:
+            _print_outcome(outcome)
+    refused = [o for o in results if isinstance(o, ingest.Refused)]
+    if refused:
+        raise Invalid(
+            f"{len(refused)} of {len(results)} files were not captured (reasons above); "
+            f"the other {len(results) - len(refused)} were"
+        )
+
+
+def _print_outcome(outcome: ingest.Outcome) -> None:
+    if isinstance(outcome, ingest.Refused):
+        say(f"not captured: {outcome.reason}")
+        return
+    for warning in outcome.warnings:
+        say(f"Warning: {warning}")
+    counts = f"{outcome.paragraphs} paragraphs, {outcome.sentences} sentences"
+    if outcome.state == "version":
+        state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
+    elif outcome.state == "unchanged":
+        state = f"already stored, unchanged ({counts})"
+    else:
+        state = f"added ({counts})"
+    click.echo(f"{outcome.key}\t{state}")
+
+
+def _outcome_record(outcome: ingest.Outcome) -> dict[str, object]:
+    if isinstance(outcome, ingest.Refused):
+        return {"path": str(outcome.path), "captured": False, "error": outcome.reason}
+    return {
+        "path": str(outcome.path),
+        "captured": True,
+        "key": outcome.key,
+        "state": outcome.state,
+        "created": outcome.state != "unchanged",
+        "version": outcome.version,
+        "supersedes": outcome.supersedes,
+        "paragraphs": outcome.paragraphs,
+        "sentences": outcome.sentences,
+        "warnings": list(outcome.warnings),
+    }
+
+
+@source_group.command("list")
+@json_option
+@click.pass_context
+def source_list(ctx: click.Context, as_json: bool) -> None:
+    """List sources: keys, titles, dates, passage counts.
+
+    Example: provenance source list
+    """
+    with open_database(ctx) as session:
+        rows = sources.list_sources(session)
+    if as_json:
+        print_json([records.source_row_record(r) for r in rows])
+    else:
+        click.echo(text.source_table(rows))
+
+
+@source_group.command("show")
+@click.argument("key")
+@click.option("--passages", is_flag=True, help="Also list its paragraphs, sentences and quotes with offsets.")
+@json_option
+@click.pass_context
+def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> None:
+    """Show a source's metadata (and, with --passages, its passages).
+
+    Example: provenance source show india-north-korea-2018 --passages
+    """
+    with open_database(ctx) as session:
+        source = sources.get_source(session, key)
+        found = sources.source_passages(session, source) if passages else None
+    if as_json:
+        data = records.source_record(source)
+        if found is not None:
+            data["passages"] = [records.passage_record(p) for p in found]
+        print_json(data)
+    else:
+        click.echo(text.source_detail(source, found))
+
+
+@source_group.command("history")
+@click.argument("key")
+@json_option
+@click.pass_context
+def source_history(ctx: click.Context, key: str, as_json: bool) -> None:
+    """Show every version of a source, oldest first (KEY may name any of them).
+
+    Example: provenance source history india-north-korea-2018
+    """
+    with open_database(ctx) as session:
+        chain = sources.versions(session, key)
+        counts = sources.evidence_counts(session, [s.id for s in chain])
+    if as_json:
+        print_json(
+            [{**records.source_record(s), "evidence": counts.get(s.id, 0), "current": s is chain[-1]} for s in chain]
+        )
+        return
+    table = [
+        (
+            s.version,
+            s.key,
+            f"{s.captured_at:%Y-%m-%d %H:%M}",
+            s.captured_by or "",
+            len(s.text),
+            counts.get(s.id, 0),
+            "current" if s is chain[-1] else f"superseded by {chain[i + 1].key}",
+        )
+        for i, s in enumerate(chain)
+    ]
+    click.echo(tabulate(table, headers=["version", "key", "captured (UTC)", "by", "characters", "evidence", "state"]))
