@@ -93,22 +93,37 @@ _HEADER_PATTERNS: Sequence[tuple[str, re.Pattern[str]]] = (
     ("publisher", re.compile(r"(?:publisher|source)\s*:\s*(?P<value>.+)", re.I)),
     ("url", re.compile(r"url\s*:\s*(?P<value>\S+)", re.I)),
 )
+# A header line whose value could not be read ("Date: soon") stays in the text, but is no headline.
+_LOOKS_LIKE_HEADER = re.compile(r"(?:published|date|dated|title|author|by|publisher|source|url)\s*:", re.I)
 # "date 2020-07-25" glued to the first sentence of the article, as some captures have it.
 _INLINE_DATE = re.compile(r"(?:published|date|dated)\s*:?\s+(?P<value>\d{4}-\d{2}-\d{2})\s+(?=\S)", re.I)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _parse_date(value: str) -> dt.date | None:
+    """A whole date in any common form, or ``None``: a date without a day ("May 2018") is not guessed."""
+    value = value.strip()
+    if _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    # dateutil fills missing parts from a default: two different defaults tell a whole date from "May 2018".
     try:
-        return dateparser.parse(value, fuzzy=False).date()
+        first = dateparser.parse(value, default=dt.datetime(2000, 1, 1), fuzzy=False)
+        second = dateparser.parse(value, default=dt.datetime(2001, 2, 2), fuzzy=False)
     except (ValueError, OverflowError):
         return None
+    return first.date() if first.date() == second.date() else None
 
 
 def parse_date_option(value: str) -> dt.date:
     """A publication date given by the user, in any common form ("2018-05-17", "May 17, 2018")."""
     parsed = _parse_date(value)
     if parsed is None:
-        raise Invalid(f"cannot read the date {value!r}; give it as YYYY-MM-DD")
+        raise Invalid(f"cannot read the date {value!r}; give a whole date, e.g. 2018-05-17")
     return parsed
 
 
@@ -145,7 +160,13 @@ def read_header(text: str) -> tuple[Metadata, str]:
     body = normalise("\n".join(lines[index:]))
     if "title" not in found:
         first = body.split("\n", 1)[0].strip()
-        if first and len(first) <= 150 and first[-1] not in '.!?:;,"”’)' and "\n\n" in body:
+        if (
+            first
+            and len(first) <= 150
+            and first[-1] not in '.!?:;,"”’)'
+            and "\n\n" in body
+            and not _LOOKS_LIKE_HEADER.match(first)
+        ):
             found["title"] = first
     return Metadata(**found), body  # type: ignore[arg-type]
 

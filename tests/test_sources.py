@@ -22,6 +22,7 @@ from provenance.sources import (
     key_from_name,
     list_sources,
     normalise,
+    parse_date_option,
     read_document,
     read_header,
     source_passages,
@@ -505,3 +506,22 @@ def test_a_version_matched_through_an_older_one_supersedes_the_latest(session: S
     # the first path again, with new text: version 3, after version 2 (which came from another path)
     third = add_source(session, read_document(article(first, "Three.", header="")))
     assert (third.source.key, third.supersedes.key if third.supersedes else None) == ("aid@3", "aid@2")
+
+
+@pytest.mark.parametrize("value", ["May 2018", "2018", "soon", "2018-02-30"])
+def test_a_date_without_a_day_or_that_does_not_exist_is_not_guessed(value: str) -> None:
+    with pytest.raises(Invalid, match=rf"cannot read the date {value!r}; give a whole date"):
+        parse_date_option(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "date"), [("2018-05-17", dt.date(2018, 5, 17)), ("May 17, 2018", dt.date(2018, 5, 17))]
+)
+def test_whole_dates_are_read(value: str, date: dt.date) -> None:
+    assert parse_date_option(value) == date
+
+
+def test_an_unreadable_date_line_stays_in_the_text_and_is_not_taken_for_a_headline() -> None:
+    metadata, body = read_header("Date: soon\n\nIndia sent aid.\n\nIt arrived.")
+    assert metadata == Metadata()
+    assert body.startswith("Date: soon")
