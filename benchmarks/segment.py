@@ -1,0 +1,112 @@
+"""Benchmark: sentence segmentation of English news text, ours against pysbd on the same text.
+
+    python benchmarks/segment.py                 # about 3 MB made from the seed articles' paragraphs
+    python benchmarks/segment.py --size-mb 10    # larger
+    python benchmarks/segment.py --skip-pysbd    # ours only (pysbd needs about 4 s a megabyte)
+
+The text is the seed articles' paragraphs repeated and shuffled with a fixed seed, blank lines between them.
+Ours is `segment` over the whole text, fastest of --repeat runs; pysbd (language "en", clean=False,
+char_span=True, as the tests use it) runs once, paragraph by paragraph, since it treats every line break as a
+sentence end anyway. Prints megabytes (10^6 bytes of UTF-8) a second for each, by CPU time and by wall clock,
+and the ratio of CPU times. This is not a test: run it by hand, on a quiet machine if you can.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+from provenance.segmentation import paragraphs, segment
+from provenance.sources import read_document
+
+SOURCES = Path(__file__).resolve().parent.parent / "sources"
+SEEDS = ("india-north-korea-2018.txt", "india-medical-aid-2020.txt")
+
+
+def generated_text(size_mb: float, seed: int) -> str:
+    """Seed paragraphs, repeated and shuffled, until the UTF-8 text is ``size_mb`` megabytes."""
+    pool: list[str] = []
+    for name in SEEDS:
+        text = read_document(SOURCES / name).text
+        pool.extend(text[start:end] for start, end in paragraphs(text))
+    rng = random.Random(seed)
+    chosen: list[str] = []
+    size = 0
+    while size < size_mb * 1e6:
+        batch = pool[:]
+        rng.shuffle(batch)
+        for paragraph in batch:
+            chosen.append(paragraph)
+            size += len(paragraph.encode("utf-8")) + 2
+    return "\n\n".join(chosen)
+
+
+class Timing:
+    """CPU and wall-clock seconds of one run; CPU time counts, as other work on the machine barely changes it."""
+
+    def __init__(self) -> None:
+        self.cpu = self.wall = 0.0
+
+    def __enter__(self) -> Timing:
+        self._cpu, self._wall = time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cpu, self.wall = time.process_time() - self._cpu, time.perf_counter() - self._wall
+
+
+def time_ours(text: str, repeat: int) -> tuple[Timing, int]:
+    best: Timing | None = None
+    count = 0
+    for _ in range(repeat):
+        with Timing() as timing:
+            found = segment(text)
+        if best is None or timing.cpu < best.cpu:
+            best = timing
+        count = sum(s.kind == "sentence" for s in found)
+    assert best is not None
+    return best, count
+
+
+def time_pysbd(text: str) -> tuple[Timing, int]:
+    import pysbd  # type: ignore[import-untyped]  # no type information
+
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    blocks = text.split("\n\n")
+    with Timing() as timing:
+        count = sum(len(segmenter.segment(block)) for block in blocks)
+    return timing, count
+
+
+def report(name: str, megabytes: float, timing: Timing, sentences: int) -> None:
+    print(
+        f"{name:6} {megabytes / timing.cpu:8.2f} MB/s CPU ({timing.cpu:.3f} s), "
+        f"{megabytes / timing.wall:8.2f} MB/s wall ({timing.wall:.3f} s), {sentences:,} sentences"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-mb", type=float, default=3.0, help="megabytes of text to segment (default 3)")
+    parser.add_argument("--seed", type=int, default=2018, help="shuffle seed (default 2018)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of ours; the fastest counts (default 5)")
+    parser.add_argument("--skip-pysbd", action="store_true", help="time ours only")
+    args = parser.parse_args()
+
+    text = generated_text(args.size_mb, args.seed)
+    megabytes = len(text.encode("utf-8")) / 1e6
+    print(f"text: {megabytes:.2f} MB, {len(text):,} code points, {text.count(chr(10) * 2) + 1:,} paragraphs")
+
+    ours, ours_count = time_ours(text, args.repeat)
+    report("ours", megabytes, ours, ours_count)
+    if args.skip_pysbd:
+        return
+    theirs, theirs_count = time_pysbd(text)
+    report("pysbd", megabytes, theirs, theirs_count)
+    print(f"ours / pysbd: {theirs.cpu / ours.cpu:.0f}x (CPU time)")
+
+
+if __name__ == "__main__":
+    main()
