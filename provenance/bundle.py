@@ -59,6 +59,7 @@ from provenance import db
 from provenance.errors import Conflict, Invalid, SchemaMismatch
 from provenance.importer import read_text
 from provenance.models import Base
+from provenance.search import reindex
 
 FORMAT = "provenance-bundle"
 VERSION = 1
@@ -401,6 +402,8 @@ def load(session: Session, data: dict[str, Any]) -> BundleSummary:
         rows[plan.table.name] = _insert(session, plan)
     if session.get_bind().dialect.name == "postgresql":
         _reset_sequences(session)
+    else:
+        reindex(session)  # SQLite's search index takes inserted sentences from the domain layer, not a trigger
     return BundleSummary(schema_revision=revision, rows=rows)
 
 

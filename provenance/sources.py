@@ -15,6 +15,7 @@ from typing import Any
 
 from dateutil import parser as dateparser
 from sqlalchemy import bindparam, exists, func, literal, or_, select
+from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 
 from provenance import events
@@ -308,6 +309,7 @@ def store_source(
     metadata: Metadata | None = None,
     reliability: str | None = None,
     reliability_note: str | None = None,
+    index: bool = True,
 ) -> Stored:
     """Store ``document`` under ``key`` with its paragraphs and sentences; every check comes before any write.
 
@@ -315,7 +317,9 @@ def store_source(
     ``created=False``. A changed text from the origin (path) or URL of a stored source becomes that source's
     next version: keyed ``KEY@N``, superseding the latest version, which stays with everything anchored to it;
     metadata and reliability not given again carry over. A key already used by a different text is refused.
-    Rows are written with bulk statements, not loaded objects, so that capturing a corpus stays fast.
+    Rows are written with bulk statements, not loaded objects, so that capturing a corpus stays fast. With
+    ``index=False`` the sentences are left for the caller to put in the search index (:func:`index_sentences`)
+    before the transaction ends, so that a run of many sources indexes them in batches.
     """
     meta = document.metadata.overridden_by(metadata or Metadata())
     if key is None and document.origin:
@@ -388,20 +392,31 @@ def store_source(
     }
     source_id = inserted_id(session.execute(_source.insert(), values))
     text = document.text
+    pages = document.page_starts
     rows = [
-        passage_values(source_id, text, s.start, s.end, s.kind, s.paragraph_no, s.sentence_no) for s in segment(text)
+        (
+            source_id,
+            seg.kind,
+            seg.start,
+            seg.end,
+            seg.paragraph_no,
+            seg.sentence_no,
+            (bisect.bisect_right(pages, seg.start) or 1) if pages else None,
+            text[seg.start : seg.end],
+            text[max(0, seg.start - CONTEXT_CHARS) : seg.start],
+            text[seg.end : seg.end + CONTEXT_CHARS],
+        )
+        for seg in segment(text)
     ]
-    if document.page_starts:
-        for row in rows:
-            row["page_no"] = bisect.bisect_right(document.page_starts, row["char_start"]) or 1
-    if rows:
-        session.execute(_passage.insert(), rows)
+    insert_passages(session, rows)
+    if index:
+        index_sentences(session, [source_id])
     summary = source_summary(SimpleNamespace(**values))
     if previous is not None:
         events.record(session, "source.version", "source", key, before=source_summary(previous), after=summary)
     else:
         events.record(session, "source.add", "source", key, after=summary)
-    paragraphs = sum(1 for row in rows if row["kind"] == "paragraph")
+    paragraphs = sum(1 for row in rows if row[1] == "paragraph")
     return Stored(
         source_id,
         key,
@@ -410,6 +425,58 @@ def store_source(
         supersedes=previous.key if previous is not None else None,
         paragraphs=paragraphs,
         sentences=len(rows) - paragraphs,
+    )
+
+
+PASSAGE_COLUMNS = (
+    "source_id",
+    "kind",
+    "char_start",
+    "char_end",
+    "paragraph_no",
+    "sentence_no",
+    "page_no",
+    "text",
+    "prefix",
+    "suffix",
+)
+
+
+def insert_passages(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert passage rows (values in :data:`PASSAGE_COLUMNS` order) through the driver's bulk path.
+
+    The slowest part of capturing a corpus is writing its passages, so they skip SQL compilation and type
+    handling (their values are plain ints and strings): ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    columns = ", ".join(PASSAGE_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY passage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(PASSAGE_COLUMNS))
+        connection.exec_driver_sql(f"INSERT INTO passage ({columns}) VALUES ({marks})", list(rows))
+
+
+def index_sentences(session: Session, source_ids: Sequence[int]) -> None:
+    """Put the sentences of these newly stored sources in the SQLite search index (one statement).
+
+    PostgreSQL keeps its index in step by itself; on SQLite, deletes and updates have triggers, and inserts are
+    indexed here, in bulk: a trigger per inserted row made the index flush for every row.
+    """
+    if not source_ids or session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(
+        text_clause(
+            "INSERT INTO passage_search (rowid, text) SELECT id, text FROM passage "
+            "WHERE kind = 'sentence' AND source_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": list(source_ids)},
     )
 
 

@@ -33,6 +33,7 @@ from provenance.models import (
     Source,
     Verdict,
 )
+from provenance.search import search_passages
 from provenance.sources import add_source, document_from_text
 
 TABLES = [table.name for table in Base.metadata.sorted_tables]
@@ -235,6 +236,9 @@ def test_the_demo_database_round_trips_row_for_row_into_a_fresh_database(
     _assert_same_rows(_every_row(seeded.url), _every_row(target))
     assert _raw_rows(target) == _raw_rows(seeded.url)
     assert _dump(target) == data
+    with _opened(seeded.url) as before, _opened(target) as after:
+        for query in ("rodong", "suntech", "pyongyang"):
+            assert search_passages(after, query) == search_passages(before, query) != []
 
 
 @pytest.mark.parametrize(("origin", "destination"), [("sqlite", "postgresql"), ("postgresql", "sqlite")])

@@ -85,7 +85,6 @@ def source_add(
     )
     items = ingest.planned_files(paths)
     total = sum(item.size for item in items if isinstance(item, extract.FileItem))
-    results: list[ingest.Outcome] = []
     with (
         tqdm(
             total=total,
@@ -107,7 +106,7 @@ def source_add(
             bar.update(size)
             bar.set_postfix_str(f"{done}/{len(items)} files", refresh=False)
 
-        for outcome in ingest.capture(
+        results = ingest.capture(
             session,
             items,
             key=key,
@@ -117,8 +116,7 @@ def source_add(
             strict=strict,
             max_bytes=int(max_size * MB),
             progress=advance,
-        ):
-            results.append(outcome)
+        )
     # Printed once the run is committed: nothing shows as captured that was not.
     if as_json:
         print_json([_outcome_record(o) for o in results])
