@@ -1,0 +1,153 @@
+"""The text rules every kind of document shares (control characters, metadata values, dates, charsets),
+and reading plain text."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from dateutil import parser as dateparser
+
+from provenance import sources
+from provenance.errors import Invalid
+from provenance.sources import Document, normalise
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A document read from a file, where each of its pages starts, and what the user should be told.
+
+    ``page_starts[i]`` is the offset in ``document.text`` where page ``i + 1`` begins (a page without text
+    starts where the next one does, or at the end); it is empty for formats without pages.
+    """
+
+    document: Document
+    page_starts: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+# --- text rules shared by every format ----------------------------------------------------------------
+
+_BREAKS = {"\f": "\n\n", "\u2029": "\n\n", "\v": "\n", "\x85": "\n", "\u2028": "\n"}
+# Two patterns, not one: a character class mixing the Basic Multilingual Plane with the other planes makes
+# Python's regex engine about 15 times slower on every text.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL_NONCHARACTERS = re.compile(
+    "[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)) + "]"
+)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters: the ones that break lines break lines, the rest are removed.
+
+    Tab, line feed and carriage return are kept (:func:`~provenance.sources.normalise` folds the last)."""
+    if _CONTROLS.search(text):
+        text = _CONTROLS.sub(lambda match: _BREAKS.get(match.group(), ""), text)
+    if text and max(text) > "\uffff":
+        text = _ASTRAL_NONCHARACTERS.sub("", text)
+    return text
+
+
+def clean_value(value: object) -> str | None:
+    """A metadata value as one line of clean text, or ``None`` when there is nothing in it."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    text = " ".join(clean_text(str(value)).split())
+    return normalise(text) or None
+
+
+def read_date(value: object, name: str, warnings: list[str]) -> dt.date | None:
+    """A date as written (a date, a datetime, or text in any common form); ``None`` with a warning when it
+    cannot be read or lacks a day, rather than a guess."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = clean_value(value)
+    if text is None:
+        return None
+    # dateutil fills missing parts from a default: two different defaults tell a whole date from "May 2018".
+    try:
+        first = dateparser.parse(text, default=dt.datetime(2000, 1, 1))
+        second = dateparser.parse(text, default=dt.datetime(2001, 2, 2))
+    except (ValueError, OverflowError):
+        warnings.append(f"published date {text!r} in {name} could not be read; stored as unknown")
+        return None
+    if first.date() != second.date():
+        warnings.append(f"published date {text!r} in {name} is not a whole date; stored as unknown")
+        return None
+    return first.date()
+
+
+def decode_text(data: bytes, name: str, charset: str | None) -> str:
+    """Text from a text or Markdown file: UTF-8, UTF-16 with a byte order mark, or the charset given."""
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return _decode_strictly(data[len(bom) :], encoding, name)
+    codec = codec_for(charset)
+    if codec is not None and codec != "utf-8":
+        return _decode_strictly(data, codec, name)
+    return sources.decode(data, name)
+
+
+def _decode_strictly(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise Invalid(
+            f"{name} is not {encoding} text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it to UTF-8 first"
+        ) from exc
+
+
+# Labels browsers read as another encoding than Python's codec of that name (the WHATWG Encoding Standard);
+# a page that says UTF-16 in its own ASCII bytes cannot be UTF-16.
+_BROWSER_LABELS = {
+    label: codec
+    for codec, labels in (
+        ("cp1252", "iso-8859-1 iso8859-1 latin1 latin-1 l1 us-ascii ascii"),
+        ("cp1254", "iso-8859-9 latin5"),
+        ("cp874", "iso-8859-11 tis-620"),
+        ("gb18030", "gb2312 gbk"),
+        ("cp949", "euc-kr ks_c_5601-1987"),
+        ("cp932", "shift_jis sjis x-sjis"),
+        ("big5hkscs", "big5"),
+        ("utf-8", "utf-16 utf-16le utf-16be"),
+    )
+    for label in labels.split()
+}
+
+
+def codec_for(label: str | None) -> str | None:
+    """Python's codec for a charset label as browsers read it; ``None`` for a label nobody knows."""
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _BROWSER_LABELS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+# --- plain text ---------------------------------------------------------------------------------------
+
+# A header line read_header could not read ends the header and stays in the text: say so.
+_UNREAD_DATE_LINE = re.compile(r"(?:published|date|dated)\s*:\s*(?P<value>.+)", re.IGNORECASE)
+
+
+def from_plain_text(data: bytes, name: str, charset: str | None) -> Extracted:
+    text = normalise(clean_text(decode_text(data, name, charset)))
+    document = sources.document_from_bytes(text.encode("utf-8"), origin=None, name=name)
+    warnings: list[str] = []
+    first_line = document.text.split("\n", 1)[0].strip()
+    unread = _UNREAD_DATE_LINE.fullmatch(first_line)
+    if document.metadata.published is None and unread:
+        warnings.append(
+            f"published date {unread.group('value').strip()!r} in {name} could not be read; stored as unknown"
+        )
+        if document.metadata.title == first_line:  # read_header takes a short first line for the headline
+            document = replace(document, metadata=replace(document.metadata, title=None))
+    return Extracted(document, warnings=tuple(warnings))
