@@ -9,8 +9,13 @@ corpus; their sentences enter the search index in batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,7 +24,7 @@ from sqlalchemy.orm import Session
 from provenance import extract
 from provenance.errors import Invalid, ProvenanceError
 from provenance.models import Passage, PassageKind
-from provenance.sources import Metadata, index_sentences, store_source
+from provenance.sources import Metadata, Span, index_sentences, segment_spans, store_source
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,57 @@ def _with_path(path: Path, reason: str) -> str:
 
 
 INDEX_BATCH = 200  # sources whose sentences enter the search index together
+PARALLEL_FROM = 64  # files; fewer are read in this process (starting workers costs about a second)
+CHUNK = 16  # files a worker reads per task
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A file read, cleaned and segmented: the part of capturing that needs no database."""
+
+    extracted: extract.Extracted
+    spans: list[Span]
+
+
+def _read(path: Path, max_bytes: int) -> _Read | str:
+    try:
+        extracted = extract.read_document(path, max_bytes=max_bytes)
+    except ProvenanceError as exc:
+        return str(exc)
+    return _Read(extracted, segment_spans(extracted.document.text))
+
+
+def _read_chunk(paths: Sequence[Path], max_bytes: int) -> list[_Read | str]:
+    return [_read(path, max_bytes) for path in paths]
+
+
+def default_workers(files: int) -> int:
+    """Processes that read files while this one writes: one fewer than the cores, at most four."""
+    if files < PARALLEL_FROM:
+        return 0
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def _reads(paths: Sequence[Path], max_bytes: int, workers: int) -> Generator[_Read | str, None, None]:
+    """Each file of ``paths`` read, in order: by ``workers`` processes, a bounded number of files ahead."""
+    if workers < 1:
+        yield from (_read(path, max_bytes) for path in paths)
+        return
+    # Forked workers start at once with everything imported; they only read files, never the database or a lock
+    # this process holds. Where fork is missing (Windows, macOS default), the platform's way is used.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = iter([paths[n : n + CHUNK] for n in range(0, len(paths), CHUNK)])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        ahead: deque[Future[list[_Read | str]]] = deque(
+            pool.submit(_read_chunk, chunk, max_bytes) for chunk in islice(chunks, workers * 4)
+        )
+        while ahead:
+            done = ahead.popleft().result()
+            following = next(chunks, None)
+            if following is not None:
+                ahead.append(pool.submit(_read_chunk, following, max_bytes))
+            yield from done
 
 
 def capture(
@@ -75,18 +131,27 @@ def capture(
     strict: bool = False,
     max_bytes: int = extract.DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> list[Outcome]:
-    """Capture each file of ``items`` (from :func:`planned_files`); what became of each, in order."""
+    """Capture each file of ``items`` (from :func:`planned_files`); what became of each, in order.
+
+    Files are read, cleaned and segmented by ``workers`` other processes (default: :func:`default_workers`)
+    while this one writes to the database, in the same order and with the same results as without them.
+    """
     files = [item for item in items if isinstance(item, extract.FileItem)]
     if key is not None and len(items) != 1:
         raise Invalid(f"--key names one source, but {len(files)} files were given; give one file with it")
+    if workers is None:
+        workers = default_workers(len(files))
+    reads = _reads([item.path for item in files], max_bytes, workers)
     outcomes: list[Outcome] = []
     unindexed: list[int] = []
     for item in items:
         if isinstance(item, extract.BadFile):
             outcome: Outcome = Refused(item.path, _with_path(item.path, item.reason))
         else:
-            outcome, new_id = _capture_one(session, item, key, metadata, reliability, reliability_note, max_bytes)
+            read = next(reads)
+            outcome, new_id = _store(session, item, read, key, metadata, reliability, reliability_note)
             if new_id is not None:
                 unindexed.append(new_id)
             if len(unindexed) >= INDEX_BATCH:
@@ -97,34 +162,37 @@ def capture(
         if isinstance(outcome, Refused) and len(items) == 1:
             raise Invalid(outcome.reason)
         if strict and isinstance(outcome, Refused):
+            reads.close()
             raise Invalid(f"{outcome.reason}; nothing was captured (--strict stops at the first bad file)")
         outcomes.append(outcome)
     index_sentences(session, unindexed)
     return outcomes
 
 
-def _capture_one(
+def _store(
     session: Session,
     item: extract.FileItem,
+    read: _Read | str,
     key: str | None,
     metadata: Metadata | None,
     reliability: str | None,
     reliability_note: str | None,
-    max_bytes: int,
 ) -> tuple[Outcome, int | None]:
+    if isinstance(read, str):
+        return Refused(item.path, _with_path(item.path, read)), None
     try:
-        read = extract.read_document(item.path, max_bytes=max_bytes)
         stored = store_source(
             session,
-            read.document,
+            read.extracted.document,
             index=False,
+            spans=read.spans,
             key=key,
             metadata=metadata,
             reliability=reliability,
             reliability_note=reliability_note,
         )
     except ProvenanceError as exc:
-        # Every check in reading and add_source happens before anything is written for this file.
+        # Every check in store_source happens before anything is written for this file.
         return Refused(item.path, _with_path(item.path, str(exc))), None
     if stored.created:
         paragraphs, sentences = stored.paragraphs, stored.sentences
@@ -140,7 +208,7 @@ def _capture_one(
         supersedes=stored.supersedes,
         paragraphs=paragraphs,
         sentences=sentences,
-        warnings=read.warnings,
+        warnings=read.extracted.warnings,
     )
     return outcome, stored.id if stored.created else None
 

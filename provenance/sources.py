@@ -310,6 +310,7 @@ def store_source(
     reliability: str | None = None,
     reliability_note: str | None = None,
     index: bool = True,
+    spans: Sequence[Span] | None = None,
 ) -> Stored:
     """Store ``document`` under ``key`` with its paragraphs and sentences; every check comes before any write.
 
@@ -319,7 +320,8 @@ def store_source(
     metadata and reliability not given again carry over. A key already used by a different text is refused.
     Rows are written with bulk statements, not loaded objects, so that capturing a corpus stays fast. With
     ``index=False`` the sentences are left for the caller to put in the search index (:func:`index_sentences`)
-    before the transaction ends, so that a run of many sources indexes them in batches.
+    before the transaction ends, so that a run of many sources indexes them in batches. ``spans`` are the
+    document's paragraphs and sentences when already found (:func:`segment_spans`), e.g. in another process.
     """
     meta = document.metadata.overridden_by(metadata or Metadata())
     if key is None and document.origin:
@@ -396,17 +398,17 @@ def store_source(
     rows = [
         (
             source_id,
-            seg.kind,
-            seg.start,
-            seg.end,
-            seg.paragraph_no,
-            seg.sentence_no,
-            (bisect.bisect_right(pages, seg.start) or 1) if pages else None,
-            text[seg.start : seg.end],
-            text[max(0, seg.start - CONTEXT_CHARS) : seg.start],
-            text[seg.end : seg.end + CONTEXT_CHARS],
+            kind,
+            start,
+            end,
+            paragraph_no,
+            sentence_no,
+            (bisect.bisect_right(pages, start) or 1) if pages else None,
+            text[start:end],
+            text[max(0, start - CONTEXT_CHARS) : start],
+            text[end : end + CONTEXT_CHARS],
         )
-        for seg in segment(text)
+        for kind, start, end, paragraph_no, sentence_no in (spans if spans is not None else segment_spans(text))
     ]
     insert_passages(session, rows)
     if index:
@@ -426,6 +428,15 @@ def store_source(
         paragraphs=paragraphs,
         sentences=len(rows) - paragraphs,
     )
+
+
+# A paragraph or sentence as plain values: (kind, start, end, paragraph_no, sentence_no).
+Span = tuple[str, int, int, int, int | None]
+
+
+def segment_spans(text: str) -> list[Span]:
+    """The paragraphs and sentences of ``text`` as plain tuples, cheap to hand between processes."""
+    return [(s.kind, s.start, s.end, s.paragraph_no, s.sentence_no) for s in segment(text)]
 
 
 PASSAGE_COLUMNS = (
