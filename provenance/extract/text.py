@@ -45,7 +45,7 @@ def clean_text(text: str) -> str:
     Tab, line feed and carriage return are kept (:func:`~provenance.sources.normalise` folds the last)."""
     if _CONTROLS.search(text):
         text = _CONTROLS.sub(lambda match: _BREAKS.get(match.group(), ""), text)
-    if text and max(text) > "\uffff":
+    if not text.isascii() and _ASTRAL_NONCHARACTERS.search(text):
         text = _ASTRAL_NONCHARACTERS.sub("", text)
     return text
 
