@@ -579,6 +579,28 @@ def two_stories(tmp_path: Path) -> tuple[Path, Path]:
     return first, second
 
 
+def test_a_file_over_the_size_limit_is_refused_naming_the_limit(provenance: Provenance) -> None:
+    line = provenance.fails("source", "add", str(SEED_2018), "--max-size", "0.001")
+    assert line.startswith(f"Error: {SEED_2018} is ")
+    assert "over the 1 kB limit; split it or raise the limit with --max-size" in line
+
+
+def test_progress_goes_to_stderr_and_results_alone_to_stdout(provenance: Provenance) -> None:
+    result = provenance("source", "add", str(SEED_2018), str(SEED_2020), "--progress", "--json")
+    assert result.exit_code == 0
+    assert [r["key"] for r in json.loads(result.stdout)] == [KEY_2018, KEY_2020]
+    assert "2/2 files" in result.stderr and "capturing" in result.stderr
+
+
+def test_an_unreadable_date_is_stored_as_unknown_with_a_warning(provenance: Provenance, tmp_path: Path) -> None:
+    page = write_article(tmp_path / "soon.md", "---\ntitle: Talks\ndate: soon\n---\nTalks will resume.")
+    result = provenance.ok("source", "add", str(page))
+    assert result.stdout == "soon\tadded (1 paragraphs, 1 sentences)\n"
+    assert result.stderr == f"Warning: published date 'soon' in {page} could not be read; stored as unknown\n"
+    [record] = json.loads(provenance.ok("source", "list", "--json").stdout)
+    assert record["published"] is None
+
+
 def test_two_articles_with_the_same_key_in_one_command_store_the_first(
     provenance: Provenance, two_stories: tuple[Path, Path]
 ) -> None:

@@ -14,7 +14,7 @@ from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database,
 from provenance.errors import Invalid
 from provenance.export import records, text
 
-MB = 1024 * 1024
+MB = 1_000_000  # as the size limit counts them (extract.DEFAULT_MAX_BYTES)
 
 
 @cli.group("source", cls=ProvenanceGroup)
@@ -90,7 +90,7 @@ def source_add(
             total=total,
             unit="B",
             unit_scale=True,
-            unit_divisor=1024,
+            unit_divisor=1000,
             file=sys.stderr,
             disable=None if progress is None else not progress,
             desc="capturing",
