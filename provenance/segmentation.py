@@ -8,7 +8,7 @@ line starts like a sentence (see below), and either the line is longer than anyo
 points) or the next line's first word would have fitted on it, within the paragraph's widest line or within
 60 code points if every line is shorter. So a headline, byline or dateline without a full stop stands alone
 whether a blank line or a line break follows it, text with one paragraph a line reads a paragraph a line,
-and text hard-wrapped at 60 to 150 columns (or with ``Line one\nline two.``) reads as whole paragraphs.
+and text hard-wrapped at 60 to 150 columns reads as whole paragraphs, as does ``Line one\\nline two.``.
 
 Sentences. A sentence ends after ``.``, ``!``, ``?``, ``…`` or ``...`` and any closing quotes or brackets
 after them, when whitespace follows and then something that can start a sentence: an upper-case or uncased
@@ -32,10 +32,10 @@ and ends a sentence only before a word from `SENTENCE_STARTERS`; one attached to
 closing quotes or brackets ends the sentence whatever the word before it.
 
 Quotations and brackets. A sentence does not end inside double quotes or round brackets opened in it when
-they close later in the paragraph and the sentence goes on after them: the closing mark follows ``,``,
-``;``, ``:`` or a dash, or the next thing after it is lower-case or one of those
-(``“We are sensitive. We will help,” he said.``, ``"Stop! Now!" he cried.``). Quotations that close with a
-sentence mark before a capital, or that do not close in the paragraph, end sentences as usual.
+they close later in the paragraph, within 2,000 code points of the sentence's start, and the sentence goes on
+after them: the closing mark follows ``,``, ``;``, ``:`` or a dash, or the next thing after it is lower-case
+or one of those (``“We are sensitive. We will help,” he said.``, ``"Stop! Now!" he cried.``). Quotations
+that close with a sentence mark before a capital, or that do not close in time, end sentences as usual.
 
 Finding candidates is one regular expression over the whole text, run in C; each candidate then costs a few
 string operations, so segmentation runs at tens of megabytes a second (benchmarks/segment.py).
@@ -75,14 +75,16 @@ _CLAUSE_MARKS = frozenset(",;:-–—")
 
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # Marks, closing quotes or brackets, whitespace; then (looking ahead) the opening quotes or brackets, first
-# character, rest of the word and a full stop after it, of what follows.
-# One mark first, not "[.!?…]+": a single character class lets the regex engine skip ahead to candidates fast.
-_CANDIDATE = re.compile(r"([.!?…][.!?…]*)([\"'”’»)\]]*)\s+(?=([\"'“‘«(\[¿¡]*)(\S?)(\w*)(\.?))")
+# character, rest of the word and a full stop after it, of what follows. One mark first, not "[.!?…]+": a single
+# character class lets the regex engine skip ahead to candidates fast. A run of marks is only tried from its
+# first mark, and possessively, so that a long run ("......") costs linear time, not quadratic.
+_CANDIDATE = re.compile(r"([.!?…](?<![.!?…]{2})[.!?…]*+)([\"'”’»)\]]*+)\s+(?=([\"'“‘«(\[¿¡]*+)(\S?)(\w*+)(\.?))")
 _TOKEN = re.compile(r"\S+")
 _AFTER_CLOSING = re.compile(r"[\"'”’»)\]]*\s*(\S)")
 _WORD_AT_END = re.compile(r"[\w.]*\Z")
 _DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
-_LONGEST_ABBREVIATION = 16
+_LONGEST_ABBREVIATION = 16  # code points looked back for the word before a full stop
+_LONGEST_QUOTATION = 2000  # a quotation holds a sentence together only if it closes this close to its start
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +262,8 @@ def _inside_quotation(text: str, sentence_start: int, match: re.Match[str], end:
     """Whether the candidate lies inside double quotes or brackets opened in this sentence that close later in
     the paragraph and go on with the sentence: ``“We are sensitive. We will help,” he said.``."""
     upto = match.end(2)
+    if upto - sentence_start > _LONGEST_QUOTATION:
+        return False  # keeps the work per candidate bounded however long the paragraph
     for opening, closing in _PAIRS:
         if text.find(opening, sentence_start, upto) < 0:
             continue  # the common case, and the cheapest test
@@ -269,11 +273,11 @@ def _inside_quotation(text: str, sentence_start: int, match: re.Match[str], end:
             inside = text.count(opening, sentence_start, upto) > text.count(closing, sentence_start, upto)
         if not inside:
             continue
-        close = text.find(closing, upto, end)
+        close = text.find(closing, upto, min(end, sentence_start + _LONGEST_QUOTATION))
         if close < 0 or (opening != closing and text.find(opening, upto, close) >= 0):
             return False
         if text[close - 1] in _CLAUSE_MARKS:
             return True  # "... We will help," he said.
-        after = _AFTER_CLOSING.match(text, close + 1, end)
+        after = _AFTER_CLOSING.match(text, close + 1, min(end, close + 64))
         return after is not None and (after.group(1).islower() or after.group(1) in _CLAUSE_MARKS)
     return False

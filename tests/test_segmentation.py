@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -909,3 +910,22 @@ def test_offsets_are_code_points_so_a_prefix_shifts_them_by_its_length(prefix: s
 def test_the_seed_articles_keep_every_invariant(seed_text: str) -> None:
     check_invariants(seed_text)
     check_invariants(seed_text.replace("\n\n", "\n"))
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        pytest.param("." * 100_000, (1, 1), id="a run of full stops"),
+        pytest.param("He left" + "." * 100_000 + " Then he came.", (1, 2), id="a long ellipsis"),
+        pytest.param("!?" * 50_000, (1, 1), id="a run of marks"),
+        pytest.param("\u201c" + "He left. " * 10_000 + "\u201d he said.", (1, 10_000), id="a very long quotation"),
+        pytest.param("U.S. " * 20_000, (1, 1), id="abbreviations that never end a sentence"),
+        pytest.param("x\n" * 50_000, (1, 1), id="many wrapped lines"),
+        pytest.param("(" * 100_000 + " " + ")" * 100_000, (1, 1), id="brackets"),
+    ],
+)
+def test_long_runs_take_linear_time(text: str, counts: tuple[int, int]) -> None:
+    started = time.perf_counter()
+    segments = segment(text)
+    assert time.perf_counter() - started < 2  # quadratic work here would take minutes
+    assert (sum(s.kind == "paragraph" for s in segments), sum(s.kind == "sentence" for s in segments)) == counts
