@@ -59,7 +59,7 @@ def test_segment_lists_each_paragraph_before_its_sentences_with_numbers() -> Non
     ]
 
 
-def test_a_single_newline_does_not_end_a_paragraph() -> None:
+def test_a_line_break_before_a_lower_case_word_does_not_end_a_paragraph() -> None:
     text = "Line one\nline two. Next line."
     assert spans(text, "paragraph") == [(0, 29, text)]
     assert spans(text, "sentence") == [(0, 18, "Line one\nline two."), (19, 29, "Next line.")]
