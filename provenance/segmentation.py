@@ -99,7 +99,8 @@ class Segment:
 
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of each paragraph, trimmed of surrounding whitespace."""
+    """``(start, end)`` of each paragraph (between blank lines, or line breaks that are not wrapping), trimmed of
+    surrounding whitespace."""
     position = 0
     for match in _PARAGRAPH_BREAK.finditer(text):
         yield from _passages(text, position, match.start())
