@@ -59,3 +59,16 @@ def record(
         },
     )
     return inserted_id(result)
+
+
+def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Append several events at once (``action``, ``subject_type``, ``subject_key`` and optionally ``before``,
+    ``after``, ``reason``, ``actor`` each), in order, in one statement."""
+    if not entries:
+        return
+    now, actor = utcnow(), current_actor()
+    rows = [
+        {"occurred_at": now, "actor": actor, "before": None, "after": None, "reason": None, **entry}
+        for entry in entries
+    ]
+    session.execute(_event.insert(), rows)

@@ -24,7 +24,16 @@ from sqlalchemy.orm import Session
 from provenance import extract
 from provenance.errors import Invalid, ProvenanceError
 from provenance.models import Passage, PassageKind
-from provenance.sources import Metadata, Span, index_sentences, segment_spans, store_source
+from provenance.sources import (
+    Metadata,
+    Pending,
+    Span,
+    Stored,
+    index_sentences,
+    segment_spans,
+    store_source,
+    store_sources,
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,7 @@ def _with_path(path: Path, reason: str) -> str:
     return reason if str(path) in reason else f"{path}: {reason}"
 
 
-INDEX_BATCH = 200  # sources whose sentences enter the search index together
+BATCH = 100  # files stored together: a few statements for all of them, and one search-index update
 PARALLEL_FROM = 64  # files; fewer are read in this process (starting workers costs about a second)
 CHUNK = 16  # files a worker reads per task
 
@@ -145,72 +154,102 @@ def capture(
         workers = default_workers(len(files))
     reads = _reads([item.path for item in files], max_bytes, workers)
     outcomes: list[Outcome] = []
-    unindexed: list[int] = []
-    for item in items:
-        if isinstance(item, extract.BadFile):
-            outcome: Outcome = Refused(item.path, _with_path(item.path, item.reason))
+    batch: list[tuple[extract.FileItem, _Read]] = []
+
+    def store_batch() -> None:
+        if not batch:
+            return
+        pending = [Pending(read.extracted.document, read.spans) for _, read in batch]
+        if key is not None:
+            results: list[Stored | ProvenanceError] = [
+                _store_one(session, pending[0], key, metadata, reliability, reliability_note)
+            ]
         else:
-            read = next(reads)
-            outcome, new_id = _store(session, item, read, key, metadata, reliability, reliability_note)
-            if new_id is not None:
-                unindexed.append(new_id)
-            if len(unindexed) >= INDEX_BATCH:
-                index_sentences(session, unindexed)
-                unindexed.clear()
+            results = store_sources(
+                session,
+                pending,
+                metadata=metadata,
+                reliability=reliability,
+                reliability_note=reliability_note,
+                index=False,
+            )
+        index_sentences(session, [r.id for r in results if isinstance(r, Stored) and r.created])
+        for (item, read), result in zip(batch, results, strict=True):
+            add(_outcome(session, item, read, result))
             if progress is not None:
                 progress(item.path, item.size)
+        batch.clear()
+
+    def add(outcome: Outcome) -> None:
         if isinstance(outcome, Refused) and len(items) == 1:
             raise Invalid(outcome.reason)
         if strict and isinstance(outcome, Refused):
             reads.close()
             raise Invalid(f"{outcome.reason}; nothing was captured (--strict stops at the first bad file)")
         outcomes.append(outcome)
-    index_sentences(session, unindexed)
+
+    for item in items:
+        if isinstance(item, extract.BadFile):
+            store_batch()
+            add(Refused(item.path, _with_path(item.path, item.reason)))
+            continue
+        read = next(reads)
+        if isinstance(read, str):
+            store_batch()
+            add(Refused(item.path, _with_path(item.path, read)))
+            if progress is not None:
+                progress(item.path, item.size)
+            continue
+        batch.append((item, read))
+        if len(batch) >= BATCH:
+            store_batch()
+    store_batch()
     return outcomes
 
 
-def _store(
+def _store_one(
     session: Session,
-    item: extract.FileItem,
-    read: _Read | str,
+    pending: Pending,
     key: str | None,
     metadata: Metadata | None,
     reliability: str | None,
     reliability_note: str | None,
-) -> tuple[Outcome, int | None]:
-    if isinstance(read, str):
-        return Refused(item.path, _with_path(item.path, read)), None
+) -> Stored | ProvenanceError:
     try:
-        stored = store_source(
+        return store_source(
             session,
-            read.extracted.document,
+            pending.document,
             index=False,
-            spans=read.spans,
+            spans=pending.spans,
             key=key,
             metadata=metadata,
             reliability=reliability,
             reliability_note=reliability_note,
         )
     except ProvenanceError as exc:
-        # Every check in store_source happens before anything is written for this file.
-        return Refused(item.path, _with_path(item.path, str(exc))), None
-    if stored.created:
-        paragraphs, sentences = stored.paragraphs, stored.sentences
-        state = "version" if stored.supersedes is not None else "added"
+        return exc
+
+
+def _outcome(session: Session, item: extract.FileItem, read: _Read, result: Stored | ProvenanceError) -> Outcome:
+    if isinstance(result, ProvenanceError):
+        # Every check in storing a document happens before anything of it is written.
+        return Refused(item.path, _with_path(item.path, str(result)))
+    if result.created:
+        paragraphs, sentences = result.paragraphs, result.sentences
+        state = "version" if result.supersedes is not None else "added"
     else:
-        paragraphs, sentences = passage_counts(session, stored.id)
+        paragraphs, sentences = passage_counts(session, result.id)
         state = "unchanged"
-    outcome = Captured(
+    return Captured(
         path=item.path,
-        key=stored.key,
+        key=result.key,
         state=state,
-        version=stored.version,
-        supersedes=stored.supersedes,
+        version=result.version,
+        supersedes=result.supersedes,
         paragraphs=paragraphs,
         sentences=sentences,
         warnings=read.extracted.warnings,
     )
-    return outcome, stored.id if stored.created else None
 
 
 def passage_counts(session: Session, source_id: int) -> tuple[int, int]:

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from provenance import events
 from provenance.confidence import parse_reliability
-from provenance.db import inserted_id
-from provenance.errors import Conflict, Invalid, NotFound
+from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
 from provenance.models import Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
 from provenance.segmentation import segment
 
@@ -291,6 +290,15 @@ _passage = Base.metadata.tables["passage"]
 _HEAD = [c for c in _source.c if c.name != "text"]
 _newer = _source.alias("newer")
 _NEXT_VERSION = select(*_HEAD, literal(False).label("superseded")).where(_source.c.supersedes_id == bindparam("id"))
+_IDS_OF_KEYS = select(_source.c.key, _source.c.id).where(_source.c.key.in_(bindparam("keys", expanding=True)))
+_RELATED_MANY = select(*_HEAD, exists().where(_newer.c.supersedes_id == _source.c.id).label("superseded")).where(
+    or_(
+        _source.c.text_sha256.in_(bindparam("shas", expanding=True)),
+        _source.c.origin.in_(bindparam("origins", expanding=True)),
+        _source.c.url.in_(bindparam("urls", expanding=True)),
+        _source.c.key.in_(bindparam("keys", expanding=True)),
+    )
+)
 _RELATED = select(*_HEAD, exists().where(_newer.c.supersedes_id == _source.c.id).label("superseded")).where(
     or_(
         _source.c.text_sha256 == bindparam("sha"),
@@ -299,6 +307,21 @@ _RELATED = select(*_HEAD, exists().where(_newer.c.supersedes_id == _source.c.id)
         _source.c.key == bindparam("key"),
     )
 )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A document to store, as :func:`store_sources` takes them: its spans when already segmented."""
+
+    document: Document
+    spans: Sequence[Span] | None = None
+
+
+@dataclass(frozen=True)
+class _Planned:
+    values: dict[str, Any]
+    pending: Pending
+    previous: Any | None  # the row of the version it supersedes
 
 
 def store_source(
@@ -324,19 +347,112 @@ def store_source(
     document's paragraphs and sentences when already found (:func:`segment_spans`), e.g. in another process.
     """
     meta = document.metadata.overridden_by(metadata or Metadata())
-    if key is None and document.origin:
-        key = key_from_name(document.origin)
-        derived_key = True
-    else:
-        derived_key = False
-    # One query finds all a decision needs: the same text, the versions from the same origin or URL, the key.
+    derived = key is None and bool(document.origin)
+    if derived:
+        key = key_from_name(document.origin or "")
     related = session.execute(
         _RELATED,
         {"sha": document.text_sha256, "origin": document.origin or None, "url": meta.url or None, "key": key},
     ).all()
+    planned = _plan(session, Pending(document, spans), related, key, derived, meta, reliability, reliability_note)
+    if isinstance(planned, Stored):
+        return planned
+    [stored] = _write(session, [planned], index=index)
+    return stored
+
+
+def store_sources(
+    session: Session,
+    pending: Sequence[Pending],
+    *,
+    metadata: Metadata | None = None,
+    reliability: str | None = None,
+    reliability_note: str | None = None,
+    index: bool = True,
+) -> list[Stored | ProvenanceError]:
+    """Store many documents (keys from their origins) as :func:`store_source` would, one after the other.
+
+    What becomes of each, in order: its :class:`Stored`, or the error that kept it out (nothing of it is
+    written then). New documents unrelated to anything stored or to each other are written together, a few
+    statements for the whole batch; the others (the same text, a new version, a key taken) one at a time.
+    """
+    results: list[Stored | ProvenanceError | None] = [None] * len(pending)
+    metas = [p.document.metadata.overridden_by(metadata or Metadata()) for p in pending]
+    keys = [key_from_name(p.document.origin) if p.document.origin else None for p in pending]
+    shas = [p.document.text_sha256 for p in pending]
+    origins = [p.document.origin for p in pending]
+    urls = [m.url for m in metas]
+    related = session.execute(
+        _RELATED_MANY,
+        {
+            "shas": shas,
+            "origins": [o for o in origins if o] or [""],
+            "urls": [u for u in urls if u] or [""],
+            "keys": [k for k in keys if k] or [""],
+        },
+    ).all()
+    taken = {value for row in related for value in (row.text_sha256, row.origin, row.url, row.key) if value}
+    batch: list[tuple[int, _Planned]] = []
+    seen: set[str] = set()
+    for n, item in enumerate(pending):
+        marks = {v for v in (shas[n], origins[n], urls[n], keys[n]) if v}
+        if marks & (taken | seen) or keys[n] is None:
+            # Related to something stored before, or to a document earlier in this call: store the batch so far,
+            # then this one on its own, with a lookup that sees them.
+            _write_batch(session, batch, results, index)
+            batch = []
+            seen |= marks
+            try:
+                results[n] = store_source(
+                    session,
+                    item.document,
+                    metadata=metadata,
+                    reliability=reliability,
+                    reliability_note=reliability_note,
+                    index=index,
+                    spans=item.spans,
+                )
+            except ProvenanceError as exc:
+                results[n] = exc
+            continue
+        try:
+            planned = _plan(session, item, [], keys[n], True, metas[n], reliability, reliability_note)
+        except ProvenanceError as exc:
+            results[n] = exc
+            continue
+        assert isinstance(planned, _Planned)
+        batch.append((n, planned))
+        seen |= marks
+    _write_batch(session, batch, results, index)
+    return [r for r in results if r is not None]
+
+
+def _write_batch(
+    session: Session,
+    batch: list[tuple[int, _Planned]],
+    results: list[Stored | ProvenanceError | None],
+    index: bool,
+) -> None:
+    if batch:
+        for (n, _), stored in zip(batch, _write(session, [p for _, p in batch], index=index), strict=True):
+            results[n] = stored
+
+
+def _plan(
+    session: Session,
+    pending: Pending,
+    related: Sequence[Any],
+    key: str | None,
+    derived: bool,
+    meta: Metadata,
+    reliability: str | None,
+    reliability_note: str | None,
+) -> Stored | _Planned:
+    """What storing ``pending`` means, given the stored sources ``related`` to it; refusals raise."""
+    document = pending.document
     existing = next((r for r in related if r.text_sha256 == document.text_sha256), None)
     if existing is not None:
-        if key is not None and not derived_key and key not in (existing.key, root_key(existing.key)):
+        if key is not None and not derived and key not in (existing.key, root_key(existing.key)):
             raise Conflict(
                 f"this article is already stored as {existing.key!r} (same text); use that key, "
                 "or leave out the key to get it back"
@@ -353,7 +469,7 @@ def store_source(
         previous = session.execute(_NEXT_VERSION, {"id": previous.id}).first()
     if previous is not None:
         root = root_key(previous.key)
-        if key is not None and not derived_key and key != root:
+        if key is not None and not derived and key != root:
             raise Conflict(
                 f"{document.origin or meta.url} was captured before as {root!r}; its changed text becomes "
                 f"{root}@{previous.version + 1}: leave out --key, or give --key {root}"
@@ -392,10 +508,55 @@ def store_source(
         "version": previous.version + 1 if previous is not None else 1,
         "supersedes_id": previous.id if previous is not None else None,
     }
-    source_id = inserted_id(session.execute(_source.insert(), values))
-    text = document.text
-    pages = document.page_starts
-    rows = [
+    return _Planned(values, pending, previous)
+
+
+def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> list[Stored]:
+    """Write new sources with their passages and log entries: a handful of statements for all of them."""
+    session.execute(_source.insert(), [p.values for p in planned])
+    keys = [p.values["key"] for p in planned]
+    ids: dict[str, int] = {row.key: row.id for row in session.execute(_IDS_OF_KEYS, {"keys": keys})}
+    rows: list[tuple[Any, ...]] = []
+    results = []
+    log: list[dict[str, Any]] = []
+    for p in planned:
+        source_id = ids[p.values["key"]]
+        first = len(rows)
+        rows.extend(_passage_rows(source_id, p.pending))
+        paragraphs = sum(1 for row in rows[first:] if row[1] == "paragraph")
+        summary = source_summary(SimpleNamespace(**p.values))
+        log.append(
+            {
+                "action": "source.add" if p.previous is None else "source.version",
+                "subject_type": "source",
+                "subject_key": p.values["key"],
+                "before": source_summary(p.previous) if p.previous is not None else None,
+                "after": summary,
+            }
+        )
+        results.append(
+            Stored(
+                source_id,
+                p.values["key"],
+                p.values["version"],
+                created=True,
+                supersedes=p.previous.key if p.previous is not None else None,
+                paragraphs=paragraphs,
+                sentences=len(rows) - first - paragraphs,
+            )
+        )
+    insert_passages(session, rows)
+    if index:
+        index_sentences(session, [r.id for r in results])
+    events.record_many(session, log)
+    return results
+
+
+def _passage_rows(source_id: int, pending: Pending) -> list[tuple[Any, ...]]:
+    text = pending.document.text
+    pages = pending.document.page_starts
+    spans = pending.spans if pending.spans is not None else segment_spans(text)
+    return [
         (
             source_id,
             kind,
@@ -408,26 +569,8 @@ def store_source(
             text[max(0, start - CONTEXT_CHARS) : start],
             text[end : end + CONTEXT_CHARS],
         )
-        for kind, start, end, paragraph_no, sentence_no in (spans if spans is not None else segment_spans(text))
+        for kind, start, end, paragraph_no, sentence_no in spans
     ]
-    insert_passages(session, rows)
-    if index:
-        index_sentences(session, [source_id])
-    summary = source_summary(SimpleNamespace(**values))
-    if previous is not None:
-        events.record(session, "source.version", "source", key, before=source_summary(previous), after=summary)
-    else:
-        events.record(session, "source.add", "source", key, after=summary)
-    paragraphs = sum(1 for row in rows if row[1] == "paragraph")
-    return Stored(
-        source_id,
-        key,
-        values["version"],
-        created=True,
-        supersedes=previous.key if previous is not None else None,
-        paragraphs=paragraphs,
-        sentences=len(rows) - paragraphs,
-    )
 
 
 # A paragraph or sentence as plain values: (kind, start, end, paragraph_no, sentence_no).

@@ -16,6 +16,8 @@ from provenance.models import Base, Event, Passage, PassageKind, Reliability, So
 from provenance.sources import (
     CONTEXT_CHARS,
     Metadata,
+    Pending,
+    Stored,
     add_source,
     check_key,
     document_from_text,
@@ -27,6 +29,7 @@ from provenance.sources import (
     read_header,
     source_passages,
     source_summary,
+    store_sources,
     versions,
 )
 
@@ -525,3 +528,29 @@ def test_an_unreadable_date_line_stays_in_the_text_and_is_not_taken_for_a_headli
     metadata, body = read_header("Date: soon\n\nIndia sent aid.\n\nIt arrived.")
     assert metadata == Metadata()
     assert body.startswith("Date: soon")
+
+
+def test_store_sources_gives_what_one_at_a_time_gives_in_order(session: Session, tmp_path: Path) -> None:
+    stored_before = add_source(session, read_document(article(tmp_path / "old.txt", "Old text."))).source
+    docs = [
+        read_document(article(tmp_path / "a.txt", "Alpha.")),
+        read_document(article(tmp_path / "b.txt", "Beta.")),
+        document_from_text("Old text.", name="copy", origin=str(tmp_path / "copy.txt")),  # same text as old
+        read_document(article(tmp_path / "old.txt", "Old text, changed.")),  # a new version of old
+        document_from_text("Gamma.", name="a again", origin=str(tmp_path / "x" / "a.txt")),  # key 'a' taken
+        document_from_text("Delta.", name="no key", origin=str(tmp_path / "北朝鮮.txt")),  # no usable key
+    ]
+    results = store_sources(session, [Pending(d) for d in docs])
+    assert [(r.key, r.created, r.version, r.supersedes) for r in results[:4] if isinstance(r, Stored)] == [
+        ("a", True, 1, None),
+        ("b", True, 1, None),
+        ("old", False, 1, None),
+        ("old@2", True, 2, "old"),
+    ]
+    assert isinstance(results[4], Conflict) and "source key 'a' is already taken" in str(results[4])
+    assert isinstance(results[5], Invalid) and "is not usable" in str(results[5])
+    session.commit()
+    assert results[2].id == stored_before.id  # type: ignore[union-attr]
+    rows = session.execute(select(Source.key, func.count(Passage.id)).join(Passage).group_by(Source.key)).all()
+    assert dict(rows) == {"old": 2, "a": 2, "b": 2, "old@2": 2}
+    assert [e.subject_key for e in session.scalars(select(Event).order_by(Event.id))] == ["old", "a", "b", "old@2"]
