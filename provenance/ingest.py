@@ -78,6 +78,7 @@ def _with_path(path: Path, reason: str) -> str:
 BATCH = 100  # files stored together: a few statements for all of them, and one search-index update
 PARALLEL_FROM = 64  # files; fewer are read in this process (starting workers costs about a second)
 CHUNK = 16  # files a worker reads per task
+AHEAD = 3 * BATCH // CHUNK  # tasks queued ahead: workers keep reading while a whole batch is written
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def _reads(paths: Sequence[Path], max_bytes: int, workers: int) -> Generator[_Re
     chunks = iter([paths[n : n + CHUNK] for n in range(0, len(paths), CHUNK)])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         ahead: deque[Future[list[_Read | str]]] = deque(
-            pool.submit(_read_chunk, chunk, max_bytes) for chunk in islice(chunks, workers * 4)
+            pool.submit(_read_chunk, chunk, max_bytes) for chunk in islice(chunks, AHEAD)
         )
         while ahead:
             done = ahead.popleft().result()
