@@ -104,9 +104,10 @@ def inserted_id(result: Result[Any]) -> int:
 
 # --- migrations ---------------------------------------------------------------------------------------
 
-# Full-text search lives outside the models: FTS5 virtual tables (and their shadow tables) on SQLite, expression
-# indexes on PostgreSQL. Made by the migrations; comparisons of models and migrations leave them out.
-SEARCH_OBJECTS = ("passage_search", "claim_search", "ix_passage_search", "ix_claim_search")
+# Full-text search lives outside the models: FTS5 virtual tables (and their shadow tables) on SQLite; on PostgreSQL,
+# the generated column passage.search_vector and GIN indexes. Made by the migrations; comparisons of models and
+# migrations leave them out.
+SEARCH_OBJECTS = ("passage_search", "claim_search", "ix_passage_search", "ix_claim_search", "search_vector")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

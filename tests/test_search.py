@@ -7,12 +7,22 @@ import json
 
 import pytest
 from conftest import Provenance
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from provenance.errors import Invalid
 from provenance.models import Passage, PassageKind, Source
-from provenance.search import Term, fts5_query, matching_claim_ids, parse_query, reindex, search_passages, tsquery
+from provenance.search import (
+    RANKED_CANDIDATES,
+    Hit,
+    Term,
+    fts5_query,
+    matching_claim_ids,
+    parse_query,
+    reindex,
+    search_passages,
+    tsquery,
+)
 from provenance.sources import add_source, document_from_text
 
 
@@ -128,3 +138,89 @@ def test_search_from_the_command_line(seeded: Provenance) -> None:
     assert "no source 'nope'" in seeded.fails("search", "korea", "--source", "nope")
     assert "rodong-transfer" in seeded.ok("claim", "list", "--search", "rodong").stdout
     seeded.ok("db", "reindex")
+
+
+# --- bounded ranking ------------------------------------------------------------------------------------
+
+
+def _sentence_ids(session: Session) -> dict[tuple[str, int], int]:
+    rows = session.execute(
+        select(Source.key, Passage.char_start, Passage.id)
+        .join(Source, Source.id == Passage.source_id)
+        .where(Passage.kind == PassageKind.SENTENCE)
+    )
+    return {(key, start): id_ for key, start, id_ in rows}
+
+
+def _ranked(session: Session, hits: list[Hit]) -> list[tuple[int, float]]:
+    ids = _sentence_ids(session)
+    return [(ids[hit.source, hit.char_start], round(hit.rank, 9)) for hit in hits]
+
+
+def _every_match_ranked(session: Session, query: str) -> list[tuple[int, float]]:
+    """Every sentence matching ``query`` ranked in one statement, best first, ties newest first: the reference
+    the bounded search must agree with, written independently of it (on PostgreSQL, from the text itself)."""
+    terms = parse_query(query)
+    if session.get_bind().dialect.name == "sqlite":
+        sql = (
+            "SELECT rowid, -bm25(passage_search) FROM passage_search WHERE passage_search MATCH :q "
+            "ORDER BY bm25(passage_search), rowid DESC"
+        )
+        q = fts5_query(terms)
+    else:
+        sql = (
+            "SELECT id, rank FROM (SELECT p.id, ts_rank(to_tsvector('provenance_search', p.text), "
+            "to_tsquery('provenance_search', :q)) AS rank FROM passage p WHERE p.kind = 'sentence' "
+            "AND to_tsvector('provenance_search', p.text) @@ to_tsquery('provenance_search', :q)) AS m "
+            "ORDER BY rank DESC, id DESC"
+        )
+        q = tsquery(terms)
+    return [(id_, round(rank, 9)) for id_, rank in session.execute(text(sql), {"q": q})]
+
+
+def _newest(ranked: list[tuple[int, float]], count: int) -> list[tuple[int, float]]:
+    """The ranking restricted to the ``count`` most recently added of its sentences."""
+    newest = sorted((id_ for id_, _ in ranked), reverse=True)[:count]
+    return [entry for entry in ranked if entry[0] in newest]
+
+
+@pytest.mark.parametrize("query", ["pyongyang", "Pyong*", '"nuclear materials"', "india", "india nuclear"])
+def test_a_query_with_fewer_matches_than_candidates_ranks_every_match(
+    seeded: Provenance, session: Session, query: str
+) -> None:
+    assert 0 < len(_every_match_ranked(session, query)) < RANKED_CANDIDATES
+    hits = search_passages(session, query, limit=100)
+    assert _ranked(session, hits) == _every_match_ranked(session, query)
+
+
+def test_a_query_with_more_matches_than_candidates_ranks_the_newest(seeded: Provenance, session: Session) -> None:
+    every = _every_match_ranked(session, "india")
+    assert len(every) > 4
+    hits = search_passages(session, "india", candidates=4, limit=10)
+    assert _ranked(session, hits) == _newest(every, 4)
+    assert _ranked(session, search_passages(session, "india", candidates=4, limit=2)) == _newest(every, 4)[:2]
+
+
+def test_filters_apply_before_the_newest_candidates_are_chosen(seeded: Provenance, session: Session) -> None:
+    source = "india-north-korea-2018"
+    ids = {id_ for (key, _), id_ in _sentence_ids(session).items() if key == source}
+    from_source = [entry for entry in _every_match_ranked(session, "india") if entry[0] in ids]
+    assert len(from_source) > 2
+    hits = search_passages(session, "india", source=source, candidates=2)
+    assert _ranked(session, hits) == _newest(from_source, 2)
+    early = search_passages(session, "india", until=dt.date(2019, 1, 1), candidates=2)
+    assert _ranked(session, early) == _newest(from_source, 2)
+
+
+def test_words_in_most_sentences_carry_no_weight_on_sqlite(seeded: Provenance, session: Session) -> None:
+    every = _every_match_ranked(session, "korea")
+    assert 2 * len(every) >= len(_sentence_ids(session))  # "korea" is in most of the seed sentences
+    hits = search_passages(session, "korea", limit=100)
+    if session.get_bind().dialect.name == "sqlite":
+        # bm25 would give it a weight of 1e-6: the search leaves it out, and the newest matches come first
+        assert _ranked(session, hits) == [(id_, 0.0) for id_ in sorted((i for i, _ in every), reverse=True)]
+        with_korea = {id_ for id_, _ in every}
+        by_pyongyang = [entry for entry in _every_match_ranked(session, "pyongyang") if entry[0] in with_korea]
+        assert _ranked(session, search_passages(session, "korea pyongyang")) == by_pyongyang
+    else:  # ts_rank has no statistics of how common a word is: every word counts
+        assert _ranked(session, hits) == every
