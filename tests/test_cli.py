@@ -928,3 +928,23 @@ def test_report_into_a_missing_folder_is_refused(seeded: Provenance, tmp_path: P
         f"Error: cannot write {target}: folder {target.parent} does not exist; create it or choose another path"
     )
     assert not target.parent.exists()
+
+
+def test_a_folder_with_a_link_loop_captures_the_rest_and_lists_the_loop(provenance: Provenance, tmp_path: Path) -> None:
+    folder = tmp_path / "desk"
+    write_article(folder / "story.txt", "A story. It is short.")
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    result = provenance("source", "add", str(folder))
+    assert result.exit_code == 1
+    assert result.stdout == "story\tadded (1 paragraphs, 2 sentences)\n"
+    assert f"not captured: {folder / 'loop'}: link loop" in result.stderr
+
+
+def test_a_saved_web_page_is_captured_with_its_metadata(provenance: Provenance) -> None:
+    page = Path(__file__).parent / "fixtures" / "documents" / "news-article.html"
+    [record] = json.loads(provenance.ok("source", "add", str(page), "--json").stdout)
+    shown = json.loads(provenance.ok("source", "show", record["key"], "--passages", "--json").stdout)
+    assert shown["media_type"] == "text/html"
+    assert shown["title"] and shown["published"] and shown["url"]
+    text = " ".join(p["text"] for p in shown["passages"])
+    assert "<" not in text and "function(" not in text
