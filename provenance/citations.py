@@ -42,6 +42,7 @@ from citeproc.model import (  # type: ignore[import-untyped]
     CitationStylesElement,
     Label,
     Name,
+    Parent,
     Substitute,
     Text,
 )
@@ -277,14 +278,24 @@ class _Style(CitationStylesStyle):  # type: ignore[misc]
         self.root = self.xml.getroot()
         self.root.set_locale_list(self.root.get("default-locale", "en-US"), validate=False)
         self.punctuation_in_quote = str(self.root.get_locale_option("punctuation-in-quote")).lower() == "true"
+        _OUR_ROOTS.update(id(root) for root in (self.root, *self.root.locales))
         _MACROS[id(self.root)] = {m.get("name"): m for m in self.root.iterfind(f"{{{_CSL_NAMESPACE}}}macro")}
 
 
-# citeproc-py looks a macro up by an XPath search every time an element asks whether it prints a variable:
-# most of its time on a reference. Macros of the styles loaded here are looked up once, by name. (The styles
-# are cached for the life of the process, so their root elements, and these ids, stay the same.)
+# citeproc-py re-derives facts about the style on every reference: it looks macros up and finds an element's
+# root, layout or enclosing bibliography by XPath, and asks each group whether it calls a variable by walking
+# the group's whole subtree (macros included). None of these depend on the item being rendered, so for the
+# styles loaded here (and their locales), which stay parsed for the life of the process, each is worked out once
+# per element. Keying by element is sound because the memos keep the elements' Python proxies alive, and lxml
+# returns a live proxy for its node. Elements of other trees are not memoised.
+_OUR_ROOTS: set[int] = set()
 _MACROS: dict[int, dict[str, Any]] = {}
+_ROOTS: dict[Any, Any] = {}
+_XPATH: dict[tuple[Any, str], Any] = {}
+_CALLS_VARIABLE: dict[Any, bool] = {}
 _xpath_get_macro = CitationStylesElement.get_macro
+_xpath_search = CitationStylesElement.xpath_search
+_get_root = CitationStylesElement.get_root
 
 
 def _get_macro(element: Any, name: str) -> Any:
@@ -292,7 +303,52 @@ def _get_macro(element: Any, name: str) -> Any:
     return macros[name] if macros is not None and name in macros else _xpath_get_macro(element, name)
 
 
+def _memo_get_root(element: Any) -> Any:
+    root = _ROOTS.get(element)
+    if root is None:
+        root = _get_root(element)
+        if id(root) in _OUR_ROOTS:
+            _ROOTS[element] = root
+    return root
+
+
+def _memo_xpath_search(element: Any, expression: str) -> Any:
+    # The expressions citeproc-py asks depend on the tree's shape and on names, which rendering never changes.
+    key = (element, expression)
+    found = _XPATH.get(key)
+    if found is None:
+        found = _xpath_search(element, expression)
+        if id(element.get_root()) in _OUR_ROOTS:
+            _XPATH[key] = found
+    return found
+
+
+def _memo_calls_variable(original: Any) -> Any:
+    def calls_variable(element: Any) -> bool:
+        found = _CALLS_VARIABLE.get(element)
+        if found is None:
+            found = bool(original(element))
+            if id(element.get_root()) in _OUR_ROOTS:
+                _CALLS_VARIABLE[element] = found
+        return found
+
+    return calls_variable
+
+
 CitationStylesElement.get_macro = _get_macro
+CitationStylesElement.get_root = _memo_get_root
+CitationStylesElement.xpath_search = _memo_xpath_search
+for _cls in (Parent, Text):  # the two that compute it; the others answer a constant or read an attribute
+    _cls.calls_variable = _memo_calls_variable(_cls.calls_variable)
+
+
+class _CitationItem(CitationItem):  # type: ignore[misc]
+    """An item that finds its CSL-JSON data once (citeproc-py looks it up through three objects every time a
+    variable is read, a few hundred times per reference)."""
+
+    @functools.cached_property
+    def reference(self) -> Any:
+        return self.bibliography.source[self.key]
 
 
 @functools.cache
@@ -325,7 +381,7 @@ def _render(style: str, item_json: str) -> str:
     parsed = _style(style)
     with _RENDERING:
         bibliography = CitationStylesBibliography(parsed, CiteProcJSON([item]), formatter.plain)
-        bibliography.register(Citation([CitationItem(item["id"])]))
+        bibliography.register(Citation([_CitationItem(item["id"])]))
         text = str(bibliography.bibliography()[0])
     if parsed.punctuation_in_quote:
         text = _MOVE_INSIDE_QUOTE.sub(r"\1”", text)
