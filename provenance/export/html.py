@@ -4,7 +4,11 @@ The content and wording are the Markdown report's. Each quoted passage is shown 
 quoted words in a ``<mark>`` holding exactly the source's text at the cited range (``data-source``,
 ``data-start`` and ``data-end`` give the range) and a footnote naming the source. Nothing is fetched: the CSS
 is inlined, there are no scripts, images or fonts, and a source's URL becomes a link only if it is http(s).
-Every value comes into the template through Jinja2's autoescaping, because source text is untrusted.
+
+Source text is untrusted, so every value is escaped with MarkupSafe, as Jinja2's autoescaping does. The page
+around the claims is the template ``report.html.j2``; the claims, the table of contents and the notes, of which
+a report may have tens of thousands, are written here (a template macro call per quote costs more than the
+rest of the report). A passage quoted several times is escaped and written once.
 """
 
 from __future__ import annotations
@@ -15,15 +19,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from provenance.citations import STYLES, location, references, reliability
 from provenance.confidence import describe_likelihood
 from provenance.errors import Invalid, ProvenanceError
-from provenance.report import CitedPassage, ClaimReport, Report
+from provenance.models import Source
+from provenance.report import CitedPassage, ClaimReport, Report, bulk
 
 PDF_NEEDS_WEASYPRINT = "PDF output needs WeasyPrint: pip install 'provenance[pdf]'"
 _LINK_SCHEMES = ("http", "https")
+_CLAIMS = Markup("<!-- the claims -->")
 
 _environment = Environment(
     loader=PackageLoader("provenance", "templates"),
@@ -42,79 +48,6 @@ def _stylesheet() -> Markup:
     return Markup(css.strip())
 
 
-@dataclass
-class Note:
-    """One footnote: a passage and its source, with a back link to every place the passage is quoted."""
-
-    number: int
-    reference: str  # the reference-list entry, less the URL when that is shown as a link
-    url: str | None  # an http(s) URL to link, shown after ``reference``
-    reference_end: str  # what the reference has after its URL
-    source_key: str
-    location: str
-    reliability: str
-    quoted_at: list[tuple[str, str]] = field(default_factory=list)  # (anchor id, claim key)
-
-    @property
-    def id(self) -> str:
-        return f"note-{self.number}"
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A quoted passage in its context: ``before`` + ``text`` + ``after`` is the paragraph(s) it stands in."""
-
-    anchor: str
-    note: Note
-    before: str
-    text: str
-    after: str
-    source_key: str
-    start: int
-    end: int
-    attributed_to: str | None
-    likelihood: str | None
-    note_text: str | None
-
-
-@dataclass(frozen=True)
-class ConflictLine:
-    key: str
-    href: str | None  # the claim's section, when it is in the report
-    status: str
-    statement: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class ClaimView:
-    id: str
-    key: str
-    statement: str
-    about: str
-    status: str
-    likelihood: str
-    likelihood_note: str | None
-    supporting: list[Quote]
-    contradicting: list[Quote]
-    conflicts: list[ConflictLine]
-    mentioning: list[Quote]
-
-
-@dataclass(frozen=True)
-class Group:
-    id: str | None
-    heading: str | None  # None when the report is ordered by key: one run of claims, no heading
-    claims: list[ClaimView]
-
-
-def _status(entry: ClaimReport) -> str:
-    claim = entry.claim
-    status = claim.status.value.replace("_", " ")
-    verdict = claim.verdict.value.replace("_", " ") if claim.verdict else "no verdict yet"
-    return f"{status}; {verdict}"
-
-
 def linkable_url(url: str | None) -> str | None:
     """``url`` if it is an absolute http or https URL (safe to put in an href), else None."""
     if not url:
@@ -128,90 +61,179 @@ def linkable_url(url: str | None) -> str | None:
     return url
 
 
-class _Notes:
-    """One note per passage, numbered in order of first citation (as the Markdown report numbers them)."""
+def _status(entry: ClaimReport) -> str:
+    claim = entry.claim
+    status = claim.status.value.replace("_", " ")
+    verdict = claim.verdict.value.replace("_", " ") if claim.verdict else "no verdict yet"
+    return f"{status}; {verdict}"
 
-    def __init__(self, references: dict[int, str]) -> None:
+
+@dataclass
+class _Note:
+    """One footnote: a passage and its source, with a back link to every place the passage is quoted."""
+
+    number: int
+    cited: CitedPassage
+    quoted_at: list[tuple[str, str]] = field(default_factory=list)  # (anchor id, claim key)
+
+
+class _Writer:
+    """Writes the claims and their notes as HTML, every value escaped.
+
+    One note per passage, numbered in order of first citation (as the Markdown report numbers them). The
+    blockquote of a passage (its paragraph, the quoted words marked, the note mark) is the same wherever the
+    passage is quoted, so it is written once; repeated texts (attributions, analysts' notes) are escaped once.
+    """
+
+    def __init__(self, references: dict[int, str], in_report: set[str]) -> None:
         self.references = references
-        self.by_passage: dict[int, Note] = {}
+        self.in_report = in_report
+        self.notes: dict[int, _Note] = {}  # by passage id
+        self.quotes: dict[int, str] = {}  # passage id -> the blockquote after its id attribute's value
+        self.escaped: dict[str, str] = {}
+        self.likelihoods: dict[float, str] = {}
 
-    def quote(self, cited: CitedPassage, claim_key: str) -> Quote:
-        note = self.by_passage.get(cited.passage.id)
+    def escape(self, text: str) -> str:
+        escaped = self.escaped.get(text)
+        if escaped is None:
+            escaped = self.escaped[text] = str(escape(text))
+        return escaped
+
+    def likelihood(self, probability: float) -> str:
+        described = self.likelihoods.get(probability)
+        if described is None:
+            described = self.likelihoods[probability] = str(escape(describe_likelihood(probability)))
+        return described
+
+    def _quote(self, cited: CitedPassage, number: int) -> str:
+        passage, text = cited.passage, cited.source.text
+        note = f"note-{number}"
+        return (
+            f'"><p>{escape(text[cited.context_start : passage.char_start])}'
+            f'<mark data-source="{escape(cited.source.key)}" data-start="{passage.char_start}" '
+            f'data-end="{passage.char_end}" data-note="{note}">{escape(passage.text)}</mark>'
+            f'<sup class="noteref"><a href="#{note}" aria-label="Note {number}">{number}</a></sup>'
+            f"{escape(text[passage.char_end : cited.context_end])}</p></blockquote>\n"
+        )
+
+    def quote(self, cited: CitedPassage, claim_key: str, kind: str, out: list[str]) -> None:
+        """A figure: the passage in its paragraph(s), then the analyst's assessment of it, if any.
+        ``claim_key`` is escaped already."""
+        passage_id = cited.passage.id
+        note = self.notes.get(passage_id)
         if note is None:
-            note = self.by_passage[cited.passage.id] = self._note(cited, len(self.by_passage) + 1)
+            note = self.notes[passage_id] = _Note(len(self.notes) + 1, cited)
+            self.quotes[passage_id] = self._quote(cited, note.number)
         anchor = f"cite-{note.number}-{len(note.quoted_at) + 1}"
         note.quoted_at.append((anchor, claim_key))
-        passage, text = cited.passage, cited.source.text
         evidence = cited.evidence
-        return Quote(
-            anchor=anchor,
-            note=note,
-            before=text[cited.context_start : passage.char_start],
-            text=passage.text,
-            after=text[passage.char_end : cited.context_end],
-            source_key=cited.source.key,
-            start=passage.char_start,
-            end=passage.char_end,
-            attributed_to=evidence.attributed_to,
-            likelihood=None if evidence.confidence is None else describe_likelihood(evidence.confidence),
-            note_text=evidence.note,
+        caption = ""
+        if evidence.attributed_to or evidence.confidence is not None or evidence.note:
+            caption = '<figcaption class="assessment">\n'
+            if evidence.attributed_to:
+                caption += (
+                    '<p class="attribution"><span class="label">Attributed to</span> '
+                    f"{self.escape(evidence.attributed_to)}.</p>\n"
+                )
+            if evidence.confidence is not None:
+                caption += (
+                    '<p class="likelihood"><span class="label">Likelihood:</span> '
+                    f"{self.likelihood(evidence.confidence)}.</p>\n"
+                )
+            if evidence.note:
+                caption += f'<p class="analyst-note">{self.escape(evidence.note)}</p>\n'
+            caption += "</figcaption>\n"
+        # the blockquote, which is most of the figure, is not copied into a new string: the page is joined once
+        out += (
+            f'<figure class="evidence evidence-{kind}">\n<blockquote class="context" id="{anchor}',
+            self.quotes[passage_id],
+            f"{caption}</figure>\n",
         )
 
-    def _note(self, cited: CitedPassage, number: int) -> Note:
-        entry = self.references[cited.source.id]
-        url = linkable_url(cited.source.url)
+    def claim(self, entry: ClaimReport, level: int, key: str, status: str, likelihood: str, out: list[str]) -> None:
+        """The claim's article: its facts, then its evidence by stance and the claims it conflicts with.
+        ``key``, ``status`` and ``likelihood`` are escaped already."""
+        claim = entry.claim
+        sub = level + 1
+        out.append(
+            f'<article class="claim" id="claim-{key}">\n<h{level} class="claim-key">{key}</h{level}>\n'
+            f'<dl class="facts">\n<dt>Claim</dt>\n<dd class="statement">{escape(claim.statement)}</dd>\n'
+        )
+        if entry.about:
+            out.append(f"<dt>About</dt>\n<dd>{self.escape(', '.join(entry.about))}</dd>\n")
+        note = f". {self.escape(claim.confidence_note)}" if claim.confidence_note else ""
+        out.append(
+            f"<dt>Status</dt>\n<dd>{status}</dd>\n"
+            f"<dt>Likelihood</dt>\n<dd><strong>{likelihood}</strong>{note}</dd>\n</dl>\n"
+            f'<section class="stance stance-supporting">\n<h{sub}>Supporting evidence</h{sub}>\n'
+        )
+        for cited in entry.supporting:
+            self.quote(cited, key, "supports", out)
+        if not entry.supporting:
+            out.append('<p class="none">No supporting passage recorded.</p>\n')
+        out.append(
+            f'</section>\n<section class="stance stance-contradicting">\n<h{sub}>Contradicting statements</h{sub}>\n'
+        )
+        for cited in entry.contradicting:
+            self.quote(cited, key, "contradicts", out)
+        if entry.conflicts:
+            out.append('<ul class="conflicts">\n')
+            for conflict in entry.conflicts:
+                other = self.escape(conflict.claim.key)
+                link = f'<a href="#claim-{other}">{other}</a>' if conflict.claim.key in self.in_report else other
+                contradiction = conflict.contradiction
+                note = f" {escape(contradiction.note)}" if contradiction.note else ""
+                out.append(
+                    f"<li>Conflicts with claim <strong>{link}</strong> ({escape(contradiction.status.value)}): "
+                    f"“{escape(conflict.claim.statement)}”.{note}</li>\n"
+                )
+            out.append("</ul>\n")
+        if not entry.contradicting and not entry.conflicts:
+            out.append('<p class="none">None recorded.</p>\n')
+        out.append("</section>\n")
+        if entry.mentioning:
+            out.append(f'<section class="stance stance-mentioning">\n<h{sub}>Also mentioned in</h{sub}>\n')
+            for cited in entry.mentioning:
+                self.quote(cited, key, "mentions", out)
+            out.append("</section>\n")
+        out.append("</article>\n")
+
+    def note_items(self) -> list[Markup]:
+        """The notes, in order: reference (its http(s) URL a link), source key, place and reliability, and a
+        link back to each quote."""
+        by_source: dict[int, str] = {}
+        items: list[Markup] = []
+        for note in self.notes.values():
+            cited = note.cited
+            source = cited.source
+            described = by_source.get(source.id)
+            if described is None:
+                described = by_source[source.id] = self._reference(source)
+            back = ", ".join(
+                f'<a href="#{anchor}" aria-label="Back to the quote for {claim_key}">'
+                f'<span class="backref-arrow">↩ </span>{claim_key}</a>'
+                for anchor, claim_key in note.quoted_at
+            )
+            items.append(
+                Markup(
+                    f'<li id="note-{note.number}"><span class="note-number">{note.number}.</span> '
+                    f'<span class="note-text">{described}, {escape(location(cited.passage))}; '
+                    f'{escape(reliability(source))}.</span> <span class="backrefs">Quoted for {back}</span></li>\n'
+                )
+            )
+        return items
+
+    def _reference(self, source: Source) -> str:
+        """The source's reference, its URL a link if it is http(s), then ``Source <code>KEY</code>``."""
+        entry = self.references[source.id]
+        url = linkable_url(source.url)
         at = entry.rfind(url) if url else -1
         if url is None or at < 0:
-            before, url, after = entry, None, ""
+            text = str(escape(entry))
         else:
-            before, after = entry[:at], entry[at + len(url) :]
-        return Note(
-            number=number,
-            reference=before,
-            url=url,
-            reference_end=after,
-            source_key=cited.source.key,
-            location=location(cited.passage),
-            reliability=reliability(cited.source),
-        )
-
-
-def _claim_view(entry: ClaimReport, notes: _Notes, in_report: set[str]) -> ClaimView:
-    claim = entry.claim
-    key = claim.key
-    return ClaimView(
-        id=f"claim-{key}",
-        key=key,
-        statement=claim.statement,
-        about=", ".join(entry.about),
-        status=_status(entry),
-        likelihood=describe_likelihood(claim.confidence),
-        likelihood_note=claim.confidence_note,
-        supporting=[notes.quote(c, key) for c in entry.supporting],
-        contradicting=[notes.quote(c, key) for c in entry.contradicting],
-        conflicts=[
-            ConflictLine(
-                key=c.claim.key,
-                href=f"#claim-{c.claim.key}" if c.claim.key in in_report else None,
-                status=c.contradiction.status.value,
-                statement=c.claim.statement,
-                note=c.contradiction.note,
-            )
-            for c in entry.conflicts
-        ],
-        mentioning=[notes.quote(c, key) for c in entry.mentioning],
-    )
-
-
-def _groups(report: Report, notes: _Notes) -> list[Group]:
-    in_report = {entry.claim.key for entry in report.claims}
-    groups: list[Group] = []
-    for entry in report.claims:
-        heading = report.group_of(entry)
-        if not groups or groups[-1].heading != heading:
-            groups.append(Group(None if heading is None else f"group-{len(groups) + 1}", heading, []))
-        groups[-1].claims.append(_claim_view(entry, notes, in_report))
-    return groups
+            link = escape(url)
+            text = f'{escape(entry[:at])}<a class="source-url" href="{link}">{link}</a>{escape(entry[at + len(url) :])}'
+        return f"{text} Source <code>{escape(source.key)}</code>"
 
 
 def _count(number: int, noun: str) -> str:
@@ -222,20 +244,52 @@ def render(report: Report, *, title: str = "Cited report", style: str = "apa") -
     """The whole report as one HTML5 document (ending with a newline); references in ``style``."""
     if style not in STYLES:
         raise Invalid(f"unknown citation style {style!r}; use one of: {', '.join(STYLES)}")
-    notes = _Notes(references(report.sources, style))
-    groups = _groups(report, notes)
+    with bulk():
+        return _render(report, title, style)
+
+
+def _render(report: Report, title: str, style: str) -> str:
+    writer = _Writer(references(report.sources, style), {entry.claim.key for entry in report.claims})
+    contents: list[Markup] = []
+    claims: list[str] = []  # pieces of markup, every value in them escaped as it was written
+    heading: str | None = None
+    groups = 0
+    for entry in report.claims:
+        group = report.group_of(entry)
+        if group is not None and (groups == 0 or group != heading):
+            if groups:
+                claims.append("</section>\n")
+            groups += 1
+            claims.append(
+                f'<section class="group" id="group-{groups}">\n<h2 class="group-heading">{escape(group)}</h2>\n'
+            )
+        heading = group
+        key = writer.escape(entry.claim.key)
+        status = writer.escape(_status(entry))
+        likelihood = str(escape(describe_likelihood(entry.claim.confidence)))
+        contents.append(
+            Markup(f'<tr><td><a href="#claim-{key}">{key}</a></td><td>{status}</td><td>{likelihood}</td></tr>\n')
+        )
+        writer.claim(entry, 2 if group is None else 3, key, status, likelihood, claims)
+    if groups:
+        claims.append("</section>\n")
     summary = (
-        f"{_count(len(report.claims), 'claim')}, {_count(len(notes.by_passage), 'quoted passage')} from "
+        f"{_count(len(report.claims), 'claim')}, {_count(len(writer.notes), 'quoted passage')} from "
         f"{_count(len(report.sources), 'source')}."
     )
-    return _environment.get_template("report.html.j2").render(
+    # The claims are most of the page (tens of megabytes in a large report): rather than go through the
+    # template as one piece of markup, copied several times over on the way, they are joined into the page
+    # once, in place of a marker the template puts where they go (an HTML comment: no escaped value has a "<").
+    page = _environment.get_template("report.html.j2").render(
         title=title,
         summary=summary,
-        groups=groups,
         stylesheet=_stylesheet(),
-        claims=[claim for group in groups for claim in group.claims],
-        notes=list(notes.by_passage.values()),
+        contents=contents,
+        claims=_CLAIMS,
+        notes=writer.note_items(),
     )
+    before, after = page.split(_CLAIMS)
+    return "".join([before, *claims, after])
 
 
 def render_pdf(report: Report, *, title: str = "Cited report", style: str = "apa") -> bytes:
