@@ -8,12 +8,13 @@ match (AND). Nothing is stemmed.
 
 Ranking is bounded, so that a word found in half a million sentences is found about as fast as a rare one:
 
-- At most ``RANKED_CANDIDATES`` (1,000) matches are ranked: the most recently added sentences that match and
-  pass the filters (source, dates). A query with at most 1,000 such matches has every one of them ranked, as
-  if there were no bound; one with more gets the best of its 1,000 newest matches, not of all of them. SQLite
-  reads them from the FTS5 index newest first and stops at the 1,000th. PostgreSQL reads the matches among
-  the newest passages only, in a window of ids sized from the planner's estimate of the matches (a bitmap AND
-  of the GIN index and the primary key), and every match when the window holds too few.
+- At most ``RANKED_CANDIDATES`` (300) matches are ranked, or as many as the limit on results if that is more:
+  the most recently added sentences that match and pass the filters (source, dates). A query with at most 300
+  such matches has every one of them ranked, as if there were no bound; one with more gets the best of its
+  300 newest matches, not of all of them. SQLite reads them from the FTS5 index newest first and stops at the
+  300th. PostgreSQL reads only the matches among the newest passages, in a window of ids sized to hold half as
+  many again (a bitmap AND of the GIN index and a BRIN index on the id), and every match when a window holds
+  too few even once widened.
 - SQLite: bm25 weighs a word by how few sentences hold it, and gives one found in at least half of them a
   weight of 1e-6: nothing. Working out that weight means reading every sentence that holds the word, however
   few are ranked, so a term found in at least half of the ``COMMON_SAMPLE`` (2,000) most recently added
@@ -35,13 +36,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, Row, String, column, text
+from sqlalchemy import Date, Float, Integer, Row, String, column, text
 from sqlalchemy.orm import Session
 
 from provenance.errors import Invalid
 
 MARK_START, MARK_END = "**", "**"
-RANKED_CANDIDATES = 1_000  # at most this many matching sentences are ranked: the most recently added
+RANKED_CANDIDATES = 300  # at most this many matching sentences (or --limit, if more) are ranked: the newest
 COMMON_SAMPLE = 2_000  # SQLite: the newest sentences that tell whether a term is in most of them
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -156,7 +157,8 @@ def search_passages(
 ) -> list[Hit]:
     """Sentences matching ``query``, most relevant first, optionally from one source or a date range.
 
-    Only the ``candidates`` most recently added matches are ranked (see the module's docstring).
+    Only the ``candidates`` (or ``limit``, if more) most recently added matches are ranked (see the module's
+    docstring).
     """
     if limit < 1:
         raise Invalid(f"--limit must be at least 1, not {limit}")
@@ -164,7 +166,7 @@ def search_passages(
         raise ValueError(f"candidates must be at least 1, not {candidates}")
     terms = parse_query(query)
     filters = []
-    params: dict[str, object] = {"limit": limit, "candidates": candidates}  # and each filter's value
+    params: dict[str, object] = {"limit": limit, "candidates": max(candidates, limit)}  # and each filter's value
     if source is not None:
         filters.append("s.key = :source")
         params["source"] = source
@@ -260,74 +262,96 @@ def _weighed(session: Session, terms: list[Term]) -> list[Term]:
 
 
 def _search_postgresql(session: Session, terms: list[Term], where: str, params: dict[str, object]) -> list[Hit]:
-    # Every statement is planned for its own values: a plan made once for any query (which the driver's prepared
-    # statements invite after a few runs) would read the GIN index for a word in every sentence.
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     params["q"] = tsquery(terms)
     query = "to_tsquery('provenance_search', :q)"
-    condition = f"p.search_vector @@ {query}"
+    match = f"p.search_vector @@ {query}"
+    condition, share = match, 1.0
     if where:
         # The filters choose sources. With their ids, PostgreSQL can AND the GIN index's bitmap with that of the
         # index on passage.source_id and read only the matches from those sources, not join every match.
-        params["sources"] = session.scalars(text(f"SELECT s.id FROM source s WHERE true{where}"), params).all()
-        if not params["sources"]:
+        chosen, sources = session.execute(
+            text(f"SELECT array_agg(s.id) FILTER (WHERE true{where}), count(*) FROM source s"), params
+        ).one()
+        if not chosen:
             return []
+        params["sources"], share = chosen, len(chosen) / sources
         condition += " AND p.source_id = ANY(:sources)"
     # OFFSET 0 plans the matches in the window on their own, as a whole: with the LIMIT in view, the planner
-    # would walk the primary key backwards however rare the word (see _window_floor).
-    newest = f"""
-        SELECT id, ts_rank(vector, {query}) FROM (
-            SELECT id, vector FROM (
-                SELECT p.id, p.search_vector AS vector FROM passage p
-                WHERE p.kind = 'sentence' AND {condition} AND p.id > :floor OFFSET 0
-            ) AS matches
-            ORDER BY id DESC LIMIT :candidates
-        ) AS newest"""
-    floor = _window_floor(session, condition, params)
-    found = session.execute(text(newest), {**params, "floor": floor}).all()
-    if floor and len(found) < cast(int, params["candidates"]):  # the window held too few: every match, then
-        found = session.execute(text(newest), {**params, "floor": 0}).all()
-    if not found:
-        return []
-    best = sorted(found, key=lambda row: (-row[1], -row[0]))[: cast(int, params["limit"])]
-    top: dict[int, float] = {id_: rank for id_, rank in best}
-    rows = session.execute(
-        text(
-            f"""
-            SELECT p.id, {_SELECTED},
-                   ts_headline('provenance_search', p.text, {query},
-                               'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12') AS snippet
-            FROM passage p JOIN source s ON s.id = p.source_id
-            WHERE p.id = ANY(:top)"""
-        ).columns(column("id", Integer), *_SHOWN),
-        {"q": params["q"], "top": list(top)},
-    )
-    shown = {row.id: row for row in rows}
-    return [_hit(shown[id_], rank) for id_, rank in top.items()]
+    # would walk the primary key backwards however rare the word (see _window). `found` is how many
+    # candidates there were, so that a window holding too few can be told.
+    sql = text(
+        f"""
+        WITH newest AS MATERIALIZED (
+            SELECT id, ts_rank(vector, {query}) AS rank FROM (
+                SELECT id, vector FROM (
+                    SELECT p.id, p.search_vector AS vector FROM passage p
+                    WHERE p.kind = 'sentence' AND {condition} AND p.id > :floor OFFSET 0
+                ) AS matches
+                ORDER BY id DESC LIMIT :candidates
+            ) AS ranked
+        ), top AS (SELECT id, rank FROM newest ORDER BY rank DESC, id DESC LIMIT :limit)
+        SELECT (SELECT count(*) FROM newest) AS found, top.rank, {_SELECTED},
+               ts_headline('provenance_search', p.text, {query},
+                           'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12') AS snippet
+        FROM top JOIN passage p ON p.id = top.id JOIN source s ON s.id = p.source_id
+        ORDER BY top.rank DESC, top.id DESC"""
+    ).columns(column("found", Integer), column("rank", Float), *_SHOWN)
+    candidates = cast(int, params["candidates"])
+    floor, highest = _window(session, match, share, params, phrases=any(len(t.words) > 1 for t in terms))
+    rows = session.execute(sql, {**params, "floor": floor}).all()
+    while floor and (not rows or rows[0].found < candidates):
+        # The window held too few: one that would have held enough, going by how many it held, or every match.
+        found = rows[0].found if rows else 0
+        floor = max(0, int(highest - _WINDOW_MARGIN * candidates * (highest - floor) / found)) if found else 0
+        rows = session.execute(sql, {**params, "floor": floor}).all()
+    return [_hit(row, row.rank) for row in rows]
 
 
-_WINDOW_MARGIN = 1.5  # PostgreSQL's estimates of a word's matches run low, by a third in the benchmark
+_WINDOW_MARGIN = 1.5  # the window is sized to hold this many times as many matches as there are candidates
+_SAMPLED_IDS = 5_000  # the newest passages, whose matches show how densely a phrase matches
+_ENOUGH_TO_GO_BY = 10  # matches among them for their density to be trusted over the planner's estimate
 
 
-def _window_floor(session: Session, condition: str, params: dict[str, object]) -> int:
-    """The passage id above which the newest candidates are expected, 0 for no window: a span of ids that
-    holds 1.5 times as many matches as there are candidates, going by the planner's estimate of the matches.
+def _window(session: Session, match: str, share: float, params: dict[str, object], *, phrases: bool) -> tuple[int, int]:
+    """The passage id above which the newest candidates are expected (0 for no window), and the highest id: a
+    span of the newest ids that should hold 1.5 times as many matches as there are candidates, unless that is
+    more than a quarter of all ids. ``match`` is the query's condition, ``share`` the share of sources the
+    filters keep (a source's matches taken to be as many as any other's).
 
-    In such a window PostgreSQL reads the matches it holds and no others (a bitmap AND of the GIN index and the
-    primary key), or, for a word in most sentences, just the passages of the window. Without it, the newest
-    matches are found either by reading every match or by walking the passages newest first, and PostgreSQL's
-    own choice between the two, for ORDER BY id DESC LIMIT 1000, walks far too often: for a word in one
-    sentence in 130, it walked 350,000 rows in 450 ms where reading every match took 25 ms.
+    In such a window PostgreSQL reads the matches it holds and no others (a bitmap AND of the GIN index and a
+    BRIN index on the id), or, for a word in most sentences, just the passages of the window. Without it, the
+    newest matches are found either by reading every match or by walking the passages newest first, and
+    PostgreSQL's own choice between the two, for ORDER BY id DESC LIMIT 1000, walks far too often: for a word
+    in one sentence in 130, it walked 350,000 rows in 450 ms where reading every match took 25 ms.
+
+    How densely the query matches comes from the planner's estimate, which is good for words and prefixes but
+    poor for phrases ("North Korea": 611 sentences expected, 10,866 found); for a phrase, from the newest
+    5,000 passages when 10 or more of them match.
     """
-    plan = session.execute(
-        text(f"EXPLAIN (FORMAT JSON) SELECT p.id FROM passage p WHERE p.kind = 'sentence' AND {condition}"), params
-    ).scalar_one()
-    estimate = float(plan[0]["Plan"]["Plan Rows"])
-    lowest, highest = session.execute(text("SELECT min(id), max(id) FROM passage")).one()
+    # Planned for its own values, every statement of this search: a plan made once for any query, which the
+    # driver's prepared statements invite after a few runs, would read the GIN index for a word in every sentence.
+    lowest, highest, _ = session.execute(
+        text("SELECT min(id), max(id), set_config('plan_cache_mode', 'force_custom_plan', true) FROM passage")
+    ).one()
     if highest is None:
-        return 0
-    span = _WINDOW_MARGIN * cast(int, params["candidates"]) * (highest - lowest + 1) / max(estimate, 1.0)
-    return max(0, int(highest - span))
+        return 0, 0
+    span = highest - lowest + 1
+    found = 0
+    if phrases:
+        found = session.execute(
+            text(f"SELECT count(*) FROM passage p WHERE p.kind = 'sentence' AND {match} AND p.id > :newest"),
+            {**params, "newest": highest - _SAMPLED_IDS},
+        ).scalar_one()
+    if found >= _ENOUGH_TO_GO_BY:
+        density = found / min(span, _SAMPLED_IDS)
+    else:
+        plan = session.execute(
+            text(f"EXPLAIN (FORMAT JSON) SELECT p.id FROM passage p WHERE p.kind = 'sentence' AND {match}"),
+            params,
+        ).scalar_one()
+        density = max(float(plan[0]["Plan"]["Plan Rows"]), 1.0) / span
+    window = _WINDOW_MARGIN * cast(int, params["candidates"]) / (density * share)
+    return (int(highest - window) if window < span / 4 else 0), highest
 
 
 def matching_claim_ids(session: Session, query: str) -> list[int]:
@@ -358,5 +382,5 @@ def reindex(session: Session) -> None:
     else:
         # Rewriting a sentence computes its stored vector again (for a text search configuration changed since)
         session.execute(text("UPDATE passage SET text = text WHERE kind = 'sentence'"))
-        session.execute(text("REINDEX INDEX ix_passage_search"))
-        session.execute(text("REINDEX INDEX ix_claim_search"))
+        for index in ("ix_passage_search", "ix_passage_search_id", "ix_claim_search"):
+            session.execute(text(f"REINDEX INDEX {index}"))

@@ -196,9 +196,11 @@ def test_a_query_with_fewer_matches_than_candidates_ranks_every_match(
 def test_a_query_with_more_matches_than_candidates_ranks_the_newest(seeded: Provenance, session: Session) -> None:
     every = _every_match_ranked(session, "india")
     assert len(every) > 4
-    hits = search_passages(session, "india", candidates=4, limit=10)
+    hits = search_passages(session, "india", candidates=4, limit=4)
     assert _ranked(session, hits) == _newest(every, 4)
     assert _ranked(session, search_passages(session, "india", candidates=4, limit=2)) == _newest(every, 4)[:2]
+    # asked for more results than there are candidates, the search ranks as many as asked for
+    assert _ranked(session, search_passages(session, "india", candidates=4, limit=6)) == _newest(every, 6)
 
 
 def test_filters_apply_before_the_newest_candidates_are_chosen(seeded: Provenance, session: Session) -> None:
@@ -206,9 +208,9 @@ def test_filters_apply_before_the_newest_candidates_are_chosen(seeded: Provenanc
     ids = {id_ for (key, _), id_ in _sentence_ids(session).items() if key == source}
     from_source = [entry for entry in _every_match_ranked(session, "india") if entry[0] in ids]
     assert len(from_source) > 2
-    hits = search_passages(session, "india", source=source, candidates=2)
+    hits = search_passages(session, "india", source=source, candidates=2, limit=2)
     assert _ranked(session, hits) == _newest(from_source, 2)
-    early = search_passages(session, "india", until=dt.date(2019, 1, 1), candidates=2)
+    early = search_passages(session, "india", until=dt.date(2019, 1, 1), candidates=2, limit=2)
     assert _ranked(session, early) == _newest(from_source, 2)
 
 
