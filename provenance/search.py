@@ -14,7 +14,8 @@ Ranking is bounded, so that a word found in half a million sentences is found ab
   300 newest matches, not of all of them. SQLite reads them from the FTS5 index newest first and stops at the
   300th. PostgreSQL reads only the matches among the newest passages, in a window of ids sized to hold half as
   many again (a bitmap AND of the GIN index and a BRIN index on the id), and every match when a window holds
-  too few even once widened.
+  too few even once widened. The BRIN index helps once (auto)vacuum has summarized the pages: right after a
+  bulk load, VACUUM or ``provenance db reindex`` gets it there at once.
 - SQLite: bm25 weighs a word by how few sentences hold it, and gives one found in at least half of them a
   weight of 1e-6: nothing. Working out that weight means reading every sentence that holds the word, however
   few are ranked, so a term found in at least half of the ``COMMON_SAMPLE`` (2,000) most recently added
@@ -297,6 +298,9 @@ def _search_postgresql(session: Session, terms: list[Term], where: str, params: 
         ORDER BY top.rank DESC, top.id DESC"""
     ).columns(column("found", Integer), column("rank", Float), *_SHOWN)
     candidates = cast(int, params["candidates"])
+    # One source's passages are stored together, so the newest passages say nothing of how densely it matches,
+    # and the index on passage.source_id finds its few passages anyway: no window for it.
+    share = 0.0 if "source" in params else share
     floor, highest = _window(session, match, share, params, phrases=any(len(t.words) > 1 for t in terms))
     rows = session.execute(sql, {**params, "floor": floor}).all()
     while floor and (not rows or rows[0].found < candidates):
@@ -316,7 +320,7 @@ def _window(session: Session, match: str, share: float, params: dict[str, object
     """The passage id above which the newest candidates are expected (0 for no window), and the highest id: a
     span of the newest ids that should hold 1.5 times as many matches as there are candidates, unless that is
     more than a quarter of all ids. ``match`` is the query's condition, ``share`` the share of sources the
-    filters keep (a source's matches taken to be as many as any other's).
+    filters keep (a source's matches taken to be as many as any other's; 0 for no window).
 
     In such a window PostgreSQL reads the matches it holds and no others (a bitmap AND of the GIN index and a
     BRIN index on the id), or, for a word in most sentences, just the passages of the window. Without it, the
@@ -333,8 +337,8 @@ def _window(session: Session, match: str, share: float, params: dict[str, object
     lowest, highest, _ = session.execute(
         text("SELECT min(id), max(id), set_config('plan_cache_mode', 'force_custom_plan', true) FROM passage")
     ).one()
-    if highest is None:
-        return 0, 0
+    if highest is None or not share:
+        return 0, highest or 0
     span = highest - lowest + 1
     found = 0
     if phrases:

@@ -5,7 +5,9 @@ computes on every insert and update (other passages get NULL), and the GIN index
 column instead of on the to_tsvector() expression. Ranking (ts_rank) and the recheck of phrases then read the
 stored vector rather than parse every matching sentence again. A BRIN index on passage.id,
 ix_passage_search_id, lets a search read only the matches among the newest passages (a bitmap AND with the GIN
-index) at the cost of a few pages. SQLite is unchanged: FTS5 keeps its own index.
+index) at the cost of a few pages. Pages it has not summarized yet count as matching every id, so right after a
+bulk load, until autovacuum (or VACUUM, or `provenance db reindex`) has summarized them, searches for common
+words read more pages than they need. SQLite is unchanged: FTS5 keeps its own index.
 
 Revision ID: eb3eb8284fcc
 Revises: b59a23319ae3
@@ -31,7 +33,8 @@ def upgrade() -> None:
         "(CASE WHEN kind = 'sentence' THEN to_tsvector('provenance_search', text) END) STORED"
     )
     op.execute("CREATE INDEX ix_passage_search ON passage USING gin (search_vector) WHERE kind = 'sentence'")
-    op.execute("CREATE INDEX ix_passage_search_id ON passage USING brin (id)")
+    # autosummarize: autovacuum summarizes each range of pages as it fills, not only at the next VACUUM
+    op.execute("CREATE INDEX ix_passage_search_id ON passage USING brin (id) WITH (autosummarize = on)")
 
 
 def downgrade() -> None:
