@@ -271,11 +271,17 @@ def _search_postgresql(session: Session, terms: list[Term], where: str, params: 
         # The filters choose sources. With their ids, PostgreSQL can AND the GIN index's bitmap with that of the
         # index on passage.source_id and read only the matches from those sources, not join every match.
         chosen, sources = session.execute(
-            text(f"SELECT array_agg(s.id) FILTER (WHERE true{where}), count(*) FROM source s"), params
+            text(
+                "SELECT array_agg(s.id), (SELECT reltuples FROM pg_class WHERE oid = to_regclass('source')) "
+                f"FROM source s WHERE true{where}"
+            ),
+            params,
         ).one()
         if not chosen:
             return []
-        params["sources"], share = chosen, len(chosen) / sources
+        params["sources"] = chosen
+        if sources and sources > 0:  # the table's estimated rows: -1 or 0 before it is first analysed
+            share = min(1.0, len(chosen) / sources)
         condition += " AND p.source_id = ANY(:sources)"
     # OFFSET 0 plans the matches in the window on their own, as a whole: with the LIMIT in view, the planner
     # would walk the primary key backwards however rare the word (see _window). `found` is how many
