@@ -35,10 +35,11 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from provenance import db
+from provenance.documents import document_from_text
 from provenance.export import html, markdown
 from provenance.models import Claim, Evidence, Passage, PassageKind, Stance, utcnow
 from provenance.report import build_report
-from provenance.sources import add_source, document_from_text
+from provenance.sources import add_source
 
 WORDS = (
     "ministry minister visit talks sanctions nuclear missile technology supply report officials envoy aid "

@@ -18,8 +18,8 @@ import random
 import time
 from pathlib import Path
 
+from provenance.documents import read_document
 from provenance.segmentation import paragraphs, segment
-from provenance.sources import read_document
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 SEEDS = ("india-north-korea-2018.txt", "india-medical-aid-2020.txt")

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from provenance import extract
 from provenance.claims import add_claim, add_contradiction, add_evidence
+from provenance.documents import Metadata, document_from_text
 from provenance.errors import Invalid, NotFound, ProvenanceError
-from provenance.sources import Metadata, document_from_text, store_source
+from provenance.sources import store_source
 
 _SHOWN_PROBLEMS = 3
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it

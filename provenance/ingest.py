@@ -22,18 +22,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from provenance import extract
+from provenance.documents import Metadata
 from provenance.errors import Invalid, ProvenanceError
 from provenance.models import Passage, PassageKind
-from provenance.sources import (
-    Metadata,
-    Pending,
-    Span,
-    Stored,
-    index_sentences,
-    segment_spans,
-    store_source,
-    store_sources,
-)
+from provenance.sources import Pending, Span, Stored, index_sentences, segment_spans, store_source, store_sources
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import pytest
 from conftest import SEED_2018, SEED_2020
 
 from provenance.anchoring import Anchor, anchor_quote, closest_text, occurrences
+from provenance.documents import read_document
 from provenance.errors import Invalid, NotFound
 from provenance.models import AnchorMethod
-from provenance.sources import read_document
 
 HEADLINE = "India looks to revive ties with North Korea"
 KEY_2018 = "india-north-korea-2018"

@@ -19,6 +19,7 @@ from sqlalchemy import JSON, Table, create_engine, insert, null, select, text
 from sqlalchemy.orm import Session
 
 from provenance import bundle, claims, db, events
+from provenance.documents import document_from_text
 from provenance.errors import Conflict, Invalid, NotFound, SchemaMismatch
 from provenance.importer import import_claims_file, parse_claims_file
 from provenance.models import (
@@ -34,7 +35,7 @@ from provenance.models import (
     Verdict,
 )
 from provenance.search import search_passages
-from provenance.sources import add_source, document_from_text
+from provenance.sources import add_source
 
 TABLES = [table.name for table in Base.metadata.sorted_tables]
 EMPTY = dict.fromkeys(Base.metadata.tables, 0)

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from provenance.claims import add_claim, add_contradiction, add_evidence, find_entities, list_claims
+from provenance.documents import read_document
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.importer import import_claims_file
 from provenance.models import AnchorMethod, Contradiction, Entity, Event, Passage, PassageKind
-from provenance.sources import add_source, read_document
+from provenance.sources import add_source
 
 MEDICINES = "India on Friday extended medical assistance worth $ 1 million to North Korea"
 WHOLE_SENTENCE = (

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provenance.claims import add_claim, add_evidence
+from provenance.documents import Metadata, document_from_text
 from provenance.errors import Invalid
 from provenance.export import claimreview, webannotation
 from provenance.models import Claim, Source, Verdict
 from provenance.report import Report, build_report
-from provenance.sources import Metadata, add_source, document_from_text
+from provenance.sources import add_source
 
 SCHEMAORG = REPO.parent / "shared" / "conformance" / "schemaorg"
 ORGANISATION = "Example Fact Desk"

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from provenance.citations import STYLES_DIR, reference
 from provenance.claims import add_claim, add_evidence
+from provenance.documents import Metadata, document_from_text
 from provenance.export import csl
 from provenance.models import Source
 from provenance.report import build_report
-from provenance.sources import Metadata, add_source, document_from_text
+from provenance.sources import add_source
 
 CSL_SCHEMA = REPO.parent / "shared" / "conformance" / "csl" / "csl-data.json"
 ITEM_KEYS = {"id", "type", "title", "author", "container-title", "URL", "issued", "accessed"}

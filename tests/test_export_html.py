@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from provenance.citations import location, reference
 from provenance.claims import add_claim, add_contradiction, add_evidence
+from provenance.documents import Metadata, document_from_text
 from provenance.errors import Invalid, ProvenanceError
 from provenance.export.html import PDF_NEEDS_WEASYPRINT, linkable_url, render, render_pdf
 from provenance.models import Evidence, Source
 from provenance.report import Report, build_report
-from provenance.sources import Metadata, add_source, document_from_text
+from provenance.sources import add_source
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _NOTE = re.compile(r"Source (\S+), paragraph \d+(?:, sentence \d+)?, characters (\d+)–(\d+);")

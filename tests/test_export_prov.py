@@ -17,11 +17,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from provenance.claims import add_claim, add_contradiction, add_evidence
+from provenance.documents import Metadata, document_from_text
 from provenance.errors import Invalid, ProvenanceError
 from provenance.export import prov as prov_export
 from provenance.models import Event
 from provenance.report import Report, build_report, load_events
-from provenance.sources import Metadata, add_source, document_from_text
+from provenance.sources import add_source
 
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 SCHEMA = CONFORMANCE / "prov" / "prov-json.schema.json"

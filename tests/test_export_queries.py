@@ -9,9 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from provenance.claims import add_claim, add_contradiction, add_evidence
+from provenance.documents import document_from_text
 from provenance.export import claimreview, csl, html, markdown, prov, report_json, webannotation
 from provenance.report import build_report, load_events
-from provenance.sources import add_source, document_from_text
+from provenance.sources import add_source
 
 RENDERERS: dict[str, Callable[[Session], object]] = {
     "markdown": lambda s: markdown.render(build_report(s)),

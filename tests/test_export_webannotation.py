@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from provenance import db, importer
 from provenance.claims import add_claim, add_evidence
+from provenance.documents import Metadata, document_from_text
 from provenance.export import webannotation
 from provenance.models import Evidence, Source
 from provenance.report import Report, build_report
-from provenance.sources import Metadata, add_source, document_from_text
+from provenance.sources import add_source
 
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 CHECKER = CONFORMANCE / "check_webannotation.py"

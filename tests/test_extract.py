@@ -18,6 +18,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from provenance.documents import Metadata, normalise
 from provenance.errors import Invalid, NotFound
 from provenance.extract import (
     DEFAULT_MAX_BYTES,
@@ -29,7 +30,6 @@ from provenance.extract import (
     iter_files,
     read_document,
 )
-from provenance.sources import Metadata, normalise
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
 NEWS = FIXTURES / "news-article.html"

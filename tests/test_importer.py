@@ -199,7 +199,8 @@ def test_importing_a_claim_key_twice_is_a_conflict(session: Session, tmp_path: P
 
 def test_seed_sources_already_captured_are_reused(session: Session, tmp_path: Path) -> None:
     path = _write(tmp_path / "c.yaml", _minimal(tmp_path))
-    from provenance.sources import add_source, read_document
+    from provenance.documents import read_document
+    from provenance.sources import add_source
 
     add_source(session, read_document(tmp_path / "nk.txt"))
     summary = import_claims_file(session, path)

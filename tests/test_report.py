@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from provenance.claims import add_claim, add_evidence
 from provenance.cli import cli
+from provenance.documents import document_from_text
 from provenance.export.markdown import escape, render, unescape
 from provenance.models import Source
 from provenance.report import build_report
-from provenance.sources import add_source, document_from_text
+from provenance.sources import add_source
 
 _FOOTNOTE = re.compile(r"^\[\^(\d+)\]: .*Source `([^`]+)`, paragraph \d+(?:, sentence \d+)?, characters (\d+)–(\d+);")
 

@@ -10,6 +10,7 @@ from conftest import Provenance
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from provenance.documents import document_from_text
 from provenance.errors import Invalid
 from provenance.models import Passage, PassageKind, Source
 from provenance.search import (
@@ -23,7 +24,7 @@ from provenance.search import (
     search_passages,
     tsquery,
 )
-from provenance.sources import add_source, document_from_text
+from provenance.sources import add_source
 
 
 def _sentences_with(session: Session, word: str) -> set[tuple[str, int]]:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from conftest import SEED_2018, SEED_2020
 
+from provenance.documents import read_document
 from provenance.segmentation import Segment, paragraphs, segment, sentences
-from provenance.sources import read_document
 
 
 def sentence_texts(text: str) -> list[str]:

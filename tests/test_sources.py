@@ -11,22 +11,17 @@ from conftest import SEED_2018, SEED_2020
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from provenance.documents import Metadata, document_from_text, normalise, parse_date_option, read_document, read_header
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
 from provenance.models import Base, Event, Passage, PassageKind, Reliability, Source
 from provenance.sources import (
     CONTEXT_CHARS,
-    Metadata,
     Pending,
     Stored,
     add_source,
     check_key,
-    document_from_text,
     key_from_name,
     list_sources,
-    normalise,
-    parse_date_option,
-    read_document,
-    read_header,
     source_passages,
     source_summary,
     store_sources,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from provenance import bundle, claims, importer, search, sources
+from provenance import bundle, claims, documents, importer, search, sources
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.demo import run_demo
 from provenance.export import records, text
@@ -291,8 +291,8 @@ def search_command(
             session,
             query,
             source=source,
-            since=sources.parse_date_option(since) if since else None,
-            until=sources.parse_date_option(until) if until else None,
+            since=documents.parse_date_option(since) if since else None,
+            until=documents.parse_date_option(until) if until else None,
             limit=limit,
         )
     if as_json:

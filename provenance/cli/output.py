@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from provenance import bundle, citations, sources
+from provenance import bundle, citations, documents
 from provenance.cli.app import cli, open_database, say
 from provenance.errors import Invalid
 from provenance.export import claimreview, csl, html, markdown, prov, report_json, webannotation
@@ -67,7 +67,7 @@ def _selection(
     keys: tuple[str, ...], about: tuple[str, ...], statuses: tuple[str, ...], since: str | None
 ) -> Selection:
     return Selection(
-        keys=keys, about=about, statuses=statuses, since=sources.parse_date_option(since) if since else None
+        keys=keys, about=about, statuses=statuses, since=documents.parse_date_option(since) if since else None
     )
 
 

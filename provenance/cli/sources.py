@@ -9,7 +9,7 @@ import click
 from tabulate import tabulate
 from tqdm import tqdm
 
-from provenance import extract, ingest, sources
+from provenance import documents, extract, ingest, sources
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
 from provenance.export import records, text
@@ -76,12 +76,12 @@ def source_add(
         provenance source add sources/
         provenance source add saved/page.html --publisher "The Diplomat" --reliability B
     """
-    metadata = sources.Metadata(
+    metadata = documents.Metadata(
         title=title,
         author=author,
         publisher=publisher,
         url=url,
-        published=sources.parse_date_option(published) if published else None,
+        published=documents.parse_date_option(published) if published else None,
     )
     items = ingest.planned_files(paths)
     total = sum(item.size for item in items if isinstance(item, extract.FileItem))

@@ -23,13 +23,13 @@ Every kind becomes plain text by the same rules, so offsets mean the same thing 
   (U+FFFE, U+FFFF, U+FDD0-U+FDEF and their kin in the other planes) and unpaired surrogate is removed, not
   replaced by a space, as no reader shows them. Format characters that text needs (bidirectional marks,
   zero-width joiners in emoji, soft hyphens) stay.
-- The result is normalised by :func:`provenance.sources.normalise`; offsets are code points into it.
+- The result is normalised by :func:`provenance.documents.normalise`; offsets are code points into it.
 - Blocks (headings, paragraphs, list items, quotations, table rows) are separated by a blank line, which is
   what :mod:`provenance.segmentation` takes as a paragraph break. List markers are not text and are left out.
   PDF pages are separated by a blank line too; ``page_starts`` says where each begins.
 
 Metadata comes from YAML front matter (Markdown), the page's meta tags (HTML, through trafilatura), the
-document information dictionary (PDF) or header lines (plain text, :func:`provenance.sources.read_header`).
+document information dictionary (PDF) or header lines (plain text, :func:`provenance.documents.read_header`).
 A date that is there but cannot be read as a whole date (``soon``, ``May 2018``) is stored as unknown, with a
 warning, rather than guessed. A date is taken as written, in the time zone it was written in.
 

@@ -12,9 +12,9 @@ from lxml.html import fragment_fromstring  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
 from provenance.extract.text import Extracted, clean_text, clean_value, decode_text, read_date
-from provenance.sources import Document, Metadata, normalise
 
 _MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 _FRONT_MATTER_FIELDS: dict[str, tuple[str, ...]] = {

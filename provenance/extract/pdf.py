@@ -8,9 +8,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
 from provenance.extract.text import Extracted, clean_text, clean_value, read_date
-from provenance.sources import Document, Metadata, normalise
 
 
 def from_pdf(data: bytes, name: str) -> Extracted:

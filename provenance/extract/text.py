@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 from dateutil import parser as dateparser
 
-from provenance import sources
+from provenance import documents
+from provenance.documents import Document, normalise
 from provenance.errors import Invalid
-from provenance.sources import Document, normalise
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ _ASTRAL_NONCHARACTERS = re.compile(
 def clean_text(text: str) -> str:
     """``text`` without control characters: the ones that break lines break lines, the rest are removed.
 
-    Tab, line feed and carriage return are kept (:func:`~provenance.sources.normalise` folds the last)."""
+    Tab, line feed and carriage return are kept (:func:`~provenance.documents.normalise` folds the last)."""
     if _CONTROLS.search(text):
         text = _CONTROLS.sub(lambda match: _BREAKS.get(match.group(), ""), text)
     if not text.isascii() and _ASTRAL_NONCHARACTERS.search(text):
@@ -89,7 +89,7 @@ def decode_text(data: bytes, name: str, charset: str | None) -> str:
     codec = codec_for(charset)
     if codec is not None and codec != "utf-8":
         return _decode_strictly(data, codec, name)
-    return sources.decode(data, name)
+    return documents.decode(data, name)
 
 
 def _decode_strictly(data: bytes, encoding: str, name: str) -> str:
@@ -140,7 +140,7 @@ _UNREAD_DATE_LINE = re.compile(r"(?:published|date|dated)\s*:\s*(?P<value>.+)", 
 
 def from_plain_text(data: bytes, name: str, charset: str | None) -> Extracted:
     text = normalise(clean_text(decode_text(data, name, charset)))
-    document = sources.document_from_bytes(text.encode("utf-8"), origin=None, name=name)
+    document = documents.document_from_bytes(text.encode("utf-8"), origin=None, name=name)
     warnings: list[str] = []
     first_line = document.text.split("\n", 1)[0].strip()
     unread = _UNREAD_DATE_LINE.fullmatch(first_line)

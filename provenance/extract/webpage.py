@@ -12,9 +12,9 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.utils import detect_encoding
 
+from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
 from provenance.extract.text import Extracted, clean_text, clean_value, codec_for, read_date
-from provenance.sources import Document, Metadata, normalise
 
 _META_CHARSET = re.compile(
     rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([-\w.:]+)|<\?xml\s[^>]*?encoding\s*=\s*[\"']([-\w.:]+)",
