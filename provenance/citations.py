@@ -40,9 +40,13 @@ from citeproc import (  # type: ignore[import-untyped]
 )
 from citeproc.model import (  # type: ignore[import-untyped]
     CitationStylesElement,
+    Formatted,
+    If,
     Label,
+    Locale,
     Name,
     Parent,
+    Quoted,
     Substitute,
     Text,
 )
@@ -335,11 +339,78 @@ def _memo_calls_variable(original: Any) -> Any:
     return calls_variable
 
 
+def _memo(memo: dict[Any, Any], element: Any, work: Any) -> Any:
+    """``work(element)``, worked out once for an element of our trees."""
+    found = memo.get(element)
+    if found is None:
+        found = work(element)
+        if id(element.get_root()) in _OUR_ROOTS:
+            memo[element] = found
+    return found
+
+
+# Cheaper paths through three methods citeproc-py calls for most elements of a reference, each giving what the
+# method gives: formatting an element that sets no font, weight, decoration or alignment changes nothing;
+# quoting an element without quotes="true" changes nothing (the locale's punctuation-in-quote option, which
+# citeproc-py reads every time, is not used); the formatter is the one set on the style (or, for an element
+# of a locale, on the style using the locale).
+_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+_UNFORMATTED: dict[Any, bool] = {}
+_UNQUOTED: dict[Any, bool] = {}
+_FORMATTER_HOLDERS: dict[Any, Any] = {}
+_format = Formatted.format
+_quote = Quoted.quote
+
+
+def _fast_format(element: Any, string: Any) -> Any:
+    if _memo(_UNFORMATTED, element, lambda e: not any(name in e.attrib for name in _FORMATTING)):
+        return str(string) if isinstance(string, int | float) else string
+    return _format(element, string)
+
+
+def _fast_quote(element: Any, string: Any) -> Any:
+    if _memo(_UNQUOTED, element, lambda e: e.get("quotes", "false").lower() != "true"):
+        return string
+    return _quote(element, string)
+
+
+def _formatter_holder(element: Any) -> Any:
+    root = element.get_root()
+    return root.style if isinstance(root, Locale) else root  # a locale's ``style`` is the style's root element
+
+
+def _fast_get_formatter(element: Any) -> Any:
+    return _memo(_FORMATTER_HOLDERS, element, _formatter_holder).formatter
+
+
+# ``cs:if`` and ``cs:else-if`` test the item's type and variables against lists in their attributes, which
+# citeproc-py splits (and lowercases) for every test of every reference.
+_TYPES: dict[Any, list[str]] = {}
+_VARIABLES: dict[Any, list[str]] = {}
+
+
+def _fast_type(element: Any, item: Any) -> list[bool]:
+    types = _memo(_TYPES, element, lambda e: [name.lower() for name in e.get("type").split()])
+    item_type = item.reference.type
+    return [name == item_type for name in types]
+
+
+def _fast_variable(element: Any, item: Any) -> list[bool]:
+    names = _memo(_VARIABLES, element, lambda e: [name.replace("-", "_") for name in e.get("variable").split()])
+    reference = item.reference
+    return [("locator" in item) if name == "locator" else (name in reference) for name in names]
+
+
 CitationStylesElement.get_macro = _get_macro
 CitationStylesElement.get_root = _memo_get_root
 CitationStylesElement.xpath_search = _memo_xpath_search
+CitationStylesElement.get_formatter = _fast_get_formatter
 for _cls in (Parent, Text):  # the two that compute it; the others answer a constant or read an attribute
     _cls.calls_variable = _memo_calls_variable(_cls.calls_variable)
+Formatted.format = _fast_format
+Quoted.quote = _fast_quote
+If._type = _fast_type
+If._variable = _fast_variable
 
 
 class _CitationItem(CitationItem):  # type: ignore[misc]
