@@ -5,10 +5,10 @@ quoted words in a ``<mark>`` holding exactly the source's text at the cited rang
 ``data-start`` and ``data-end`` give the range) and a footnote naming the source. Nothing is fetched: the CSS
 is inlined, there are no scripts, images or fonts, and a source's URL becomes a link only if it is http(s).
 
-Source text is untrusted, so every value is escaped with MarkupSafe, as Jinja2's autoescaping does. The page
-around the claims is the template ``report.html.j2``; the claims, the table of contents and the notes, of which
-a report may have tens of thousands, are written here (a template macro call per quote costs more than the
-rest of the report). A passage quoted several times is escaped and written once.
+Source text is untrusted, so every value is escaped, exactly as Jinja2's autoescaping (MarkupSafe) escapes it.
+The page is the template ``report.html.j2``; the table of contents, the claims and the notes, which in a large
+report hold tens of thousands of values, are written here (a template macro call per quote cost more than all
+the rest of the report), and a passage quoted several times is escaped and written once.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from provenance.citations import STYLES, location, references, reliability
 from provenance.confidence import describe_likelihood
 from provenance.errors import Invalid, ProvenanceError
 from provenance.models import Source
-from provenance.report import CitedPassage, ClaimReport, Report, bulk
+from provenance.report import CitedPassage, ClaimReport, EvidenceRow, Report, bulk
 
 PDF_NEEDS_WEASYPRINT = "PDF output needs WeasyPrint: pip install 'provenance[pdf]'"
 _LINK_SCHEMES = ("http", "https")
-_CLAIMS = Markup("<!-- the claims -->")
 
 _environment = Environment(
     loader=PackageLoader("provenance", "templates"),
@@ -39,6 +38,23 @@ _environment = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+# The long parts of the page (tens of megabytes in a large report) are joined into it once, in place of markers
+# the template puts where they go, rather than going through the template as markup, copied several times over
+# on the way. A marker is an HTML comment, which no escaped value can contain: none has a "<".
+_CONTENTS, _CLAIMS, _NOTES = (Markup(f"<!-- the {part} -->") for part in ("contents", "claims", "notes"))
+
+
+def escape(text: str) -> str:
+    """``text`` with ``&``, ``<``, ``>``, ``'`` and ``"`` replaced by character references, exactly as
+    MarkupSafe's ``escape`` replaces them (and so Jinja2's autoescaping), as a plain string.
+
+    MarkupSafe wraps each result in a ``Markup`` object; for the hundred thousand short values of a large
+    report, that cost more than the escaping. (``&`` goes first, so the references are not escaped again.)
+    """
+    return (
+        text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+    )
 
 
 def _stylesheet() -> Markup:
@@ -74,15 +90,16 @@ class _Note:
 
     number: int
     cited: CitedPassage
-    quoted_at: list[tuple[str, str]] = field(default_factory=list)  # (anchor id, claim key)
+    quoted_at: list[tuple[str, str]] = field(default_factory=list)  # (anchor id, claim key escaped)
 
 
 class _Writer:
-    """Writes the claims and their notes as HTML, every value escaped.
+    """Writes the claims and their notes as pieces of HTML, every value escaped.
 
     One note per passage, numbered in order of first citation (as the Markdown report numbers them). The
     blockquote of a passage (its paragraph, the quoted words marked, the note mark) is the same wherever the
-    passage is quoted, so it is written once; repeated texts (attributions, analysts' notes) are escaped once.
+    passage is quoted, so it is written once; so is each paragraph of an assessment (attribution, likelihood,
+    analyst's note), and a text that recurs (a status, an attribution) is escaped once.
     """
 
     def __init__(self, references: dict[int, str], in_report: set[str]) -> None:
@@ -91,26 +108,47 @@ class _Writer:
         self.notes: dict[int, _Note] = {}  # by passage id
         self.quotes: dict[int, str] = {}  # passage id -> the blockquote after its id attribute's value
         self.escaped: dict[str, str] = {}
+        self.attributions: dict[str, str] = {}
         self.likelihoods: dict[float, str] = {}
+        self.analyst_notes: dict[str, str] = {}
 
     def escape(self, text: str) -> str:
         escaped = self.escaped.get(text)
         if escaped is None:
-            escaped = self.escaped[text] = str(escape(text))
+            escaped = self.escaped[text] = escape(text)
         return escaped
 
-    def likelihood(self, probability: float) -> str:
-        described = self.likelihoods.get(probability)
-        if described is None:
-            described = self.likelihoods[probability] = str(escape(describe_likelihood(probability)))
-        return described
+    def assessment(self, evidence: EvidenceRow) -> str:
+        """The figure's caption: who the passage is attributed to, its likelihood and the analyst's note."""
+        attribution = likelihood = note = ""
+        if evidence.attributed_to:
+            attribution = self.attributions.get(evidence.attributed_to, "")
+            if not attribution:
+                attribution = self.attributions[evidence.attributed_to] = (
+                    f'<p class="attribution"><span class="label">Attributed to</span> '
+                    f"{escape(evidence.attributed_to)}.</p>\n"
+                )
+        if evidence.confidence is not None:
+            likelihood = self.likelihoods.get(evidence.confidence, "")
+            if not likelihood:
+                likelihood = self.likelihoods[evidence.confidence] = (
+                    f'<p class="likelihood"><span class="label">Likelihood:</span> '
+                    f"{escape(describe_likelihood(evidence.confidence))}.</p>\n"
+                )
+        if evidence.note:
+            note = self.analyst_notes.get(evidence.note, "")
+            if not note:
+                note = self.analyst_notes[evidence.note] = f'<p class="analyst-note">{escape(evidence.note)}</p>\n'
+        if attribution or likelihood or note:
+            return f'<figcaption class="assessment">\n{attribution}{likelihood}{note}</figcaption>\n'
+        return ""
 
     def _quote(self, cited: CitedPassage, number: int) -> str:
         passage, text = cited.passage, cited.source.text
         note = f"note-{number}"
         return (
             f'"><p>{escape(text[cited.context_start : passage.char_start])}'
-            f'<mark data-source="{escape(cited.source.key)}" data-start="{passage.char_start}" '
+            f'<mark data-source="{self.escape(cited.source.key)}" data-start="{passage.char_start}" '
             f'data-end="{passage.char_end}" data-note="{note}">{escape(passage.text)}</mark>'
             f'<sup class="noteref"><a href="#{note}" aria-label="Note {number}">{number}</a></sup>'
             f"{escape(text[passage.char_end : cited.context_end])}</p></blockquote>\n"
@@ -126,28 +164,11 @@ class _Writer:
             self.quotes[passage_id] = self._quote(cited, note.number)
         anchor = f"cite-{note.number}-{len(note.quoted_at) + 1}"
         note.quoted_at.append((anchor, claim_key))
-        evidence = cited.evidence
-        caption = ""
-        if evidence.attributed_to or evidence.confidence is not None or evidence.note:
-            caption = '<figcaption class="assessment">\n'
-            if evidence.attributed_to:
-                caption += (
-                    '<p class="attribution"><span class="label">Attributed to</span> '
-                    f"{self.escape(evidence.attributed_to)}.</p>\n"
-                )
-            if evidence.confidence is not None:
-                caption += (
-                    '<p class="likelihood"><span class="label">Likelihood:</span> '
-                    f"{self.likelihood(evidence.confidence)}.</p>\n"
-                )
-            if evidence.note:
-                caption += f'<p class="analyst-note">{self.escape(evidence.note)}</p>\n'
-            caption += "</figcaption>\n"
         # the blockquote, which is most of the figure, is not copied into a new string: the page is joined once
         out += (
             f'<figure class="evidence evidence-{kind}">\n<blockquote class="context" id="{anchor}',
             self.quotes[passage_id],
-            f"{caption}</figure>\n",
+            f"{self.assessment(cited.evidence)}</figure>\n",
         )
 
     def claim(self, entry: ClaimReport, level: int, key: str, status: str, likelihood: str, out: list[str]) -> None:
@@ -198,30 +219,28 @@ class _Writer:
             out.append("</section>\n")
         out.append("</article>\n")
 
-    def note_items(self) -> list[Markup]:
+    def note_list(self) -> list[str]:
         """The notes, in order: reference (its http(s) URL a link), source key, place and reliability, and a
         link back to each quote."""
-        by_source: dict[int, str] = {}
-        items: list[Markup] = []
+        by_source: dict[int, tuple[str, str]] = {}
+        out: list[str] = []
         for note in self.notes.values():
             cited = note.cited
             source = cited.source
             described = by_source.get(source.id)
             if described is None:
-                described = by_source[source.id] = self._reference(source)
+                described = by_source[source.id] = (self._reference(source), escape(reliability(source)))
             back = ", ".join(
                 f'<a href="#{anchor}" aria-label="Back to the quote for {claim_key}">'
                 f'<span class="backref-arrow">↩ </span>{claim_key}</a>'
                 for anchor, claim_key in note.quoted_at
             )
-            items.append(
-                Markup(
-                    f'<li id="note-{note.number}"><span class="note-number">{note.number}.</span> '
-                    f'<span class="note-text">{described}, {escape(location(cited.passage))}; '
-                    f'{escape(reliability(source))}.</span> <span class="backrefs">Quoted for {back}</span></li>\n'
-                )
+            out.append(
+                f'<li id="note-{note.number}"><span class="note-number">{note.number}.</span> '
+                f'<span class="note-text">{described[0]}, {escape(location(cited.passage))}; {described[1]}.</span> '
+                f'<span class="backrefs">Quoted for {back}</span></li>\n'
             )
-        return items
+        return out
 
     def _reference(self, source: Source) -> str:
         """The source's reference, its URL a link if it is http(s), then ``Source <code>KEY</code>``."""
@@ -229,7 +248,7 @@ class _Writer:
         url = linkable_url(source.url)
         at = entry.rfind(url) if url else -1
         if url is None or at < 0:
-            text = str(escape(entry))
+            text = escape(entry)
         else:
             link = escape(url)
             text = f'{escape(entry[:at])}<a class="source-url" href="{link}">{link}</a>{escape(entry[at + len(url) :])}'
@@ -250,8 +269,8 @@ def render(report: Report, *, title: str = "Cited report", style: str = "apa") -
 
 def _render(report: Report, title: str, style: str) -> str:
     writer = _Writer(references(report.sources, style), {entry.claim.key for entry in report.claims})
-    contents: list[Markup] = []
-    claims: list[str] = []  # pieces of markup, every value in them escaped as it was written
+    contents: list[str] = []  # pieces of HTML, every value in them escaped as it was written
+    claims: list[str] = []
     heading: str | None = None
     groups = 0
     for entry in report.claims:
@@ -266,30 +285,32 @@ def _render(report: Report, title: str, style: str) -> str:
         heading = group
         key = writer.escape(entry.claim.key)
         status = writer.escape(_status(entry))
-        likelihood = str(escape(describe_likelihood(entry.claim.confidence)))
-        contents.append(
-            Markup(f'<tr><td><a href="#claim-{key}">{key}</a></td><td>{status}</td><td>{likelihood}</td></tr>\n')
-        )
+        likelihood = escape(describe_likelihood(entry.claim.confidence))
+        contents.append(f'<tr><td><a href="#claim-{key}">{key}</a></td><td>{status}</td><td>{likelihood}</td></tr>\n')
         writer.claim(entry, 2 if group is None else 3, key, status, likelihood, claims)
     if groups:
         claims.append("</section>\n")
+    notes = writer.note_list()
     summary = (
         f"{_count(len(report.claims), 'claim')}, {_count(len(writer.notes), 'quoted passage')} from "
         f"{_count(len(report.sources), 'source')}."
     )
-    # The claims are most of the page (tens of megabytes in a large report): rather than go through the
-    # template as one piece of markup, copied several times over on the way, they are joined into the page
-    # once, in place of a marker the template puts where they go (an HTML comment: no escaped value has a "<").
     page = _environment.get_template("report.html.j2").render(
         title=title,
         summary=summary,
         stylesheet=_stylesheet(),
-        contents=contents,
-        claims=_CLAIMS,
-        notes=writer.note_items(),
+        contents=_CONTENTS if contents else Markup(),
+        claims=_CLAIMS if claims else Markup(),
+        notes=_NOTES if notes else Markup(),
     )
-    before, after = page.split(_CLAIMS)
-    return "".join([before, *claims, after])
+    pieces: list[str] = []
+    for marker, part in ((_CONTENTS, contents), (_CLAIMS, claims), (_NOTES, notes)):
+        if part:
+            before, page = page.split(marker)
+            pieces.append(before)
+            pieces += part
+    pieces.append(page)
+    return "".join(pieces)
 
 
 def render_pdf(report: Report, *, title: str = "Cited report", style: str = "apa") -> bytes:
