@@ -164,7 +164,7 @@ class Source(Base):
     author: Mapped[str | None] = mapped_column(Text)
     publisher: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text, index=True)
-    published: Mapped[dt.date | None] = mapped_column(Date)
+    published: Mapped[dt.date | None] = mapped_column(Date, index=True)  # reports and searches filter by it
     captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
     captured_by: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str | None] = mapped_column(Text, index=True)  # the path or address it was read from
