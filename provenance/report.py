@@ -220,7 +220,9 @@ def bulk() -> Iterator[None]:
     A report makes hundreds of thousands of objects that live until it is done (rows, tuples, lists, strings).
     The collector would go through all of them again and again as they accumulate, looking for reference cycles
     that none of them form (nearly half the time spent reading a large report); they are freed by reference
-    counting as usual. The collector is restored as it was.
+    counting as usual. Afterwards they are put straight in the collector's oldest generation, where long-lived
+    objects go (otherwise the first collection after this would go through all of them at once), unless the
+    program has frozen objects of its own with ``gc.freeze()``. The collector is restored as it was.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -228,6 +230,9 @@ def bulk() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()  # every tracked object to the permanent generation, and back to the oldest one
+                gc.unfreeze()
             gc.enable()
 
 
