@@ -27,7 +27,7 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ from citeproc import (  # type: ignore[import-untyped]
 )
 from citeproc.model import (  # type: ignore[import-untyped]
     CitationStylesElement,
+    ConditionFailed,
     Formatted,
     If,
     Label,
@@ -50,7 +51,9 @@ from citeproc.model import (  # type: ignore[import-untyped]
     Substitute,
     Text,
 )
+from citeproc.model import Else_If as ElseIf
 from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
+from citeproc.string import String  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 
 from provenance.confidence import describe_reliability
@@ -198,6 +201,32 @@ def csl_item(source: Source) -> dict[str, Any]:
 # --- rendering with citeproc-py ---------------------------------------------------------------------------
 
 
+# citeproc-py re-derives facts about the style on every reference: it finds an element's root, its layout and its
+# enclosing bibliography by XPath, looks macros up, asks each group whether it calls a variable by walking the
+# group's whole subtree, and reads the same attributes again and again. None of these depend on the item being
+# rendered, so for the styles loaded here (and their locales), which stay parsed for the life of the process,
+# each is worked out once per element.
+_OUR_ROOTS: set[int] = set()  # ids of the root elements of our styles and their locales
+
+
+class _PerElement(dict[Any, Any]):
+    """What ``work(element)`` gives, worked out once for each element of our trees: ``memo[element]``.
+
+    Keying by element is sound because the memo keeps the element's Python proxy alive, and lxml returns the
+    live proxy for its node. Elements of other trees are not kept.
+    """
+
+    def __init__(self, work: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.work = work
+
+    def __missing__(self, element: Any) -> Any:
+        found = self.work(element)
+        if id(element.get_root()) in _OUR_ROOTS:
+            self[element] = found
+        return found
+
+
 class _Label(Label):  # type: ignore[misc]
     """``cs:label`` renders nothing when its variable is empty (CSL 1.0 spec; citeproc-py printed the term)."""
 
@@ -247,7 +276,30 @@ class _Substitute(Substitute):  # type: ignore[misc]
 
 
 class _Text(Text):  # type: ignore[misc]
-    """Records the variables it prints while a substitute is being rendered (see :class:`_Substitute`)."""
+    """Records the variables it prints while a substitute is being rendered (see :class:`_Substitute`).
+
+    Also does what citeproc-py's ``cs:text`` does in fewer steps: what the element prints (a variable, a macro,
+    a term or a value) is read from its attributes once, and the item's language is looked up without raising
+    an exception when the item has none (as most have).
+    """
+
+    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        kind = _TEXT_KINDS[self]
+        if not kind:
+            return super().process(item, context, **kwargs)
+        if context is None:
+            context = self
+        reference = item.reference
+        language = reference["language"][:2] if "language" in reference else _DEFAULT_LANGUAGES[self]
+        if kind == "variable":
+            text = self._variable(item, context)
+        elif kind == "macro":
+            text = self.get_macro(self.get("macro")).render(item, context)
+        elif kind == "term":
+            text = self._term(item)
+        else:
+            text = String(self.preformat(self.get("value")))
+        return text, language
 
     def _variable(self, item: Any, context: Any) -> Any:
         text = super()._variable(item, context)
@@ -258,9 +310,73 @@ class _Text(Text):  # type: ignore[misc]
         return text
 
 
+_TEXT_KINDS = _PerElement(lambda e: next((k for k in ("variable", "macro", "term", "value") if k in e.attrib), ""))
+_DEFAULT_LANGUAGES = _PerElement(lambda e: e.get_root().get("default-locale", "en")[:2])
+
+
+class _Conditions:
+    """``cs:if`` and ``cs:else-if``, as citeproc-py renders them, in fewer steps: which tests an element makes
+    (and the lists of types and variables it tests) are read from its attributes once, not for every reference.
+    """
+
+    def render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        tests, match = _TESTS[self]
+        results: list[Any] = []
+        for test in tests:
+            if test == "type":
+                item_type = item.reference.type
+                results += [name == item_type for name in _TYPES[self]]
+            elif test == "variable":
+                reference = item.reference
+                results += [
+                    ("locator" in item) if name == "locator" else (name in reference) for name in _VARIABLES[self]
+                ]
+            elif test == "position":
+                results += self._position(item, context)
+            else:
+                results += getattr(self, _TEST_METHODS[test])(item)
+        if match == "any":
+            result = any(results)
+        elif match == "none":
+            result = not any(results)
+        else:
+            result = all(results)
+        if not result:
+            raise ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+
+_TEST_METHODS = {
+    "type": "_type",
+    "variable": "_variable",
+    "is-numeric": "_is_numeric",
+    "is-uncertain-date": "_is_uncertain_date",
+    "locator": "_locator",
+    "position": "_position",
+}
+_TESTS = _PerElement(lambda e: (tuple(test for test in _TEST_METHODS if test in e.attrib), e.get("match")))
+_TYPES = _PerElement(lambda e: [name.lower() for name in e.get("type").split()])
+_VARIABLES = _PerElement(lambda e: [name.replace("-", "_") for name in e.get("variable").split()])
+
+
+class _If(_Conditions, If):  # type: ignore[misc]
+    pass
+
+
+class _ElseIf(_Conditions, ElseIf):  # type: ignore[misc]
+    pass
+
+
 _CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 _TEXT_TAG = f"{{{_CSL_NAMESPACE}}}text"
-_FIXED = {"label": _Label, "name": _Name, "substitute": _Substitute, "text": _Text}
+_FIXED = {
+    "label": _Label,
+    "name": _Name,
+    "substitute": _Substitute,
+    "text": _Text,
+    "if": _If,
+    "else-if": _ElseIf,
+}
 
 
 class _Style(CitationStylesStyle):  # type: ignore[misc]
@@ -286,20 +402,35 @@ class _Style(CitationStylesStyle):  # type: ignore[misc]
         _MACROS[id(self.root)] = {m.get("name"): m for m in self.root.iterfind(f"{{{_CSL_NAMESPACE}}}macro")}
 
 
-# citeproc-py re-derives facts about the style on every reference: it looks macros up and finds an element's
-# root, layout or enclosing bibliography by XPath, and asks each group whether it calls a variable by walking
-# the group's whole subtree (macros included). None of these depend on the item being rendered, so for the
-# styles loaded here (and their locales), which stay parsed for the life of the process, each is worked out once
-# per element. Keying by element is sound because the memos keep the elements' Python proxies alive, and lxml
-# returns a live proxy for its node. Elements of other trees are not memoised.
-_OUR_ROOTS: set[int] = set()
-_MACROS: dict[int, dict[str, Any]] = {}
-_ROOTS: dict[Any, Any] = {}
-_XPATH: dict[tuple[Any, str], Any] = {}
-_CALLS_VARIABLE: dict[Any, bool] = {}
+# The same facts, for every element citeproc-py renders (ours and those of the locales, which citeproc-py parses).
+_MACROS: dict[int, dict[str, Any]] = {}  # by id of the style's root, by name
 _xpath_get_macro = CitationStylesElement.get_macro
 _xpath_search = CitationStylesElement.xpath_search
 _get_root = CitationStylesElement.get_root
+_format = Formatted.format
+_quote = Quoted.quote
+
+
+class _Roots(dict[Any, Any]):
+    def __missing__(self, element: Any) -> Any:
+        root = _get_root(element)
+        if id(root) in _OUR_ROOTS:
+            self[element] = root
+        return root
+
+
+class _XPaths(dict[tuple[Any, str], Any]):
+    # The expressions citeproc-py asks depend on the tree's shape and on names, which rendering never changes.
+    def __missing__(self, key: tuple[Any, str]) -> Any:
+        element, expression = key
+        found = _xpath_search(element, expression)
+        if id(element.get_root()) in _OUR_ROOTS:
+            self[key] = found
+        return found
+
+
+_ROOTS = _Roots()
+_XPATHS = _XPaths()
 
 
 def _get_macro(element: Any, name: str) -> Any:
@@ -307,110 +438,43 @@ def _get_macro(element: Any, name: str) -> Any:
     return macros[name] if macros is not None and name in macros else _xpath_get_macro(element, name)
 
 
-def _memo_get_root(element: Any) -> Any:
-    root = _ROOTS.get(element)
-    if root is None:
-        root = _get_root(element)
-        if id(root) in _OUR_ROOTS:
-            _ROOTS[element] = root
-    return root
-
-
-def _memo_xpath_search(element: Any, expression: str) -> Any:
-    # The expressions citeproc-py asks depend on the tree's shape and on names, which rendering never changes.
-    key = (element, expression)
-    found = _XPATH.get(key)
-    if found is None:
-        found = _xpath_search(element, expression)
-        if id(element.get_root()) in _OUR_ROOTS:
-            _XPATH[key] = found
-    return found
-
-
-def _memo_calls_variable(original: Any) -> Any:
-    def calls_variable(element: Any) -> bool:
-        found = _CALLS_VARIABLE.get(element)
-        if found is None:
-            found = bool(original(element))
-            if id(element.get_root()) in _OUR_ROOTS:
-                _CALLS_VARIABLE[element] = found
-        return found
-
-    return calls_variable
-
-
-def _memo(memo: dict[Any, Any], element: Any, work: Any) -> Any:
-    """``work(element)``, worked out once for an element of our trees."""
-    found = memo.get(element)
-    if found is None:
-        found = work(element)
-        if id(element.get_root()) in _OUR_ROOTS:
-            memo[element] = found
-    return found
-
-
-# Cheaper paths through three methods citeproc-py calls for most elements of a reference, each giving what the
-# method gives: formatting an element that sets no font, weight, decoration or alignment changes nothing;
-# quoting an element without quotes="true" changes nothing (the locale's punctuation-in-quote option, which
-# citeproc-py reads every time, is not used); the formatter is the one set on the style (or, for an element
-# of a locale, on the style using the locale).
-_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
-_UNFORMATTED: dict[Any, bool] = {}
-_UNQUOTED: dict[Any, bool] = {}
-_FORMATTER_HOLDERS: dict[Any, Any] = {}
-_format = Formatted.format
-_quote = Quoted.quote
-
-
-def _fast_format(element: Any, string: Any) -> Any:
-    if _memo(_UNFORMATTED, element, lambda e: not any(name in e.attrib for name in _FORMATTING)):
-        return str(string) if isinstance(string, int | float) else string
-    return _format(element, string)
-
-
-def _fast_quote(element: Any, string: Any) -> Any:
-    if _memo(_UNQUOTED, element, lambda e: e.get("quotes", "false").lower() != "true"):
-        return string
-    return _quote(element, string)
-
-
 def _formatter_holder(element: Any) -> Any:
     root = element.get_root()
     return root.style if isinstance(root, Locale) else root  # a locale's ``style`` is the style's root element
 
 
-def _fast_get_formatter(element: Any) -> Any:
-    return _memo(_FORMATTER_HOLDERS, element, _formatter_holder).formatter
+# Formatting an element that sets no font, weight, decoration or alignment changes nothing; quoting an element
+# without quotes="true" changes nothing (the locale's punctuation-in-quote option, which citeproc-py reads each
+# time, is not used); the formatter is the one set on the style (for an element of a locale, the style using it).
+_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+_UNFORMATTED = _PerElement(lambda e: not any(name in e.attrib for name in _FORMATTING))
+_UNQUOTED = _PerElement(lambda e: e.get("quotes", "false").lower() != "true")
+_FORMATTER_HOLDERS = _PerElement(_formatter_holder)
 
 
-# ``cs:if`` and ``cs:else-if`` test the item's type and variables against lists in their attributes, which
-# citeproc-py splits (and lowercases) for every test of every reference.
-_TYPES: dict[Any, list[str]] = {}
-_VARIABLES: dict[Any, list[str]] = {}
+def _fast_format(element: Any, string: Any) -> Any:
+    if _UNFORMATTED[element]:
+        return str(string) if isinstance(string, int | float) else string
+    return _format(element, string)
 
 
-def _fast_type(element: Any, item: Any) -> list[bool]:
-    types = _memo(_TYPES, element, lambda e: [name.lower() for name in e.get("type").split()])
-    item_type = item.reference.type
-    return [name == item_type for name in types]
+def _fast_quote(element: Any, string: Any) -> Any:
+    return string if _UNQUOTED[element] else _quote(element, string)
 
 
-def _fast_variable(element: Any, item: Any) -> list[bool]:
-    names = _memo(_VARIABLES, element, lambda e: [name.replace("-", "_") for name in e.get("variable").split()])
-    reference = item.reference
-    return [("locator" in item) if name == "locator" else (name in reference) for name in names]
+def _memo_calls_variable(original: Any) -> Any:
+    memo = _PerElement(lambda e: bool(original(e)))
+    return lambda element: memo[element]
 
 
 CitationStylesElement.get_macro = _get_macro
-CitationStylesElement.get_root = _memo_get_root
-CitationStylesElement.xpath_search = _memo_xpath_search
-CitationStylesElement.get_formatter = _fast_get_formatter
+CitationStylesElement.get_root = lambda element: _ROOTS[element]
+CitationStylesElement.xpath_search = lambda element, expression: _XPATHS[element, expression]
+CitationStylesElement.get_formatter = lambda element: _FORMATTER_HOLDERS[element].formatter
 for _cls in (Parent, Text):  # the two that compute it; the others answer a constant or read an attribute
     _cls.calls_variable = _memo_calls_variable(_cls.calls_variable)
 Formatted.format = _fast_format
 Quoted.quote = _fast_quote
-If._type = _fast_type
-If._variable = _fast_variable
 
 
 class _CitationItem(CitationItem):  # type: ignore[misc]
