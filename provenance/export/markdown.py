@@ -43,7 +43,7 @@ class _Writer:
     """Writes the claims' sections, numbering one footnote per passage in order of first citation.
 
     A report quotes the same passage for several claims and repeats attributions, notes and likelihoods, so
-    each passage's block quote, and each escaped text and described likelihood, is made once.
+    each passage's block quote (with its footnote mark), and each part of an assessment, is made once.
     """
 
     def __init__(self, references: dict[int, str]) -> None:
@@ -51,6 +51,7 @@ class _Writer:
         self.quotes: dict[int, str] = {}  # passage id -> its block quote, ending with its footnote mark
         self.notes: list[str] = []
         self.escaped: dict[str, str] = {}
+        self.attributions: dict[str, str] = {}
         self.likelihoods: dict[float, str] = {}
 
     def escape(self, text: str) -> str:
@@ -59,39 +60,43 @@ class _Writer:
             escaped = self.escaped[text] = escape(text)
         return escaped
 
-    def likelihood(self, probability: float) -> str:
-        described = self.likelihoods.get(probability)
-        if described is None:
-            described = self.likelihoods[probability] = describe_likelihood(probability)
-        return described
-
-    def quote(self, cited: CitedPassage) -> str:
-        """The passage as a block quote ending with its footnote mark (a new footnote if it is the first)."""
-        passage = cited.passage
-        quote = self.quotes.get(passage.id)
-        if quote is None:
-            number = len(self.quotes) + 1
-            source = cited.source
-            self.notes.append(
-                f"[^{number}]: {escape(self.references[source.id])} Source `{source.key}`, "
-                f"{location(passage)}; {reliability(source)}."
-            )
-            lines = escape(passage.text).split("\n")
-            quote = self.quotes[passage.id] = "\n".join([f"> {line}".rstrip() for line in lines]) + f"[^{number}]"
+    def _quote(self, cited: CitedPassage) -> str:
+        """The passage as a block quote ending with the mark of its footnote, which this adds."""
+        passage, source = cited.passage, cited.source
+        number = len(self.quotes) + 1
+        self.notes.append(
+            f"[^{number}]: {escape(self.references[source.id])} Source `{source.key}`, "
+            f"{location(passage)}; {reliability(source)}."
+        )
+        lines = escape(passage.text).split("\n")
+        quote = self.quotes[passage.id] = "\n".join([f"> {line}".rstrip() for line in lines]) + f"[^{number}]"
         return quote
 
     def quote_block(self, cited: CitedPassage, out: list[str]) -> None:
-        out += (self.quote(cited), "")
+        """The passage quoted, then who it is attributed to, its likelihood and the analyst's note, if any."""
+        quote = self.quotes.get(cited.passage.id) or self._quote(cited)
         evidence = cited.evidence
         details = []
         if evidence.attributed_to:
-            details.append(f"Attributed to {self.escape(evidence.attributed_to)}.")
+            attribution = self.attributions.get(evidence.attributed_to)
+            if attribution is None:
+                attribution = self.attributions[evidence.attributed_to] = (
+                    f"Attributed to {escape(evidence.attributed_to)}."
+                )
+            details.append(attribution)
         if evidence.confidence is not None:
-            details.append(f"Likelihood: {self.likelihood(evidence.confidence)}.")
+            likelihood = self.likelihoods.get(evidence.confidence)
+            if likelihood is None:
+                likelihood = self.likelihoods[evidence.confidence] = (
+                    f"Likelihood: {describe_likelihood(evidence.confidence)}."
+                )
+            details.append(likelihood)
         if evidence.note:
             details.append(self.escape(evidence.note))
         if details:
-            out += (" ".join(details), "")
+            out += (quote, "", " ".join(details), "")
+        else:
+            out += (quote, "")
 
     def claim_section(self, entry: ClaimReport, level: int, out: list[str]) -> None:
         claim = entry.claim
