@@ -948,3 +948,16 @@ def test_a_saved_web_page_is_captured_with_its_metadata(provenance: Provenance) 
     assert shown["title"] and shown["published"] and shown["url"]
     text = " ".join(p["text"] for p in shown["passages"])
     assert "<" not in text and "function(" not in text
+
+
+def test_a_pdf_is_captured_with_the_page_of_each_passage(provenance: Provenance) -> None:
+    pytest.importorskip("pypdf")
+    pdf = Path(__file__).parent / "fixtures" / "documents" / "two-pages.pdf"
+    [record] = json.loads(provenance.ok("source", "add", str(pdf), "--json").stdout)
+    shown = json.loads(provenance.ok("source", "show", record["key"], "--passages", "--json").stdout)
+    assert shown["media_type"] == "application/pdf"
+    pages = {p["page_no"] for p in shown["passages"]}
+    assert pages == {1, 2}
+    text = provenance.ok("source", "show", record["key"], "--passages").stdout
+    assert ", page 2]" not in text and ", page 2" in text
+    assert text.splitlines()[1] == "  version:     1"

@@ -193,13 +193,14 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
     with open_database(ctx) as session:
         source = sources.get_source(session, key)
         found = sources.source_passages(session, source) if passages else None
+        supersedes = source.supersedes.key if source.supersedes is not None else None
     if as_json:
-        data = records.source_record(source)
+        data = {**records.source_record(source), "supersedes": supersedes}
         if found is not None:
-            data["passages"] = [records.passage_record(p) for p in found]
+            data["passages"] = [{**records.passage_record(p), "page_no": p.page_no} for p in found]
         print_json(data)
     else:
-        click.echo(text.source_detail(source, found))
+        click.echo(text.source_detail(source, found, supersedes))
 
 
 @source_group.command("history")

@@ -42,9 +42,10 @@ def source_table(rows: Iterable[SourceRow]) -> str:
     return tabulate(table, headers=["key", "title", "published", "rel.", "paragraphs", "sentences"])
 
 
-def source_detail(source: Source, passages: list[Passage] | None) -> str:
+def source_detail(source: Source, passages: list[Passage] | None, superseded: str | None = None) -> str:
     lines = [
         source.key,
+        f"  version:     {source.version}" + (f" (supersedes {superseded})" if superseded else ""),
         f"  title:       {source_title(source)}",
         f"  author:      {source.author or '-'}",
         f"  publisher:   {source.publisher or '-'}",
@@ -61,6 +62,7 @@ def source_detail(source: Source, passages: list[Passage] | None) -> str:
         lines.append("")
         for p in passages:
             label = f"{p.kind.value} {p.paragraph_no}" + (f".{p.sentence_no}" if p.sentence_no else "")
+            label += f", page {p.page_no}" if p.page_no is not None else ""
             lines.append(f"  [{p.char_start}–{p.char_end}] {label}")
             lines.append(_wrap(p.text, "      "))
     return "\n".join(lines)

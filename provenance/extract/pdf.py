@@ -47,7 +47,7 @@ def from_pdf(data: bytes, name: str) -> Extracted:
         author=clean_value(author),
         published=read_date(created, name, warnings) if created else None,
     )
-    document = Document(text=text, original_sha256="", origin=None, metadata=metadata)
+    document = Document(text=text, original_sha256="", origin=None, metadata=metadata, page_starts=page_starts)
     return Extracted(document, page_starts=page_starts, warnings=tuple(warnings))
 
 
