@@ -133,7 +133,7 @@ def test_new_user_path_from_empty_database_to_cited_report(empty_db_url: str, tm
     assert [p["kind"] for p in passages].count("paragraph") == 9
     assert [p["kind"] for p in passages].count("sentence") == 16
     for passage in passages:
-        assert set(passage) == PASSAGE_KEYS
+        assert set(passage) == PASSAGE_KEYS | {"page_no"}
         assert passage["text"] == body[passage["char_start"] : passage["char_end"]]
 
     assert (
