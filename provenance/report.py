@@ -297,10 +297,12 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
     position = {pid: place_number[source_rank[p.source_id], p.char_start] * span for pid, p in passages.items()}
     evidence_rows.sort(key=lambda e: position[e.passage_id] + e.id)
 
+    # each passage with its source and context, once, for the pieces of evidence quoting it
+    placed = {
+        pid: (p, by_id[p.source_id], *contexts.get(pid, (p.char_start, p.char_end))) for pid, p in passages.items()
+    }
     for evidence in evidence_rows:
-        passage = passages[evidence.passage_id]
-        start, end = contexts.get(passage.id, (passage.char_start, passage.char_end))
-        cited = CitedPassage(evidence, passage, by_id[passage.source_id], start, end)
+        cited = CitedPassage(evidence, *placed[evidence.passage_id])
         getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(cited)
 
     _attach_conflicts(session, ids, reports)
