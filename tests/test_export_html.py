@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import markupsafe
 import pytest
 from conftest import Provenance
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from provenance.citations import location, reference
 from provenance.claims import add_claim, add_contradiction, add_evidence
 from provenance.documents import Metadata, document_from_text
 from provenance.errors import Invalid, ProvenanceError
-from provenance.export.html import PDF_NEEDS_WEASYPRINT, linkable_url, render, render_pdf
+from provenance.export.html import PDF_NEEDS_WEASYPRINT, escape, linkable_url, render, render_pdf
 from provenance.models import Evidence, Source
 from provenance.report import Report, build_report
 from provenance.sources import add_source
@@ -279,6 +280,39 @@ def test_untrusted_source_text_metadata_and_notes_render_inert_and_exact(session
     assert "<script>alert(3)</script>" in note and "javascript:alert(5)" in note and "<img src=x" in note
     quotes = tree.find_all("blockquote")
     assert quotes[1].text(skip="sup") == text  # the context of a quote across paragraphs is both paragraphs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain words",
+        "<script>alert(1)</script>",
+        "a & b && c &amp; d",
+        """it's "quoted" `back` 'single'""",
+        '"><img src=x onerror=alert(4)>',
+        "<!-- the claims --> <!-- the notes -->",
+        "é 🎉 “curly” – \x00 \n\t",
+    ],
+)
+def test_escaping_is_markupsafes(text: str) -> None:
+    assert escape(text) == str(markupsafe.escape(text))
+    assert type(escape(text)) is str
+
+
+def test_text_that_looks_like_the_markers_the_page_is_joined_at_stays_text(session: Session) -> None:
+    markers = "<!-- the contents --> <!-- the claims --> <!-- the notes -->"
+    text = f"Before {markers} after."
+    document = document_from_text(text, name="m", origin="m.txt")
+    add_source(session, document, key="m", metadata=Metadata(title=markers, author=markers))
+    add_claim(session, "m", f"Claim {markers}", about=[markers], confidence_note=markers)
+    add_evidence(session, "m", "m", text, stance="supports", attributed_to=markers, note=markers)
+    html = render(build_report(session), title=markers)
+    assert "<!--" not in html
+    tree = parse(html)
+    assert tree.find_all("title")[0].text() == markers
+    assert len(tree.find_all("article")) == 1 and len(tree.find_all("tr")) == 2 and len(notes_by_id(tree)) == 1
+    assert assert_every_mark_is_exact(html, {"m": text}) == 1
 
 
 @pytest.mark.parametrize(

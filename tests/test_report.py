@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 import re
 from pathlib import Path
 
@@ -16,8 +18,8 @@ from provenance.claims import add_claim, add_evidence
 from provenance.cli import cli
 from provenance.documents import document_from_text
 from provenance.export.markdown import escape, render, unescape
-from provenance.models import Source
-from provenance.report import build_report
+from provenance.models import Evidence, Source
+from provenance.report import build_report, bulk
 from provenance.sources import add_source
 
 _FOOTNOTE = re.compile(r"^\[\^(\d+)\]: .*Source `([^`]+)`, paragraph \d+(?:, sentence \d+)?, characters (\d+)–(\d+);")
@@ -177,3 +179,26 @@ def test_the_report_runs_the_same_number_of_queries_for_3_or_30_claims(engine: E
         session.expunge_all()
         counts.append(_count_statements(engine, session))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(enabled: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        frozen = gc.get_freeze_count()
+        with bulk():
+            assert not gc.isenabled()
+            garbage = [[n] for n in range(1000)]
+        assert gc.isenabled() is enabled
+        assert gc.get_freeze_count() == frozen
+        assert len(garbage) == 1000
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_evidence_times_in_a_report_are_the_models_in_utc(seeded: Provenance, session: Session) -> None:
+    stored = {e.id: e.created_at for e in session.scalars(select(Evidence))}
+    cited = [c.evidence for entry in build_report(session).claims for c in entry.cited]
+    assert cited and {e.id: e.created_at for e in cited} == stored
+    assert all(e.created_at.utcoffset() == dt.timedelta(0) for e in cited)
