@@ -168,5 +168,12 @@ def _render(report: Report, title: str, style: str) -> str:
     ]
     if not report.claims:
         intro += ["No claims recorded yet.", ""]
-    notes = ["## Sources cited", "", *writer.notes, ""] if writer.notes else []
-    return "\n".join(intro + body + notes).rstrip("\n") + "\n"
+    lines = intro + body + (["## Sources cited", "", *writer.notes] if writer.notes else [])
+    # The document ends with exactly one newline. Joined with one more line, it is made in one piece (a large
+    # report is tens of megabytes; stripping and appending would copy it twice more).
+    while lines and lines[-1] == "":
+        lines.pop()
+    if lines and lines[-1].endswith("\n"):
+        return "\n".join(lines).rstrip("\n") + "\n"
+    lines.append("")
+    return "\n".join(lines)
