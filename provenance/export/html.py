@@ -43,6 +43,10 @@ _environment = Environment(
 # the template puts where they go, rather than going through the template as markup, copied several times over
 # on the way. A marker is an HTML comment, which no escaped value can contain: none has a "<".
 _CONTENTS, _CLAIMS, _NOTES = (Markup(f"<!-- the {part} -->") for part in ("contents", "claims", "notes"))
+_FIGURES = {
+    kind: f'<figure class="evidence evidence-{kind}">\n<blockquote class="context" id="'
+    for kind in ("supports", "contradicts", "mentions")
+}
 
 
 def escape(text: str) -> str:
@@ -118,30 +122,36 @@ class _Writer:
             escaped = self.escaped[text] = escape(text)
         return escaped
 
-    def assessment(self, evidence: EvidenceRow) -> str:
-        """The figure's caption: who the passage is attributed to, its likelihood and the analyst's note."""
-        attribution = likelihood = note = ""
-        if evidence.attributed_to:
-            attribution = self.attributions.get(evidence.attributed_to, "")
-            if not attribution:
-                attribution = self.attributions[evidence.attributed_to] = (
-                    f'<p class="attribution"><span class="label">Attributed to</span> '
-                    f"{escape(evidence.attributed_to)}.</p>\n"
-                )
-        if evidence.confidence is not None:
-            likelihood = self.likelihoods.get(evidence.confidence, "")
-            if not likelihood:
-                likelihood = self.likelihoods[evidence.confidence] = (
-                    f'<p class="likelihood"><span class="label">Likelihood:</span> '
-                    f"{escape(describe_likelihood(evidence.confidence))}.</p>\n"
-                )
-        if evidence.note:
-            note = self.analyst_notes.get(evidence.note, "")
-            if not note:
-                note = self.analyst_notes[evidence.note] = f'<p class="analyst-note">{escape(evidence.note)}</p>\n'
-        if attribution or likelihood or note:
-            return f'<figcaption class="assessment">\n{attribution}{likelihood}{note}</figcaption>\n'
-        return ""
+    def assessment(self, evidence: EvidenceRow, out: list[str]) -> None:
+        """The figure's caption, if any: who the passage is attributed to, its likelihood and the analyst's note."""
+        attributed_to, confidence, note = evidence.attributed_to, evidence.confidence, evidence.note
+        if not attributed_to and confidence is None and not note:
+            return
+        out.append('<figcaption class="assessment">\n')
+        if attributed_to:
+            out.append(self.attributions.get(attributed_to) or self._attribution(attributed_to))
+        if confidence is not None:
+            out.append(self.likelihoods.get(confidence) or self._likelihood(confidence))
+        if note:
+            out.append(self.analyst_notes.get(note) or self._analyst_note(note))
+        out.append("</figcaption>\n")
+
+    def _attribution(self, attributed_to: str) -> str:
+        self.attributions[attributed_to] = paragraph = (
+            f'<p class="attribution"><span class="label">Attributed to</span> {escape(attributed_to)}.</p>\n'
+        )
+        return paragraph
+
+    def _likelihood(self, probability: float) -> str:
+        self.likelihoods[probability] = paragraph = (
+            f'<p class="likelihood"><span class="label">Likelihood:</span> '
+            f"{escape(describe_likelihood(probability))}.</p>\n"
+        )
+        return paragraph
+
+    def _analyst_note(self, note: str) -> str:
+        self.analyst_notes[note] = paragraph = f'<p class="analyst-note">{escape(note)}</p>\n'
+        return paragraph
 
     def _quote(self, cited: CitedPassage, number: int) -> str:
         passage, text = cited.passage, cited.source.text
@@ -164,12 +174,11 @@ class _Writer:
             self.quotes[passage_id] = self._quote(cited, note.number)
         anchor = f"cite-{note.number}-{len(note.quoted_at) + 1}"
         note.quoted_at.append((anchor, claim_key))
-        # the blockquote, which is most of the figure, is not copied into a new string: the page is joined once
-        out += (
-            f'<figure class="evidence evidence-{kind}">\n<blockquote class="context" id="{anchor}',
-            self.quotes[passage_id],
-            f"{self.assessment(cited.evidence)}</figure>\n",
-        )
+        # The figure goes out in pieces, most of them shared: the page is joined once, and a large report's
+        # figures, copied into strings of their own first, would be tens of megabytes more to make and copy.
+        out += (_FIGURES[kind], anchor, self.quotes[passage_id])
+        self.assessment(cited.evidence, out)
+        out.append("</figure>\n")
 
     def claim(self, entry: ClaimReport, level: int, key: str, status: str, likelihood: str, out: list[str]) -> None:
         """The claim's article: its facts, then its evidence by stance and the claims it conflicts with.
