@@ -7,7 +7,6 @@ Create Date: 2026-11-22 19:12:22.184279
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "aa0fb76a91c3"
