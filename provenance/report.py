@@ -139,7 +139,7 @@ class ConflictingClaim:
     contradiction: Contradiction
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimReport:
     claim: Claim
     about: list[str] = field(default_factory=list)

@@ -240,9 +240,11 @@ class _Writer:
             if described is None:
                 described = by_source[source.id] = (self._reference(source), escape(reliability(source)))
             back = ", ".join(
-                f'<a href="#{anchor}" aria-label="Back to the quote for {claim_key}">'
-                f'<span class="backref-arrow">↩ </span>{claim_key}</a>'
-                for anchor, claim_key in note.quoted_at
+                [
+                    f'<a href="#{anchor}" aria-label="Back to the quote for {claim_key}">'
+                    f'<span class="backref-arrow">↩ </span>{claim_key}</a>'
+                    for anchor, claim_key in note.quoted_at
+                ]
             )
             out.append(
                 f'<li id="note-{note.number}"><span class="note-number">{note.number}.</span> '
