@@ -529,8 +529,9 @@ def references(sources: Iterable[Source], style: str = "apa") -> dict[int, str]:
 
 
 def location(passage: Passage | PassageRow) -> str:
-    """``paragraph 4, sentence 2, characters 120–188`` (end exclusive, code points)."""
-    where = f"paragraph {passage.paragraph_no}"
+    """``page 3, paragraph 4, sentence 2, characters 120–188`` (end exclusive, code points; the page for PDF)."""
+    where = f"page {passage.page_no}, " if passage.page_no is not None else ""
+    where += f"paragraph {passage.paragraph_no}"
     if passage.sentence_no is not None:
         where += f", sentence {passage.sentence_no}"
     return f"{where}, characters {passage.char_start}–{passage.char_end}"

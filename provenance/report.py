@@ -66,6 +66,7 @@ class PassageRow:
     char_end: int
     paragraph_no: int
     sentence_no: int | None
+    page_no: int | None
     text: str
     prefix: str
     suffix: str

@@ -57,7 +57,7 @@ CITED_KEYS = {
     "created_at",
     "created_by",
 }
-PASSAGE_KEYS = {"kind", "char_start", "char_end", "paragraph_no", "sentence_no", "text", "prefix", "suffix"}
+PASSAGE_KEYS = {"kind", "char_start", "char_end", "paragraph_no", "sentence_no", "page_no", "text", "prefix", "suffix"}
 
 
 def body_2020() -> str:
@@ -133,7 +133,7 @@ def test_new_user_path_from_empty_database_to_cited_report(empty_db_url: str, tm
     assert [p["kind"] for p in passages].count("paragraph") == 9
     assert [p["kind"] for p in passages].count("sentence") == 16
     for passage in passages:
-        assert set(passage) == PASSAGE_KEYS | {"page_no"}
+        assert set(passage) == PASSAGE_KEYS
         assert passage["text"] == body[passage["char_start"] : passage["char_end"]]
 
     assert (
@@ -961,3 +961,15 @@ def test_a_pdf_is_captured_with_the_page_of_each_passage(provenance: Provenance)
     text = provenance.ok("source", "show", record["key"], "--passages").stdout
     assert ", page 2]" not in text and ", page 2" in text
     assert text.splitlines()[1] == "  version:     1"
+
+
+def test_a_report_cites_the_page_of_a_pdf_passage(provenance: Provenance) -> None:
+    pytest.importorskip("pypdf")
+    pdf = Path(__file__).parent / "fixtures" / "documents" / "two-pages.pdf"
+    [record] = json.loads(provenance.ok("source", "add", str(pdf), "--json").stdout)
+    shown = json.loads(provenance.ok("source", "show", record["key"], "--passages", "--json").stdout)
+    second = next(p for p in shown["passages"] if p["kind"] == "sentence" and p["page_no"] == 2)
+    provenance.ok("claim", "add", "paged", "A claim resting on page two.")
+    provenance.ok("evidence", "add", "paged", record["key"], "--quote", second["text"], "--stance", "supports")
+    report = provenance.ok("report").stdout
+    assert f"page 2, paragraph {second['paragraph_no']}" in report

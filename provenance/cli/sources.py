@@ -197,7 +197,7 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
     if as_json:
         data = {**records.source_record(source), "supersedes": supersedes}
         if found is not None:
-            data["passages"] = [{**records.passage_record(p), "page_no": p.page_no} for p in found]
+            data["passages"] = [records.passage_record(p) for p in found]
         print_json(data)
     else:
         click.echo(text.source_detail(source, found, supersedes))

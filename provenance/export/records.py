@@ -51,6 +51,7 @@ def passage_record(passage: Passage | PassageRow) -> dict[str, Any]:
         "char_end": passage.char_end,
         "paragraph_no": passage.paragraph_no,
         "sentence_no": passage.sentence_no,
+        "page_no": passage.page_no,
         "text": passage.text,
         "prefix": passage.prefix,
         "suffix": passage.suffix,
