@@ -25,7 +25,7 @@ from provenance.citations import STYLES, location, references, reliability
 from provenance.confidence import describe_likelihood
 from provenance.errors import Invalid, ProvenanceError
 from provenance.models import Source
-from provenance.report import CitedPassage, ClaimReport, EvidenceRow, Report, bulk
+from provenance.report import CitedPassage, ClaimReport, Report, bulk
 
 PDF_NEEDS_WEASYPRINT = "PDF output needs WeasyPrint: pip install 'provenance[pdf]'"
 _LINK_SCHEMES = ("http", "https")
@@ -42,6 +42,7 @@ _environment = Environment(
 # The long parts of the page (tens of megabytes in a large report) are joined into it once, in place of markers
 # the template puts where they go, rather than going through the template as markup, copied several times over
 # on the way. A marker is an HTML comment, which no escaped value can contain: none has a "<".
+_REFERENCES = (("&", "&amp;"), (">", "&gt;"), ("<", "&lt;"), ("'", "&#39;"), ('"', "&#34;"))
 _CONTENTS, _CLAIMS, _NOTES = (Markup(f"<!-- the {part} -->") for part in ("contents", "claims", "notes"))
 _FIGURES = {
     kind: f'<figure class="evidence evidence-{kind}">\n<blockquote class="context" id="'
@@ -54,11 +55,14 @@ def escape(text: str) -> str:
     MarkupSafe's ``escape`` replaces them (and so Jinja2's autoescaping), as a plain string.
 
     MarkupSafe wraps each result in a ``Markup`` object; for the hundred thousand short values of a large
-    report, that cost more than the escaping. (``&`` goes first, so the references are not escaped again.)
+    report, that cost more than the escaping. A character is looked for before it is replaced: looking is a
+    fast scan, while ``str.replace`` goes through the text character by character even when it finds nothing.
+    (``&`` goes first, so the references made are not escaped again.)
     """
-    return (
-        text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
-    )
+    for char, reference in _REFERENCES:
+        if char in text:
+            text = text.replace(char, reference)
+    return text
 
 
 def _stylesheet() -> Markup:
@@ -88,12 +92,13 @@ def _status(entry: ClaimReport) -> str:
     return f"{status}; {verdict}"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Note:
     """One footnote: a passage and its source, with a back link to every place the passage is quoted."""
 
     number: int
     cited: CitedPassage
+    blockquote: str  # the passage's blockquote, after the value of its id attribute
     quoted_at: list[tuple[str, str]] = field(default_factory=list)  # (anchor id, claim key escaped)
 
 
@@ -110,7 +115,6 @@ class _Writer:
         self.references = references
         self.in_report = in_report
         self.notes: dict[int, _Note] = {}  # by passage id
-        self.quotes: dict[int, str] = {}  # passage id -> the blockquote after its id attribute's value
         self.escaped: dict[str, str] = {}
         self.attributions: dict[str, str] = {}
         self.likelihoods: dict[float, str] = {}
@@ -121,20 +125,6 @@ class _Writer:
         if escaped is None:
             escaped = self.escaped[text] = escape(text)
         return escaped
-
-    def assessment(self, evidence: EvidenceRow, out: list[str]) -> None:
-        """The figure's caption, if any: who the passage is attributed to, its likelihood and the analyst's note."""
-        attributed_to, confidence, note = evidence.attributed_to, evidence.confidence, evidence.note
-        if not attributed_to and confidence is None and not note:
-            return
-        out.append('<figcaption class="assessment">\n')
-        if attributed_to:
-            out.append(self.attributions.get(attributed_to) or self._attribution(attributed_to))
-        if confidence is not None:
-            out.append(self.likelihoods.get(confidence) or self._likelihood(confidence))
-        if note:
-            out.append(self.analyst_notes.get(note) or self._analyst_note(note))
-        out.append("</figcaption>\n")
 
     def _attribution(self, attributed_to: str) -> str:
         self.attributions[attributed_to] = paragraph = (
@@ -153,32 +143,48 @@ class _Writer:
         self.analyst_notes[note] = paragraph = f'<p class="analyst-note">{escape(note)}</p>\n'
         return paragraph
 
-    def _quote(self, cited: CitedPassage, number: int) -> str:
+    def _note(self, cited: CitedPassage) -> _Note:
+        """A new note, for the passage ``cited`` quotes, with the passage's blockquote."""
         passage, text = cited.passage, cited.source.text
+        number = len(self.notes) + 1
         note = f"note-{number}"
-        return (
+        blockquote = (
             f'"><p>{escape(text[cited.context_start : passage.char_start])}'
             f'<mark data-source="{self.escape(cited.source.key)}" data-start="{passage.char_start}" '
             f'data-end="{passage.char_end}" data-note="{note}">{escape(passage.text)}</mark>'
             f'<sup class="noteref"><a href="#{note}" aria-label="Note {number}">{number}</a></sup>'
             f"{escape(text[passage.char_end : cited.context_end])}</p></blockquote>\n"
         )
+        self.notes[passage.id] = new = _Note(number, cited, blockquote)
+        return new
 
-    def quote(self, cited: CitedPassage, claim_key: str, kind: str, out: list[str]) -> None:
-        """A figure: the passage in its paragraph(s), then the analyst's assessment of it, if any.
-        ``claim_key`` is escaped already."""
-        passage_id = cited.passage.id
-        note = self.notes.get(passage_id)
-        if note is None:
-            note = self.notes[passage_id] = _Note(len(self.notes) + 1, cited)
-            self.quotes[passage_id] = self._quote(cited, note.number)
-        anchor = f"cite-{note.number}-{len(note.quoted_at) + 1}"
-        note.quoted_at.append((anchor, claim_key))
-        # The figure goes out in pieces, most of them shared: the page is joined once, and a large report's
-        # figures, copied into strings of their own first, would be tens of megabytes more to make and copy.
-        out += (_FIGURES[kind], anchor, self.quotes[passage_id])
-        self.assessment(cited.evidence, out)
-        out.append("</figure>\n")
+    def figures(self, quoted: list[CitedPassage], claim_key: str, kind: str, out: list[str]) -> None:
+        """A figure for each passage: the passage in its paragraph(s), then the analyst's assessment of it (who it
+        is attributed to, its likelihood and the analyst's note), if any. ``claim_key`` is escaped already.
+
+        A figure goes out in pieces, most of them shared: the page is joined once, and a large report's figures,
+        each copied into a string of its own first, would be tens of megabytes more to make and copy.
+        """
+        notes, figure = self.notes, _FIGURES[kind]
+        attributions, likelihoods, analyst_notes = self.attributions, self.likelihoods, self.analyst_notes
+        for cited in quoted:
+            note = notes.get(cited.passage.id) or self._note(cited)
+            anchor = f"cite-{note.number}-{len(note.quoted_at) + 1}"
+            note.quoted_at.append((anchor, claim_key))
+            out += (figure, anchor, note.blockquote)
+            evidence = cited.evidence
+            attributed_to, confidence, analyst_note = evidence.attributed_to, evidence.confidence, evidence.note
+            if not attributed_to and confidence is None and not analyst_note:
+                out.append("</figure>\n")
+                continue
+            out.append('<figcaption class="assessment">\n')
+            if attributed_to:
+                out.append(attributions.get(attributed_to) or self._attribution(attributed_to))
+            if confidence is not None:
+                out.append(likelihoods.get(confidence) or self._likelihood(confidence))
+            if analyst_note:
+                out.append(analyst_notes.get(analyst_note) or self._analyst_note(analyst_note))
+            out.append("</figcaption>\n</figure>\n")
 
     def claim(self, entry: ClaimReport, level: int, key: str, status: str, likelihood: str, out: list[str]) -> None:
         """The claim's article: its facts, then its evidence by stance and the claims it conflicts with.
@@ -197,15 +203,13 @@ class _Writer:
             f"<dt>Likelihood</dt>\n<dd><strong>{likelihood}</strong>{note}</dd>\n</dl>\n"
             f'<section class="stance stance-supporting">\n<h{sub}>Supporting evidence</h{sub}>\n'
         )
-        for cited in entry.supporting:
-            self.quote(cited, key, "supports", out)
+        self.figures(entry.supporting, key, "supports", out)
         if not entry.supporting:
             out.append('<p class="none">No supporting passage recorded.</p>\n')
         out.append(
             f'</section>\n<section class="stance stance-contradicting">\n<h{sub}>Contradicting statements</h{sub}>\n'
         )
-        for cited in entry.contradicting:
-            self.quote(cited, key, "contradicts", out)
+        self.figures(entry.contradicting, key, "contradicts", out)
         if entry.conflicts:
             out.append('<ul class="conflicts">\n')
             for conflict in entry.conflicts:
@@ -223,8 +227,7 @@ class _Writer:
         out.append("</section>\n")
         if entry.mentioning:
             out.append(f'<section class="stance stance-mentioning">\n<h{sub}>Also mentioned in</h{sub}>\n')
-            for cited in entry.mentioning:
-                self.quote(cited, key, "mentions", out)
+            self.figures(entry.mentioning, key, "mentions", out)
             out.append("</section>\n")
         out.append("</article>\n")
 
