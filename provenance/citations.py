@@ -39,8 +39,10 @@ from citeproc import (  # type: ignore[import-untyped]
     formatter,
 )
 from citeproc.model import (  # type: ignore[import-untyped]
+    Choose,
     CitationStylesElement,
     ConditionFailed,
+    Else,
     Formatted,
     If,
     Label,
@@ -320,6 +322,12 @@ class _Conditions:
     """
 
     def render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        if not self.holds(item, context):
+            raise ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def holds(self: Any, item: Any, context: Any = None) -> bool:
+        """Whether the element's condition holds for ``item``."""
         tests, match = _TESTS[self]
         results: list[Any] = []
         for test in tests:
@@ -336,14 +344,10 @@ class _Conditions:
             else:
                 results += getattr(self, _TEST_METHODS[test])(item)
         if match == "any":
-            result = any(results)
-        elif match == "none":
-            result = not any(results)
-        else:
-            result = all(results)
-        if not result:
-            raise ConditionFailed
-        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+            return any(results)
+        if match == "none":
+            return not any(results)
+        return all(results)
 
 
 _TEST_METHODS = {
@@ -367,6 +371,43 @@ class _ElseIf(_Conditions, ElseIf):  # type: ignore[misc]
     pass
 
 
+class _Choose(Choose):  # type: ignore[misc]
+    """``cs:choose``, as citeproc-py renders it: the first branch whose condition holds. When every condition
+    tests only the item's type and which variables it has, the branch depends on nothing else, so it is found
+    once for each kind of item (most of a style's conditions are of this sort, and most sources alike)."""
+
+    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        shape = getattr(item, "shape", None)
+        if shape is None or not _BY_SHAPE[self]:
+            return super().render(item, context=context, delimiter=delimiter, **kwargs)
+        key = (self, shape)
+        branch = _BRANCHES.get(key, _UNKNOWN)
+        if branch is _UNKNOWN:
+            branch = next((child for child in self.iterchildren() if _holds(child, item, context)), None)
+            if id(self.get_root()) in _OUR_ROOTS:
+                _BRANCHES[key] = branch
+        if branch is None:
+            return None
+        return branch.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+
+def _holds(branch: Any, item: Any, context: Any) -> bool:
+    return branch.holds(item, context) if isinstance(branch, _Conditions) else isinstance(branch, Else)
+
+
+def _by_shape(choose: Any) -> bool:
+    """Whether the branch ``choose`` takes depends only on an item's type and the variables it has."""
+    return all(
+        (isinstance(child, _Conditions) and set(_TESTS[child][0]) <= {"type", "variable"}) or isinstance(child, Else)
+        for child in choose.iterchildren()
+    )
+
+
+_BY_SHAPE = _PerElement(_by_shape)
+_BRANCHES: dict[tuple[Any, Any], Any] = {}  # (choose, shape) -> the branch taken, or None
+_UNKNOWN = object()
+
+
 _CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 _TEXT_TAG = f"{{{_CSL_NAMESPACE}}}text"
 _FIXED = {
@@ -376,6 +417,7 @@ _FIXED = {
     "text": _Text,
     "if": _If,
     "else-if": _ElseIf,
+    "choose": _Choose,
 }
 
 
@@ -484,6 +526,12 @@ class _CitationItem(CitationItem):  # type: ignore[misc]
     @functools.cached_property
     def reference(self) -> Any:
         return self.bibliography.source[self.key]
+
+    @functools.cached_property
+    def shape(self) -> tuple[str, frozenset[str], bool]:
+        """What the conditions of a :class:`_Choose` look at: the type, the variables present, a locator or not.
+        (Rendering never changes an item's data.)"""
+        return self.reference.type, frozenset(self.reference), "locator" in self
 
 
 @functools.cache

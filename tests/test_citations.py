@@ -12,6 +12,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provenance import citations
 from provenance.citations import STYLES, STYLES_DIR, csl_item, csl_names, reference
 from provenance.errors import Invalid
 from provenance.models import Source
@@ -116,6 +117,29 @@ def test_every_reference_ends_with_one_period(style: str) -> None:
 def test_a_reference_follows_the_source_not_an_earlier_rendering() -> None:
     assert reference(source(title="First title"), "apa").startswith("First title.")
     assert reference(source(title="Second title"), "apa").startswith("Second title.")
+
+
+VARIED = [
+    {},
+    {"title": "Singh visits Pyongyang", "author": "Press Trust of India", "publisher": "The Hindu"},
+    {"title": "Two bylines", "author": "Isabel Fisher and Anand Roy", "published": dt.date(2018, 5, 17)},
+    {"title": "Only a link", "url": "https://example.org/a"},
+    {"author": "Isabel Fisher", "url": "https://example.org/b", "published": dt.date(2020, 7, 25)},
+    {"title": "Everything", "author": "Fisher, Isabel", "publisher": "Reuters", "url": "https://example.org/c",
+     "published": dt.date(2019, 1, 2)},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_reference_is_the_same_whatever_was_rendered_before_it(style: str) -> None:
+    """What is worked out once per style element, and per kind of item, is the same for every reference."""
+    sources = [source(key=f"s{n}", **fields) for n, fields in enumerate(VARIED)]
+    forwards = [reference(s, style) for s in sources]
+    citations._render.cache_clear()
+    citations._BRANCHES.clear()
+    backwards = [reference(s, style) for s in reversed(sources)]
+    assert forwards == backwards[::-1]
+    assert len(set(forwards)) == len(sources)
 
 
 def test_an_unknown_style_is_refused_naming_the_known_ones() -> None:
