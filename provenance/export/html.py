@@ -44,7 +44,6 @@ _environment = Environment(
 # on the way. A marker is an HTML comment, which no escaped value can contain: none has a "<".
 _REFERENCES = (("&", "&amp;"), (">", "&gt;"), ("<", "&lt;"), ("'", "&#39;"), ('"', "&#34;"))
 _CONTENTS, _CLAIMS, _NOTES = (Markup(f"<!-- the {part} -->") for part in ("contents", "claims", "notes"))
-_ARROW = '"><span class="backref-arrow">↩ </span>'
 _FIGURES = {
     kind: f'<figure class="evidence evidence-{kind}">\n<blockquote class="context" id="'
     for kind in ("supports", "contradicts", "mentions")
@@ -233,9 +232,8 @@ class _Writer:
         out.append("</article>\n")
 
     def note_list(self) -> list[str]:
-        """The notes, in order, as pieces of HTML: reference (its http(s) URL a link), source key, place and
-        reliability, and a link back to each quote. Like the figures, the back links go out in pieces (most of them
-        shared, the anchors and keys made already), not as strings of their own."""
+        """The notes, in order: reference (its http(s) URL a link), source key, place and reliability, and a
+        link back to each quote."""
         by_source: dict[int, tuple[str, str]] = {}
         out: list[str] = []
         for note in self.notes.values():
@@ -244,24 +242,18 @@ class _Writer:
             described = by_source.get(source.id)
             if described is None:
                 described = by_source[source.id] = (self._reference(source), escape(reliability(source)))
+            back = ", ".join(
+                [
+                    f'<a href="#{anchor}" aria-label="Back to the quote for {claim_key}">'
+                    f'<span class="backref-arrow">↩ </span>{claim_key}</a>'
+                    for anchor, claim_key in note.quoted_at
+                ]
+            )
             out.append(
                 f'<li id="note-{note.number}"><span class="note-number">{note.number}.</span> '
                 f'<span class="note-text">{described[0]}, {escape(location(cited.passage))}; {described[1]}.</span> '
-                '<span class="backrefs">Quoted for '
+                f'<span class="backrefs">Quoted for {back}</span></li>\n'
             )
-            separator = ""
-            for anchor, claim_key in note.quoted_at:
-                out += (
-                    separator,
-                    '<a href="#',
-                    anchor,
-                    '" aria-label="Back to the quote for ',
-                    claim_key,
-                    _ARROW,
-                    claim_key,
-                )
-                separator = "</a>, "
-            out.append("</a></span></li>\n")
         return out
 
     def _reference(self, source: Source) -> str:
