@@ -45,9 +45,15 @@ def clean_text(text: str) -> str:
     Tab, line feed and carriage return are kept (:func:`~provenance.documents.normalise` folds the last)."""
     if _CONTROLS.search(text):
         text = _CONTROLS.sub(lambda match: _BREAKS.get(match.group(), ""), text)
-    if not text.isascii() and _ASTRAL_NONCHARACTERS.search(text):
+    if _has_astral(text) and _ASTRAL_NONCHARACTERS.search(text):
         text = _ASTRAL_NONCHARACTERS.sub("", text)
     return text
+
+
+def _has_astral(text: str) -> bool:
+    """Whether ``text`` has a character beyond the Basic Multilingual Plane. Encoding is a C loop about 40 times
+    faster than a regex scan for astral characters; each of them takes two UTF-16 code units."""
+    return not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
 
 
 def clean_value(value: object) -> str | None:
