@@ -36,6 +36,7 @@ from typing import Any
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Enum,
@@ -129,6 +130,12 @@ def _decode_int(value: Any) -> int:
         raise _Damaged(f"should be a whole number, not {_shown(value)}")
     if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
         raise _Damaged(f"{value} is too large for a database integer")
+    return value
+
+
+def _decode_bool(value: Any) -> bool:
+    if type(value) is not bool:
+        raise _Damaged(f"should be true or false, not {_shown(value)}")
     return value
 
 
@@ -234,6 +241,8 @@ def _codec(column: Column[Any]) -> _Codec:
         return _datetime_codec(bool(type_.timezone))
     if isinstance(type_, Date):
         return _Codec(lambda value: value.isoformat(), _decode_date)
+    if isinstance(type_, Boolean):
+        return _Codec(bool, _decode_bool)
     if isinstance(type_, Float):
         return _Codec(float, _decode_float)
     if isinstance(type_, Integer):

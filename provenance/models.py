@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -145,12 +146,30 @@ class AnchorMethod(enum.StrEnum):
     EXACT = "exact"  # the quote occurs exactly once
     EXACT_CONTEXT = "exact_context"  # several occurrences; the given prefix/suffix chose one
     EXACT_OCCURRENCE = "exact_occurrence"  # several occurrences; the analyst chose the Nth
+    EXACT_OMISSION = "exact_omission"  # a quote with "..." for omitted words: each part found exactly, in order
     FUZZY = "fuzzy"  # an approximate match the analyst accepted (scored)
 
 
 class ContradictionStatus(enum.StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class ContradictionKind(enum.StrEnum):
+    """What two statements disagree on."""
+
+    DIRECT = "direct"  # one says what the other denies
+    NUMERIC = "numeric"  # a number or an amount
+    TEMPORAL = "temporal"  # a date, a year or a duration
+    ATTRIBUTION = "attribution"  # who said or did it
+
+
+class SuggestionStatus(enum.StrEnum):
+    """What the analyst made of a suggested contradiction."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
 
 
@@ -245,6 +264,9 @@ class Entity(Base):
     name_key: Mapped[str] = mapped_column(String(200), unique=True)
 
     claims: Mapped[list[Claim]] = relationship(secondary=claim_entity, back_populates="entities")
+    aliases: Mapped[list[EntityAlias]] = relationship(
+        back_populates="entity", order_by="EntityAlias.name_key", passive_deletes=True
+    )
 
 
 class Claim(Base):
@@ -291,6 +313,10 @@ class Evidence(Base):
     quote: Mapped[str] = mapped_column(Text)  # as the analyst entered it
     anchor_method: Mapped[AnchorMethod] = mapped_column(_enum(AnchorMethod, "anchor_method"))
     anchor_score: Mapped[float | None] = mapped_column(Float)
+    # A fuzzy anchor, or anything else an analyst must look at again before the evidence is relied on.
+    needs_review: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    # The information's credibility on the Admiralty scale, 1 (confirmed) to 6 (cannot be judged).
+    credibility: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(Text)
@@ -302,6 +328,7 @@ class Evidence(Base):
         UniqueConstraint("claim_id", "passage_id"),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_probability"),
         CheckConstraint("anchor_score >= 0 AND anchor_score <= 100", name="anchor_score_range"),
+        CheckConstraint("credibility >= 1 AND credibility <= 6", name="credibility_scale"),
     )
 
 
@@ -313,21 +340,95 @@ class Contradiction(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_a_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="RESTRICT"))
     claim_b_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[ContradictionKind] = mapped_column(
+        _enum(ContradictionKind, "kind"), server_default=ContradictionKind.DIRECT.value
+    )
     status: Mapped[ContradictionStatus] = mapped_column(
         _enum(ContradictionStatus, "status"), server_default=ContradictionStatus.OPEN.value
     )
     note: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Text)  # why it was resolved or dismissed
+    # The statements that disagree, when known (e.g. from a confirmed suggestion): a passage of each side.
+    passage_a_id: Mapped[int | None] = mapped_column(ForeignKey("passage.id", ondelete="RESTRICT"))
+    passage_b_id: Mapped[int | None] = mapped_column(ForeignKey("passage.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     claim_a: Mapped[Claim] = relationship(foreign_keys=[claim_a_id])
     claim_b: Mapped[Claim] = relationship(foreign_keys=[claim_b_id])
+    passage_a: Mapped[Passage | None] = relationship(foreign_keys=[passage_a_id])
+    passage_b: Mapped[Passage | None] = relationship(foreign_keys=[passage_b_id])
 
     __table_args__ = (
         UniqueConstraint("claim_a_id", "claim_b_id"),
         CheckConstraint("claim_a_id < claim_b_id", name="ordered_pair"),
     )
+
+
+class ContradictionSuggestion(Base):
+    """Two passages that may disagree, found by ``contradictions detect``, for the analyst to confirm or
+    dismiss. Kept once per pair of passages (lower passage id first), so a dismissed pair is not suggested
+    again."""
+
+    __tablename__ = "contradiction_suggestion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passage_a_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="RESTRICT"))
+    passage_b_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="RESTRICT"), index=True)
+    # The claims whose evidence the passages are (the same claim when both are evidence for one claim).
+    claim_a_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="RESTRICT"))
+    claim_b_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="RESTRICT"))
+    kind: Mapped[ContradictionKind] = mapped_column(_enum(ContradictionKind, "kind"))
+    reason: Mapped[str] = mapped_column(Text)  # e.g. "1998 against 1999"
+    score: Mapped[float] = mapped_column(Float)  # 0..1, how sure the detector is
+    status: Mapped[SuggestionStatus] = mapped_column(
+        _enum(SuggestionStatus, "status"), server_default=SuggestionStatus.OPEN.value
+    )
+    contradiction_id: Mapped[int | None] = mapped_column(ForeignKey("contradiction.id", ondelete="RESTRICT"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(Text)
+
+    passage_a: Mapped[Passage] = relationship(foreign_keys=[passage_a_id])
+    passage_b: Mapped[Passage] = relationship(foreign_keys=[passage_b_id])
+
+    __table_args__ = (
+        UniqueConstraint("passage_a_id", "passage_b_id"),
+        CheckConstraint("passage_a_id < passage_b_id", name="ordered_pair"),
+        CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+    )
+
+
+class SourceDerivation(Base):
+    """A source that repeats another (a report re-running a wire story): for confidence they count once."""
+
+    __tablename__ = "source_derivation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    derived_from_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "derived_from_id"),
+        CheckConstraint("source_id <> derived_from_id", name="not_itself"),
+    )
+
+
+class EntityAlias(Base):
+    """Another name of an entity ("DPRK" for North Korea); names and aliases are unique across both."""
+
+    __tablename__ = "entity_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)  # as Entity.name_key
+
+    entity: Mapped[Entity] = relationship(back_populates="aliases")
 
 
 class Event(Base):
