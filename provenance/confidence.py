@@ -1,4 +1,4 @@
-"""Likelihood words (ICD 203) and source reliability (Admiralty scale), to and from numbers.
+"""Likelihood words (ICD 203), source reliability and information credibility (Admiralty scales), as numbers.
 
 ICD 203 ("Analytic Standards", US Intelligence Community Directive 203) fixes seven terms to probability
 bands. A term entered by an analyst is stored as the middle of its band; a stored number is shown as the
@@ -134,3 +134,31 @@ def parse_reliability(value: str) -> str:
 
 def describe_reliability(letter: str) -> str:
     return f"{letter} ({RELIABILITY[letter]})"
+
+
+# Admiralty (NATO AJP-2.1) credibility of one piece of information, 1 to 6.
+CREDIBILITY = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
+
+
+def parse_credibility(value: str | int) -> int:
+    """A number 1-6 on the Admiralty credibility scale, or the words of one of them."""
+    text = str(value).strip()
+    if text.isdigit() and int(text) in CREDIBILITY:
+        return int(text)
+    for number, words in CREDIBILITY.items():
+        if text.lower() == words:
+            return number
+    choices = ", ".join(f"{k} ({v})" for k, v in CREDIBILITY.items())
+    raise Invalid(f"unknown credibility {value!r}; use a number on the Admiralty scale: {choices}")
+
+
+def describe_credibility(number: int | None) -> str:
+    """``2`` -> ``"2 (probably true)"``; ``None`` -> ``"not given"``."""
+    return "not given" if number is None else f"{number} ({CREDIBILITY[number]})"
