@@ -1,18 +1,24 @@
-"""Claims, the entities they are about, the evidence for and against them, and contradictions between them."""
+"""Claims, the evidence for and against them, and contradictions between them.
+
+The entities claims are about are in :mod:`provenance.entities`; its lookups are imported here for the claim
+functions (and for callers that import them from here).
+"""
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import events
 from provenance.anchoring import Anchor, anchor_quote
 from provenance.confidence import parse_likelihood
+from provenance.entities import entity_names, get_or_create_entities
+from provenance.entities import find_entities as find_entities  # report.py and others import it from here
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.models import (
     Claim,
@@ -32,32 +38,6 @@ from provenance.search import matching_claim_ids
 from provenance.sources import check_key, get_source, make_passage
 
 ChoiceT = TypeVar("ChoiceT", bound=enum.Enum)
-
-
-# --- entities -----------------------------------------------------------------------------------------
-
-
-def entity_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def get_or_create_entities(session: Session, names: Iterable[str]) -> list[Entity]:
-    """The entities with these names (compared without case or extra spaces), creating the new ones."""
-    wanted: dict[str, str] = {}
-    for name in names:
-        clean = " ".join(name.split())
-        if not clean:
-            raise Invalid("an entity name is empty; give a name such as 'North Korea'")
-        wanted.setdefault(entity_key(clean), clean)
-    if not wanted:
-        return []
-    found = {e.name_key: e for e in session.scalars(select(Entity).where(Entity.name_key.in_(wanted)))}
-    for key, name in wanted.items():
-        if key not in found:
-            found[key] = Entity(name=name, name_key=key)
-            session.add(found[key])
-            events.record(session, "entity.add", "entity", name, after={"name": name})
-    return [found[k] for k in wanted]
 
 
 # --- claims -------------------------------------------------------------------------------------------
@@ -119,22 +99,8 @@ def get_claim(session: Session, key: str) -> Claim:
     return claim
 
 
-def find_entities(session: Session, name: str) -> list[Entity]:
-    """The entity named ``name`` (any case); failing that, every entity with ``name`` as whole words in its
-    name ("Suntech" finds "Suntech Technology Company")."""
-    key = entity_key(name)
-    exact = list(session.scalars(select(Entity).where(Entity.name_key == key)))
-    if exact or not key:
-        return exact
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    padded = literal(" ") + Entity.name_key + literal(" ")
-    return list(
-        session.scalars(select(Entity).where(padded.like(f"% {escaped} %", escape="\\")).order_by(Entity.name_key))
-    )
-
-
 def list_claims(session: Session, about: str | None = None, search: str | None = None) -> list[Claim]:
-    """Claims ordered by key; with ``about``, those about the entity (or entities) of that name; with
+    """Claims ordered by key; with ``about``, those about the entity (or entities) of that name or alias; with
     ``search``, those whose key or statement matches that full-text query."""
     query = select(Claim).options(selectinload(Claim.entities)).order_by(Claim.key)
     if search is not None:
@@ -147,10 +113,6 @@ def list_claims(session: Session, about: str | None = None, search: str | None =
         ids = [e.id for e in entities]
         query = query.where(Claim.entities.any(Entity.id.in_(ids)))
     return list(session.scalars(query))
-
-
-def entity_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Entity.name).order_by(Entity.name_key)))
 
 
 # --- evidence -----------------------------------------------------------------------------------------
