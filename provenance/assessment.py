@@ -1,0 +1,503 @@
+"""How sure we are of a claim: a likelihood computed from its evidence, the analyst's own, and the ratings behind
+them (source reliability, sources that repeat others).
+
+The computed likelihood follows one documented formula, simple enough to work out by hand (the README walks
+through it on the demo corpus):
+
+1. Only evidence that supports or contradicts the claim, has a likelihood and is not flagged for review counts.
+   A passage that only mentions the claim counts nothing.
+2. Each piece's likelihood ``p`` (kept within 1-99 %, the ends of the ICD 203 scale) becomes log-odds
+   ``ln(p / (1 - p))``: positive for a supporting passage, negated for a contradicting one. The likelihood is the
+   analyst's answer to "on this passage alone, how likely is its statement true?"; a contradicting passage's
+   statement is the claim's opposite.
+3. Sources are grouped into independent clusters: a source, its other versions, and every source recorded as
+   derived from one of them (or they from it), in either direction and transitively. A cluster counts once:
+   each of its ``n`` counted pieces gets ``1/n`` of the cluster's say.
+4. A piece's weight is ``R x C / n``: ``R`` the reliability factor of the most reliable source of its cluster
+   among those the claim cites, ``C`` the credibility factor of the piece (1 when not given).
+5. The result starts from even chance (log-odds 0) and adds ``weight x log-odds`` for each piece; it is turned
+   back into a probability ``1 / (1 + e^-L)``, kept within 1-99 %, and named by its ICD 203 term.
+
+Nothing computed is stored: it is worked out from the evidence each time it is shown, so it is never stale.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from provenance import events
+from provenance.claims import get_claim
+from provenance.confidence import (
+    describe_likelihood,
+    likelihood_term,
+    parse_likelihood,
+    parse_reliability,
+)
+from provenance.errors import Conflict, Invalid
+from provenance.models import (
+    Claim,
+    Evidence,
+    Passage,
+    Reliability,
+    Source,
+    SourceDerivation,
+    Stance,
+    utcnow,
+)
+from provenance.sources import get_source
+
+# --- the formula's figures ----------------------------------------------------------------------------
+
+# How much a source's word counts, by its Admiralty reliability. "Cannot be judged" (F) counts half: more than a
+# source known to be not usually reliable (D), less than a fairly reliable one (C).
+RELIABILITY_WEIGHT: dict[str, float] = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.4, "E": 0.2, "F": 0.5}
+# How much one piece of information counts, by its Admiralty credibility; not given: the likelihood speaks alone.
+CREDIBILITY_WEIGHT: dict[int | None, float] = {1: 1.0, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.2, 6: 0.5, None: 1.0}
+# The ends of the ICD 203 scale: likelihoods are kept within them before taking log-odds, and so is the result.
+FLOOR, CEILING = 0.01, 0.99
+SIGN = {Stance.SUPPORTS: 1, Stance.CONTRADICTS: -1}
+
+
+def log_odds(probability: float) -> float:
+    """``ln(p / (1 - p))`` of ``p`` kept within 1-99 %: 0.675 -> 0.731, 0.875 -> 1.946, 0.5 -> 0."""
+    p = min(max(probability, FLOOR), CEILING)
+    return math.log(p / (1 - p))
+
+
+def probability_of(log_odds_value: float) -> float:
+    """``1 / (1 + e^-L)``, kept within 1-99 %."""
+    return min(max(1 / (1 + math.exp(-log_odds_value)), FLOOR), CEILING)
+
+
+# --- what the formula reads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One piece of evidence as the formula reads it."""
+
+    evidence_id: int
+    stance: Stance
+    likelihood: float | None
+    credibility: int | None
+    needs_review: bool
+    source_id: int
+    source_key: str
+    reliability: str
+    paragraph_no: int
+    sentence_no: int | None
+    char_start: int
+    char_end: int
+
+    @property
+    def place(self) -> str:
+        """``paragraph 9, sentence 2, characters 10-20`` (as ``claim show`` and reports give it)."""
+        where = f"paragraph {self.paragraph_no}"
+        if self.sentence_no is not None:
+            where += f", sentence {self.sentence_no}"
+        return f"{where}, characters {self.char_start}–{self.char_end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Two sources that count as one: ``source`` derives from ``other``, or is a later version of it."""
+
+    kind: str  # "derived" or "version"
+    source_id: int
+    source_key: str
+    other_id: int
+    other_key: str
+
+    def describe(self) -> str:
+        if self.kind == "version":
+            return f"{self.source_key} is a later version of {self.other_key}"
+        return f"{self.source_key} derives from {self.other_key}"
+
+
+class SourceLinks:
+    """Every derivation and version link between sources, grouping them into independent clusters (connected
+    components, links taken in either direction)."""
+
+    def __init__(self, links: Iterable[Link]) -> None:
+        self.links = list(links)
+        self._parent: dict[int, int] = {}
+        for link in self.links:
+            self._union(link.source_id, link.other_id)
+        self._by_root: dict[int, list[Link]] = defaultdict(list)
+        for link in self.links:
+            self._by_root[self.root(link.source_id)].append(link)
+
+    def root(self, source_id: int) -> int:
+        """The cluster a source is in, named by the smallest source id in it."""
+        parent = self._parent
+        root = source_id
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(source_id, source_id) != root:  # shorten the path for next time
+            parent[source_id], source_id = root, parent[source_id]
+        return root
+
+    def _union(self, a: int, b: int) -> None:
+        root_a, root_b = self.root(a), self.root(b)
+        if root_a != root_b:
+            low, high = sorted((root_a, root_b))
+            self._parent[high] = low
+            self._parent.setdefault(low, low)
+
+    def links_of(self, root: int) -> list[Link]:
+        return self._by_root.get(root, [])
+
+
+def load_links(session: Session) -> SourceLinks:
+    """The derivation links recorded with ``source derive`` and the version links made when a changed document
+    was captured again (two queries, whatever the number of sources)."""
+    newer, older = aliased(Source), aliased(Source)
+    derived = session.execute(
+        select(SourceDerivation.source_id, newer.key, SourceDerivation.derived_from_id, older.key)
+        .join(newer, newer.id == SourceDerivation.source_id)
+        .join(older, older.id == SourceDerivation.derived_from_id)
+        .order_by(SourceDerivation.id)
+    )
+    links = [Link("derived", *row) for row in derived]
+    versions = session.execute(
+        select(newer.id, newer.key, older.id, older.key).join(older, older.id == newer.supersedes_id).order_by(newer.id)
+    )
+    links += [Link("version", *row) for row in versions]
+    return SourceLinks(links)
+
+
+# --- what the formula gives ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One group of sources that counts once, as far as one claim's counted evidence reaches into it."""
+
+    number: int  # 1, 2, ... in the order the explanation lists them
+    sources: tuple[tuple[str, str], ...]  # (key, reliability letter) of each cited source in it, by key
+    reliability: str  # the letter of its most reliable cited source
+    reliability_weight: float
+    pieces: int  # how many counted pieces of evidence share its say
+    links: tuple[str, ...]  # why its sources are one ("b derives from a", ...)
+
+    @property
+    def label(self) -> str:
+        return " + ".join(key for key, _ in self.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One counted piece of evidence and what it adds to the claim's log-odds."""
+
+    item: Item
+    cluster: Cluster
+    credibility_weight: float
+    log_odds: float  # ln(p / (1 - p)), negated for a contradicting passage
+    weight: float  # reliability weight x credibility weight / pieces in the cluster
+    adds: float  # weight x log_odds
+    running_log_odds: float  # the sum so far
+    running_probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A piece of evidence that counts nothing, and why."""
+
+    item: Item
+    reason: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A claim's computed likelihood and every step to it. ``probability`` is None when no evidence counted."""
+
+    contributions: tuple[Contribution, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    clusters: tuple[Cluster, ...] = ()
+    log_odds: float = 0.0
+    probability: float | None = None
+
+    @property
+    def term(self) -> str | None:
+        return None if self.probability is None else likelihood_term(self.probability)
+
+    def describe(self) -> str:
+        """``unlikely (41 %) from 1 independent source`` or ``not assessed (...)``."""
+        if self.probability is None:
+            return "not assessed (no supporting or contradicting passage with a likelihood)"
+        count = len(self.clusters)
+        return f"{describe_likelihood(self.probability)} from {count} independent source{'' if count == 1 else 's'}"
+
+
+NOT_ASSESSED = Assessment()
+
+
+def assess(items: Iterable[Item], links: SourceLinks) -> Assessment:
+    """Work out one claim's likelihood from its evidence (see the module's docstring for the formula)."""
+    counted: dict[int, list[Item]] = defaultdict(list)  # by cluster root
+    skipped: list[Skipped] = []
+    for item in sorted(items, key=lambda i: i.evidence_id):
+        reason = _not_counted(item)
+        if reason is None:
+            counted[links.root(item.source_id)].append(item)
+        else:
+            skipped.append(Skipped(item, reason))
+    if not counted:
+        return Assessment(skipped=tuple(skipped))
+
+    groups = sorted(counted.items(), key=lambda group: sorted(i.source_key for i in group[1]))
+    clusters: list[Cluster] = []
+    contributions: list[Contribution] = []
+    total = 0.0
+    for number, (root, members) in enumerate(groups, 1):
+        cited = sorted({(i.source_key, i.reliability) for i in members})
+        best = max(cited, key=lambda source: (RELIABILITY_WEIGHT[source[1]], -ord(source[1])))[1]
+        cluster = Cluster(
+            number,
+            tuple(cited),
+            best,
+            RELIABILITY_WEIGHT[best],
+            len(members),
+            tuple(link.describe() for link in links.links_of(root)),
+        )
+        clusters.append(cluster)
+        for item in members:
+            assert item.likelihood is not None  # _not_counted checked
+            credibility_weight = CREDIBILITY_WEIGHT[item.credibility]
+            value = SIGN[item.stance] * log_odds(item.likelihood)
+            weight = cluster.reliability_weight * credibility_weight / cluster.pieces
+            total += weight * value
+            contributions.append(
+                Contribution(
+                    item, cluster, credibility_weight, value, weight, weight * value, total, probability_of(total)
+                )
+            )
+    return Assessment(tuple(contributions), tuple(skipped), tuple(clusters), total, probability_of(total))
+
+
+def _not_counted(item: Item) -> str | None:
+    if item.stance not in SIGN:
+        return "only mentions the claim"
+    if item.likelihood is None:
+        return "has no likelihood"
+    if item.needs_review:
+        return "is flagged for review"
+    return None
+
+
+_ITEM_COLUMNS = (
+    Evidence.id,
+    Evidence.stance,
+    Evidence.confidence,
+    Evidence.credibility,
+    Evidence.needs_review,
+    Source.id,
+    Source.key,
+    Source.reliability,
+    Passage.paragraph_no,
+    Passage.sentence_no,
+    Passage.char_start,
+    Passage.char_end,
+)
+
+
+def assess_claims(session: Session, claim_ids: Select[Any] | Sequence[int]) -> dict[int, Assessment]:
+    """The computed likelihood of each claim in ``claim_ids`` (a list or a subquery of ids), in three queries."""
+    by_claim: dict[int, list[Item]] = defaultdict(list)
+    for claim_id, *row in session.execute(
+        select(Evidence.claim_id, *_ITEM_COLUMNS)
+        .join(Passage, Passage.id == Evidence.passage_id)
+        .join(Source, Source.id == Passage.source_id)
+        .where(Evidence.claim_id.in_(claim_ids))
+    ):
+        evidence_id, stance, confidence, credibility, needs_review, source_id, key, reliability, *place = row
+        by_claim[claim_id].append(
+            Item(
+                evidence_id,
+                Stance(stance),
+                confidence,
+                credibility,
+                bool(needs_review),
+                source_id,
+                key,
+                Reliability(reliability).value,
+                *place,
+            )
+        )
+    if not by_claim:
+        return {}
+    links = load_links(session)
+    return {claim_id: assess(items, links) for claim_id, items in by_claim.items()}
+
+
+# --- changes analysts make ----------------------------------------------------------------------------
+
+
+def _reason(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return " ".join(text.split()) or None
+
+
+def rate_source(session: Session, key: str, reliability: str, *, note: str | None) -> tuple[Source, bool]:
+    """Set a source's Admiralty reliability, with the reason; returns the source and whether anything changed.
+
+    Only the version ``key`` names is rated; a claim citing several versions of one source weighs them by the
+    most reliable of them.
+    """
+    source = get_source(session, key)
+    letter = parse_reliability(reliability)
+    reason = _reason(note)
+    if reason is None:
+        raise Invalid(f"say why source {key!r} is rated {letter} with --note; a rating needs its reason")
+    before = {"reliability": source.reliability.value, "reliability_note": source.reliability_note}
+    after = {"reliability": letter, "reliability_note": reason}
+    if before == after:
+        return source, False
+    source.reliability = Reliability(letter)
+    source.reliability_note = reason
+    session.flush()
+    events.record(session, "source.rate", "source", source.key, before=before, after=after, reason=reason)
+    return source, True
+
+
+def derive_source(session: Session, key: str, from_key: str, *, note: str | None) -> SourceDerivation:
+    """Record that source ``key`` repeats source ``from_key`` (a report re-running a wire story), so that the
+    two count as one source when a claim's likelihood is computed.
+
+    Refused: a source derived from itself or from another version of itself, a pair already recorded (a
+    conflict, so a second note is not silently dropped), and a link that would close a circle of derivations.
+    """
+    source = get_source(session, key)
+    origin = get_source(session, from_key)
+    reason = _reason(note)
+    if source.id == origin.id:
+        raise Invalid(f"source {key!r} cannot be derived from itself; give the source it repeats with --from")
+    versions = {
+        newer: older
+        for newer, older in session.execute(
+            select(Source.id, Source.supersedes_id).where(Source.supersedes_id.is_not(None))
+        ).tuples()
+        if older is not None
+    }
+    if _first_version(source.id, versions) == _first_version(origin.id, versions):
+        raise Invalid(
+            f"sources {key!r} and {from_key!r} are versions of one document and already count as one source; "
+            "derive a source from a different document"
+        )
+    if reason is None:
+        raise Invalid(f"say why {key!r} derives from {from_key!r} with --note (e.g. 'repeats the wire story')")
+    pairs = session.execute(select(SourceDerivation.source_id, SourceDerivation.derived_from_id)).tuples().all()
+    if (source.id, origin.id) in pairs:
+        raise Conflict(f"source {key!r} is already recorded as derived from {from_key!r}; nothing to change")
+    circle = _path(session, origin.id, source.id, pairs, versions)
+    if circle is not None:
+        raise Conflict(
+            f"source {key!r} cannot be derived from {from_key!r}: {'; '.join(circle)} already, so the "
+            "derivations would go round in a circle; check which of them is the original"
+        )
+    derivation = SourceDerivation(
+        source_id=source.id,
+        derived_from_id=origin.id,
+        note=reason,
+        created_at=utcnow(),
+        created_by=events.current_actor(),
+    )
+    session.add(derivation)
+    session.flush()
+    events.record(
+        session,
+        "source.derive",
+        "source",
+        source.key,
+        after={"derived_from": origin.key, "note": reason},
+        reason=reason,
+    )
+    return derivation
+
+
+def _first_version(source_id: int, supersedes: dict[int, int]) -> int:
+    while source_id in supersedes:
+        source_id = supersedes[source_id]
+    return source_id
+
+
+def _path(
+    session: Session, start: int, goal: int, pairs: Sequence[tuple[int, int]], supersedes: dict[int, int]
+) -> list[str] | None:
+    """The recorded derivations leading from source ``start`` back to source ``goal`` ("a derives from b", ...),
+    each version of a document standing for all of its versions; None if there is no such chain."""
+    family = {source_id: _first_version(source_id, supersedes) for pair in pairs for source_id in pair}
+    edges: dict[int, list[tuple[int, int]]] = defaultdict(list)  # a document -> the derivations out of it
+    for newer, older in sorted(pairs):
+        edges[family[newer]].append((newer, older))
+    target = _first_version(goal, supersedes)
+    came_by: dict[int, tuple[int, int] | None] = {_first_version(start, supersedes): None}
+    queue = deque(came_by)
+    while queue and target not in came_by:
+        for newer, older in edges.get(queue.popleft(), []):
+            if family[older] not in came_by:
+                came_by[family[older]] = (newer, older)
+                queue.append(family[older])
+    if target not in came_by:
+        return None
+    steps: list[tuple[int, int]] = []
+    while (step := came_by[target]) is not None:
+        steps.append(step)
+        target = family[step[0]]
+    keys = dict(
+        session.execute(select(Source.id, Source.key).where(Source.id.in_({i for s in steps for i in s}))).tuples()
+    )
+    return [f"{keys[newer]} derives from {keys[older]}" for newer, older in reversed(steps)]
+
+
+def set_claim_confidence(
+    session: Session, key: str, confidence: str | None, *, reason: str | None, clear: bool = False
+) -> tuple[Claim, bool]:
+    """Set (or, with ``clear``, remove) the analyst's likelihood for a claim, with the reason for it; returns the
+    claim and whether anything changed. The reason becomes the claim's confidence note; the change and its
+    reason go into the event log."""
+    claim = get_claim(session, key)
+    if clear and confidence is not None:
+        raise Invalid(f"give a likelihood for claim {key!r} or --clear, not both")
+    if not clear and confidence is None:
+        raise Invalid(f"give a likelihood for claim {key!r} (an ICD 203 term or a number 0..1), or --clear")
+    probability = None if confidence is None else parse_likelihood(confidence)
+    why = _reason(reason)
+    if why is None:
+        raise Invalid(f"say why with --reason; a likelihood set by hand for claim {key!r} needs its reason")
+    before = {"confidence": claim.confidence, "confidence_note": claim.confidence_note}
+    after = {"confidence": probability, "confidence_note": None if clear else why}
+    if before == after:
+        return claim, False
+    claim.confidence = probability
+    claim.confidence_note = None if clear else why
+    claim.updated_at = utcnow()
+    session.flush()
+    events.record(session, "claim.confidence", "claim", claim.key, before=before, after=after, reason=why)
+    return claim, True
+
+
+def derivations(session: Session, source: Source) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
+    """What ``source`` derives from and what derives from it: (key, note) pairs, by key."""
+    other = aliased(Source)
+    derived_from = session.execute(
+        select(other.key, SourceDerivation.note)
+        .join(other, other.id == SourceDerivation.derived_from_id)
+        .where(SourceDerivation.source_id == source.id)
+        .order_by(other.key)
+    ).tuples()
+    repeated_by = session.execute(
+        select(other.key, SourceDerivation.note)
+        .join(other, other.id == SourceDerivation.source_id)
+        .where(SourceDerivation.derived_from_id == source.id)
+        .order_by(other.key)
+    ).tuples()
+    return list(derived_from), list(repeated_by)
