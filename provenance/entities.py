@@ -187,9 +187,20 @@ def list_entities(session: Session) -> list[EntitySummary]:
     return [EntitySummary(e.name, [a.name for a in e.aliases], counts.get(e.id, 0)) for e in entities]
 
 
+def summarize(session: Session, entity: Entity) -> EntitySummary:
+    """One entity's name, aliases and claim count, as listed."""
+    count = session.scalar(select(func.count()).where(claim_entity.c.entity_id == entity.id)) or 0
+    return EntitySummary(entity.name, _alias_names(session, entity), count)
+
+
 def show_entity(session: Session, name: str) -> EntityDetail:
-    """The entity with this name or alias, its aliases, and the claims about it."""
-    entity = get_entity(session, name)
+    """The entity with this name or alias (or the one entity with ``name`` as whole words of its name or an
+    alias, as ``claim list --about`` finds them), its aliases, and the claims about it."""
+    found = find_entities(session, name)
+    if len(found) > 1:
+        names = ", ".join(e.name for e in found[:_CLOSE_NAMES]) + (", ..." if len(found) > _CLOSE_NAMES else "")
+        raise Invalid(f"{' '.join(name.split())!r} is part of {len(found)} entities' names: {names}; give one of them")
+    entity = found[0] if found else get_entity(session, name)
     claims = session.scalars(
         select(Claim)
         .where(Claim.entities.any(Entity.id == entity.id))
@@ -261,20 +272,20 @@ def add_aliases(
     for key, alias in wanted.items():
         owner = named.get(key)
         if owner is entity:
-            raise Conflict(f"{alias!r} is already the name of {entity.name!r}; an alias is another name for it")
+            raise Conflict(f"{entity.name!r} is already the entity's name; an alias is another name for it")
         if owner is not None:
             raise Conflict(
-                f"{alias!r} is the name of another entity; if they are one, merge it: `provenance entity merge "
+                f"{owner.name!r} is the name of another entity; if they are one, merge it: `provenance entity merge "
                 f"{_command_word(owner.name)} {_command_word(entity.name)} --reason WHY`"
             )
         existing = taken.get(key)
         if existing is not None and existing.entity_id == entity.id:
             if existing_ok:
                 continue
-            raise Conflict(f"{alias!r} is already an alias of {entity.name!r}")
+            raise Conflict(f"{existing.name!r} is already an alias of {entity.name!r}")
         if existing is not None:
             raise Conflict(
-                f"{alias!r} is already an alias of {existing.entity.name!r}; remove it there first "
+                f"{existing.name!r} is already an alias of {existing.entity.name!r}; remove it there first "
                 f"(`provenance entity unalias {_command_word(existing.name)}`) or merge the two entities"
             )
         new[key] = alias
