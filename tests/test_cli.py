@@ -282,6 +282,8 @@ def test_the_command_tree_has_the_expected_listing_commands() -> None:
         "claim show",
         "db current",
         "db history",
+        "entity list",
+        "entity show",
         "source history",
         "source list",
         "source show",
@@ -303,6 +305,8 @@ JSON_READS: list[tuple[tuple[str, ...], type, str]] = [
     (("claim", "list", "--json"), list, "suntech-diversion"),
     (("claim", "list", "--about", "pakistan", "--json"), list, "suntech-diversion"),
     (("claim", "show", "suntech-diversion", "--json"), dict, "suntech-diversion"),
+    (("entity", "list", "--json"), list, "North Korea"),
+    (("entity", "show", "Suntech", "--json"), dict, "suntech-diversion"),
 ]
 
 

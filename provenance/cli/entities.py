@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import click
@@ -9,7 +10,6 @@ from tabulate import tabulate
 
 from provenance import entities
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json
-from provenance.export import records, text
 
 
 @cli.group("entity", cls=ProvenanceGroup)
@@ -62,30 +62,33 @@ def entity_list(ctx: click.Context, as_json: bool) -> None:
 def entity_show(ctx: click.Context, name: str, as_json: bool) -> None:
     """Show an entity (by its name or an alias): its aliases and the claims about it.
 
+    `provenance claim list --about NAME` lists the same claims with their likelihoods.
+
     Example: provenance entity show DPRK
     """
     with open_database(ctx) as session:
         detail = entities.show_entity(session, name)
+    claims = [
+        {
+            "key": claim.key,
+            "statement": claim.statement,
+            "status": claim.status.value,
+            "verdict": claim.verdict.value if claim.verdict else None,
+            "about": about,
+        }
+        for claim, about in detail.claims
+    ]
     if as_json:
-        print_json(
-            {
-                "name": detail.name,
-                "aliases": detail.aliases,
-                "claims": [records.claim_record(claim, about) for claim, about in detail.claims],
-            }
-        )
-    else:
-        click.echo(
-            "\n".join(
-                [
-                    detail.name,
-                    f"  aliases: {', '.join(detail.aliases) or '-'}",
-                    f"  claims:  {len(detail.claims)}",
-                    "",
-                    text.claim_table(detail.claims),
-                ]
-            )
-        )
+        print_json({"name": detail.name, "aliases": detail.aliases, "claims": claims})
+        return
+    lines = [detail.name, f"  aliases: {', '.join(detail.aliases) or '-'}", f"  claims:  {len(claims)}"]
+    if claims:
+        table = [
+            (claim.key, claim.status.value.replace("_", " "), textwrap.shorten(claim.statement, 70, placeholder="…"))
+            for claim, _ in detail.claims
+        ]
+        lines += ["", tabulate(table, headers=["key", "status", "statement"])]
+    click.echo("\n".join(lines))
 
 
 @entity_group.command("alias")
