@@ -76,6 +76,7 @@ _NOUNS = {
     "evidence": ("evidence", "evidence"),
     "contradiction": ("contradiction", "contradictions"),
     "entity": ("entity", "entities"),
+    "entity_alias": ("entity alias", "entity aliases"),
     "claim_entity": ("claim-entity link", "claim-entity links"),
     "event": ("event", "events"),
 }

@@ -1,4 +1,5 @@
-"""Claims files: sources, claims with their evidence, and contradictions, loaded whole or not at all.
+"""Claims files: sources, entities and their aliases, claims with their evidence, and contradictions, loaded
+whole or not at all.
 
 The format (YAML, or the same shape as JSON) is documented in the README. Paths are relative to the file.
 Every check the CLI makes is made here too, with the place in the file that failed.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from provenance import extract
 from provenance.claims import add_claim, add_contradiction, add_evidence
 from provenance.documents import Metadata, document_from_text
+from provenance.entities import add_aliases, get_or_create_entities
 from provenance.errors import Invalid, NotFound, ProvenanceError
 from provenance.sources import store_source
 
@@ -51,6 +53,13 @@ class SourceSpec(_Spec):
         if self.text is not None and not self.key:
             raise ValueError("a source given as text needs a key")
         return self
+
+
+class EntitySpec(_Spec):
+    """An entity named before the claims, with its other names: a claim's ``about`` may then use any of them."""
+
+    name: str
+    aliases: list[str] = []
 
 
 class EvidenceSpec(_Spec):
@@ -89,6 +98,7 @@ class ContradictionSpec(_Spec):
 
 class ClaimsFile(_Spec):
     sources: list[SourceSpec] = []
+    entities: list[EntitySpec] = []
     claims: list[ClaimSpec] = []
     contradictions: list[ContradictionSpec] = []
 
@@ -196,6 +206,11 @@ def import_claims_file(session: Session, path: Path, spec: ClaimsFile | None = N
                 reliability_note=source_spec.reliability_note,
             )
         (added if result.created else unchanged).append(result.key)
+    for n, entity_spec in enumerate(spec.entities):
+        with _located(f"{path}: entities[{n}] ({entity_spec.name})"):
+            (entity,) = get_or_create_entities(session, [entity_spec.name])
+            if entity_spec.aliases:
+                add_aliases(session, entity.name, entity_spec.aliases, existing_ok=True)
     evidence_count = 0
     for n, claim_spec in enumerate(spec.claims):
         with _located(f"{path}: claims[{n}] ({claim_spec.key})"):
