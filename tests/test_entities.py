@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Provenance, row_counts
@@ -26,7 +27,7 @@ from provenance.models import Entity, EntityAlias, Event, claim_entity
 NORTH_KOREA_CLAIMS = 12  # demo claims about North Korea
 
 
-def entity_json(provenance: Provenance, name: str) -> dict[str, object]:
+def entity_json(provenance: Provenance, name: str) -> dict[str, Any]:
     data = json.loads(provenance.ok("entity", "show", name, "--json").stdout)
     assert isinstance(data, dict)
     return data
@@ -271,7 +272,7 @@ def test_merge_moves_claims_and_aliases_and_keeps_the_name_as_an_alias(seeded: P
     assert len(links) == len(set(links))
     shown = entity_json(seeded, "Democratic People's Republic of Korea")
     assert shown["aliases"] == ["Democratic People's Republic of Korea", "DPRK"]
-    keys = [c["key"] for c in shown["claims"]]  # type: ignore[union-attr]
+    keys = [c["key"] for c in shown["claims"]]
     assert "both" in keys and "dprk-only" in keys and len(keys) == NORTH_KOREA_CLAIMS + 2
     assert claim_keys(seeded, "--about", "DPRK") == keys
 
