@@ -238,6 +238,13 @@ class Assessment:
 
 NOT_ASSESSED = Assessment()
 
+# What a report says of the computed likelihood, once, where it explains its terms.
+COMPUTED_NOTE = (
+    "A claim's likelihood is the analyst's; its computed likelihood combines the supporting and contradicting "
+    "passages quoted for it, each independent source counted once (sources that repeat one another are one) and "
+    "weighed by its reliability."
+)
+
 
 def assess(items: Iterable[Item], links: SourceLinks) -> Assessment:
     """Work out one claim's likelihood from its evidence (see the module's docstring for the formula)."""
@@ -384,7 +391,7 @@ def derive_source(session: Session, key: str, from_key: str, *, note: str | None
         newer: older
         for newer, older in session.execute(
             select(Source.id, Source.supersedes_id).where(Source.supersedes_id.is_not(None))
-        ).tuples()
+        )
         if older is not None
     }
     if _first_version(source.id, versions) == _first_version(origin.id, versions):
@@ -394,7 +401,7 @@ def derive_source(session: Session, key: str, from_key: str, *, note: str | None
         )
     if reason is None:
         raise Invalid(f"say why {key!r} derives from {from_key!r} with --note (e.g. 'repeats the wire story')")
-    pairs = session.execute(select(SourceDerivation.source_id, SourceDerivation.derived_from_id)).tuples().all()
+    pairs = [(a, b) for a, b in session.execute(select(SourceDerivation.source_id, SourceDerivation.derived_from_id))]
     if (source.id, origin.id) in pairs:
         raise Conflict(f"source {key!r} is already recorded as derived from {from_key!r}; nothing to change")
     circle = _path(session, origin.id, source.id, pairs, versions)
@@ -452,9 +459,8 @@ def _path(
     while (step := came_by[target]) is not None:
         steps.append(step)
         target = family[step[0]]
-    keys = dict(
-        session.execute(select(Source.id, Source.key).where(Source.id.in_({i for s in steps for i in s}))).tuples()
-    )
+    ids = {i for step in steps for i in step}
+    keys = {i: k for i, k in session.execute(select(Source.id, Source.key).where(Source.id.in_(ids)))}
     return [f"{keys[newer]} derives from {keys[older]}" for newer, older in reversed(steps)]
 
 
@@ -493,11 +499,11 @@ def derivations(session: Session, source: Source) -> tuple[list[tuple[str, str |
         .join(other, other.id == SourceDerivation.derived_from_id)
         .where(SourceDerivation.source_id == source.id)
         .order_by(other.key)
-    ).tuples()
+    )
     repeated_by = session.execute(
         select(other.key, SourceDerivation.note)
         .join(other, other.id == SourceDerivation.source_id)
         .where(SourceDerivation.derived_from_id == source.id)
         .order_by(other.key)
-    ).tuples()
-    return list(derived_from), list(repeated_by)
+    )
+    return [(k, n) for k, n in derived_from], [(k, n) for k, n in repeated_by]

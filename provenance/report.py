@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, DateTime, Result, Select, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from provenance.assessment import NOT_ASSESSED, Assessment, assess_claims
 from provenance.claims import find_entities, get_claim, parse_status
 from provenance.errors import Invalid, NotFound
 from provenance.models import (
@@ -148,6 +149,7 @@ class ClaimReport:
     contradicting: list[CitedPassage] = field(default_factory=list)
     mentioning: list[CitedPassage] = field(default_factory=list)
     conflicts: list[ConflictingClaim] = field(default_factory=list)
+    assessment: Assessment = NOT_ASSESSED  # the likelihood computed from the evidence (provenance.assessment)
 
     @property
     def cited(self) -> list[CitedPassage]:
@@ -307,6 +309,8 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
         getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(cited)
 
     _attach_conflicts(session, ids, reports)
+    for claim_id, computed in assess_claims(session, ids).items():
+        reports[claim_id].assessment = computed
     return Report(sorted(reports.values(), key=_sort_key(order)), order)
 
 

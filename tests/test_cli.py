@@ -38,6 +38,7 @@ CLAIM_RECORD_KEYS = {
     "verdict",
     "confidence",
     "confidence_note",
+    "computed_confidence",
     "about",
     "created_at",
     "created_by",

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from provenance import bundle, claims, documents, importer, search, sources
+from provenance import assessment, bundle, claims, documents, importer, search, sources
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
+from provenance.confidence import describe_likelihood
 from provenance.demo import run_demo
 from provenance.export import records, text
 from provenance.report import build_report
@@ -51,7 +52,7 @@ def claim_add(
         )
         about_names = [e.name for e in claim.entities]
     if as_json:
-        print_json(records.claim_record(claim, about_names))
+        print_json(records.claim_record(claim, about_names, assessment.NOT_ASSESSED))  # no evidence yet
     else:
         click.echo(claim.key)
 
@@ -67,28 +68,66 @@ def claim_list(ctx: click.Context, about: str | None, search: str | None, as_jso
     Example: provenance claim list --about "North Korea" --search missile
     """
     with open_database(ctx) as session:
-        found = [(c, [e.name for e in c.entities]) for c in claims.list_claims(session, about, search)]
+        listed = claims.list_claims(session, about, search)
+        found = [(c, [e.name for e in c.entities]) for c in listed]
+        computed = assessment.assess_claims(session, [c.id for c in listed])
     if as_json:
-        print_json([records.claim_record(c, names) for c, names in found])
+        print_json([records.claim_record(c, names, computed.get(c.id, assessment.NOT_ASSESSED)) for c, names in found])
     else:
-        click.echo(text.claim_table(found))
+        click.echo(text.claim_table(found, computed))
 
 
 @claim_group.command("show")
 @click.argument("key")
+@click.option("--explain", is_flag=True, help="Show every step of the computed likelihood.")
 @json_option
 @click.pass_context
-def claim_show(ctx: click.Context, key: str, as_json: bool) -> None:
-    """Show a claim: statement, likelihood, every passage quoted with its source and offsets, and what contradicts it.
+def claim_show(ctx: click.Context, key: str, explain: bool, as_json: bool) -> None:
+    """Show a claim: statement, likelihood (the analyst's and the one computed from the evidence), every passage
+    quoted with its source and offsets, and what contradicts it. With --explain, how the computed likelihood
+    comes about: each independent source cluster and piece of evidence, its weight, and the running result.
 
-    Example: provenance claim show suntech-diversion
+    Example: provenance claim show singh-first-visit-in-two-decades --explain
     """
     with open_database(ctx) as session:
         entry = build_report(session, [key]).claims[0]
     if as_json:
-        print_json(records.claim_detail_record(entry))
+        print_json(records.claim_detail_record(entry, explain=explain))
     else:
         click.echo(text.claim_detail(entry))
+        if explain:
+            click.echo("\n" + text.explanation(entry.assessment))
+
+
+@claim_group.command("confidence")
+@click.argument("key")
+@click.argument("likelihood", required=False)
+@click.option("--reason", help="Why that likelihood (required; it becomes the claim's note and goes into the log).")
+@click.option("--clear", is_flag=True, help="Remove the likelihood set by hand.")
+@json_option
+@click.pass_context
+def claim_confidence(
+    ctx: click.Context, key: str, likelihood: str | None, reason: str | None, clear: bool, as_json: bool
+) -> None:
+    """Set the analyst's likelihood for claim KEY by hand (an ICD 203 term or a number 0..1), with the reason;
+    or remove it with --clear. The likelihood computed from the evidence is shown beside it either way.
+
+    \b
+    Example:
+        provenance claim confidence suntech-diversion "very unlikely" --reason "Denied by the ministry"
+        provenance claim confidence suntech-diversion --clear --reason "Wait for the ministry's reply"
+    """
+    with open_database(ctx) as session:
+        claim, changed = assessment.set_claim_confidence(session, key, likelihood, reason=reason, clear=clear)
+        computed = assessment.assess_claims(session, [claim.id]).get(claim.id, assessment.NOT_ASSESSED)
+        record = {**records.claim_record(claim, [e.name for e in claim.entities], computed), "changed": changed}
+    if as_json:
+        print_json(record)
+        return
+    set_by_hand = describe_likelihood(claim.confidence)
+    click.echo(f"{key}\tlikelihood set by the analyst: {set_by_hand}; computed: {computed.describe()}")
+    if not changed:
+        say(f"claim {key!r} already had that likelihood and reason; nothing changed")
 
 
 # --- evidence and contradictions ----------------------------------------------------------------------

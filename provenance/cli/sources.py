@@ -1,4 +1,4 @@
-"""Commands that capture articles and show them: ``provenance source add|list|show|history``."""
+"""Commands that capture, show and rate sources: ``provenance source add|list|show|history|rate|derive``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 from tabulate import tabulate
 from tqdm import tqdm
 
-from provenance import documents, extract, ingest, sources
+from provenance import assessment, documents, extract, ingest, sources
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
 from provenance.export import records, text
@@ -194,13 +194,19 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
         source = sources.get_source(session, key)
         found = sources.source_passages(session, source) if passages else None
         supersedes = source.supersedes.key if source.supersedes is not None else None
+        derived_from, repeated_by = assessment.derivations(session, source)
     if as_json:
-        data = {**records.source_record(source), "supersedes": supersedes}
+        data = {
+            **records.source_record(source),
+            "supersedes": supersedes,
+            "derived_from": [{"key": k, "note": n} for k, n in derived_from],
+            "repeated_by": [{"key": k, "note": n} for k, n in repeated_by],
+        }
         if found is not None:
             data["passages"] = [records.passage_record(p) for p in found]
         print_json(data)
     else:
-        click.echo(text.source_detail(source, found, supersedes))
+        click.echo(text.source_detail(source, found, supersedes, derived_from=derived_from, repeated_by=repeated_by))
 
 
 @source_group.command("history")
@@ -233,3 +239,49 @@ def source_history(ctx: click.Context, key: str, as_json: bool) -> None:
         for i, s in enumerate(chain)
     ]
     click.echo(tabulate(table, headers=["version", "key", "captured (UTC)", "by", "characters", "evidence", "state"]))
+
+
+@source_group.command("rate")
+@click.argument("key")
+@click.argument("reliability")
+@click.option("--note", help="Why that reliability (required; it goes into the event log).")
+@json_option
+@click.pass_context
+def source_rate(ctx: click.Context, key: str, reliability: str, note: str | None, as_json: bool) -> None:
+    """Rate source KEY's reliability on the Admiralty scale: A (completely reliable) to E (unreliable), or F
+    (cannot be judged). Only the version KEY names is rated.
+
+    Example: provenance source rate india-medical-aid-2020 C --note "Names the ministry and its spokesperson"
+    """
+    with open_database(ctx) as session:
+        source, changed = assessment.rate_source(session, key, reliability, note=note)
+        record = {**records.source_record(source), "changed": changed}
+    if as_json:
+        print_json(record)
+    else:
+        click.echo(f"{record['key']}\t{record['reliability']}")
+        if not changed:
+            say(f"{record['key']} was already rated {record['reliability']} with that note; nothing changed")
+
+
+@source_group.command("derive")
+@click.argument("key")
+@click.option("--from", "from_key", required=True, metavar="SOURCE", help="The source KEY repeats.")
+@click.option("--note", help="How KEY repeats it, e.g. 'reruns the wire story' (required).")
+@json_option
+@click.pass_context
+def source_derive(ctx: click.Context, key: str, from_key: str, note: str | None, as_json: bool) -> None:
+    """Record that source KEY derives from another (a report repeating a wire story), so that the two count as one
+    source when a claim's likelihood is computed. A pair already recorded, a source derived from itself (or from
+    another version of itself) and a circle of derivations are refused.
+
+    Example: provenance source derive india-medical-aid-2020 --from india-north-korea-2018 --note "Repeats the
+    2018 report's account of the visit"
+    """
+    with open_database(ctx) as session:
+        derivation = assessment.derive_source(session, key, from_key, note=note)
+        record = {"source": key, "derived_from": from_key, "note": derivation.note}
+    if as_json:
+        print_json(record)
+    else:
+        click.echo(f"{key} <- {from_key}")

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from provenance.assessment import COMPUTED_NOTE
 from provenance.citations import STYLES, location, references, reliability
 from provenance.confidence import describe_likelihood
 from provenance.errors import Invalid, ProvenanceError
@@ -186,9 +187,18 @@ class _Writer:
                 out.append(analyst_notes.get(analyst_note) or self._analyst_note(analyst_note))
             out.append("</figcaption>\n</figure>\n")
 
-    def claim(self, entry: ClaimReport, level: int, key: str, status: str, likelihood: str, out: list[str]) -> None:
+    def claim(
+        self,
+        entry: ClaimReport,
+        level: int,
+        key: str,
+        status: str,
+        likelihood: str,
+        out: list[str],
+        computed: str = "",
+    ) -> None:
         """The claim's article: its facts, then its evidence by stance and the claims it conflicts with.
-        ``key``, ``status`` and ``likelihood`` are escaped already."""
+        ``key``, ``status``, ``likelihood`` and ``computed`` (the computed likelihood) are escaped already."""
         claim = entry.claim
         sub = level + 1
         out.append(
@@ -200,7 +210,8 @@ class _Writer:
         note = f". {self.escape(claim.confidence_note)}" if claim.confidence_note else ""
         out.append(
             f"<dt>Status</dt>\n<dd>{status}</dd>\n"
-            f"<dt>Likelihood</dt>\n<dd><strong>{likelihood}</strong>{note}</dd>\n</dl>\n"
+            f"<dt>Likelihood</dt>\n<dd><strong>{likelihood}</strong>{note}</dd>\n"
+            f"<dt>Computed likelihood</dt>\n<dd>{computed}.</dd>\n</dl>\n"
             f'<section class="stance stance-supporting">\n<h{sub}>Supporting evidence</h{sub}>\n'
         )
         self.figures(entry.supporting, key, "supports", out)
@@ -300,8 +311,12 @@ def _render(report: Report, title: str, style: str) -> str:
         key = writer.escape(entry.claim.key)
         status = writer.escape(_status(entry))
         likelihood = escape(describe_likelihood(entry.claim.confidence))
-        contents.append(f'<tr><td><a href="#claim-{key}">{key}</a></td><td>{status}</td><td>{likelihood}</td></tr>\n')
-        writer.claim(entry, 2 if group is None else 3, key, status, likelihood, claims)
+        computed = escape(entry.assessment.describe())
+        contents.append(
+            f'<tr><td><a href="#claim-{key}">{key}</a></td><td>{status}</td><td>{likelihood}</td>'
+            f"<td>{escape(describe_likelihood(entry.assessment.probability))}</td></tr>\n"
+        )
+        writer.claim(entry, 2 if group is None else 3, key, status, likelihood, claims, computed)
     if groups:
         claims.append("</section>\n")
     notes = writer.note_list()
@@ -312,6 +327,7 @@ def _render(report: Report, title: str, style: str) -> str:
     page = _environment.get_template("report.html.j2").render(
         title=title,
         summary=summary,
+        computed_note=COMPUTED_NOTE,
         stylesheet=_stylesheet(),
         contents=_CONTENTS if contents else Markup(),
         claims=_CLAIMS if claims else Markup(),

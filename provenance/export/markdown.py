@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from provenance.assessment import COMPUTED_NOTE
 from provenance.citations import location, references, reliability
 from provenance.confidence import describe_likelihood
 from provenance.report import CitedPassage, ClaimReport, Report, bulk
@@ -108,7 +109,7 @@ class _Writer:
         likelihood = f"**Likelihood:** {describe_likelihood(claim.confidence)}"
         if claim.confidence_note:
             likelihood += f". {self.escape(claim.confidence_note)}"
-        out += (likelihood, "")
+        out += (f"{likelihood}  ", f"**Computed likelihood:** {entry.assessment.describe()}.", "")
 
         out += (f"{sub} Supporting evidence", "")
         if not entry.supporting:
@@ -163,7 +164,8 @@ def _render(report: Report, title: str, style: str) -> str:
         f"{_count(len(report.claims), 'claim')}, {_count(len(writer.quotes), 'quoted passage')} from "
         f"{_count(len(sources), 'source')}. "
         "Each block quote is the source's exact text at the range its footnote gives (Unicode code points, end "
-        "exclusive). Likelihoods use the ICD 203 terms; source reliability uses the Admiralty scale (A-F).",
+        "exclusive). Likelihoods use the ICD 203 terms; source reliability uses the Admiralty scale (A-F). "
+        f"{COMPUTED_NOTE}",
         "",
     ]
     if not report.claims:

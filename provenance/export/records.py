@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.assessment import Assessment
 from provenance.citations import source_title
 from provenance.confidence import likelihood_term
 from provenance.models import Claim, Passage, Source
@@ -76,8 +77,10 @@ def cited_record(cited: CitedPassage) -> dict[str, Any]:
     }
 
 
-def claim_record(claim: Claim, about: list[str]) -> dict[str, Any]:
-    return {
+def claim_record(claim: Claim, about: list[str], computed: Assessment | None = None) -> dict[str, Any]:
+    """A claim with the analyst's likelihood (``confidence``) and, when given, the one computed from its
+    evidence (``computed_confidence``)."""
+    record = {
         "key": claim.key,
         "statement": claim.statement,
         "status": claim.status.value,
@@ -89,11 +92,18 @@ def claim_record(claim: Claim, about: list[str]) -> dict[str, Any]:
         "created_by": claim.created_by,
         "updated_at": claim.updated_at.isoformat(),
     }
+    if computed is not None:
+        record["computed_confidence"] = computed_record(computed)
+    return record
 
 
-def claim_detail_record(entry: ClaimReport) -> dict[str, Any]:
+def claim_detail_record(entry: ClaimReport, *, explain: bool = False) -> dict[str, Any]:
+    """A claim with its evidence; with ``explain``, every step to its computed likelihood too."""
+    record = claim_record(entry.claim, entry.about, entry.assessment)
+    if explain:
+        record["computed_confidence"] = computed_record(entry.assessment, explain=True)
     return {
-        **claim_record(entry.claim, entry.about),
+        **record,
         "supporting": [cited_record(c) for c in entry.supporting],
         "contradicting": {
             "passages": [cited_record(c) for c in entry.contradicting],
@@ -109,6 +119,68 @@ def claim_detail_record(entry: ClaimReport) -> dict[str, Any]:
         },
         "mentioning": [cited_record(c) for c in entry.mentioning],
     }
+
+
+def _round(number: float) -> float:
+    return round(number, 4)
+
+
+def computed_record(computed: Assessment, *, explain: bool = False) -> dict[str, Any]:
+    """The computed likelihood; with ``explain``, every source cluster, contribution and piece not counted."""
+    record: dict[str, Any] = {
+        "probability": None if computed.probability is None else _round(computed.probability),
+        "term": computed.term,
+        "log_odds": _round(computed.log_odds),
+        "independent_sources": len(computed.clusters),
+        "evidence_counted": len(computed.contributions),
+    }
+    if not explain:
+        return record
+    record["clusters"] = [
+        {
+            "number": cluster.number,
+            "sources": [{"key": key, "reliability": letter} for key, letter in cluster.sources],
+            "reliability": cluster.reliability,
+            "reliability_weight": cluster.reliability_weight,
+            "evidence_counted": cluster.pieces,
+            "links": list(cluster.links),
+        }
+        for cluster in computed.clusters
+    ]
+    record["contributions"] = [
+        {
+            "evidence_id": c.item.evidence_id,
+            "cluster": c.cluster.number,
+            "source": c.item.source_key,
+            "place": c.item.place,
+            "stance": c.item.stance.value,
+            "likelihood": likelihood(c.item.likelihood),
+            "reliability": c.cluster.reliability,
+            "reliability_weight": c.cluster.reliability_weight,
+            "credibility": c.item.credibility,
+            "credibility_weight": c.credibility_weight,
+            "log_odds": _round(c.log_odds),
+            "weight": _round(c.weight),
+            "adds": _round(c.adds),
+            "running": {
+                "log_odds": _round(c.running_log_odds),
+                "probability": _round(c.running_probability),
+                "term": likelihood_term(c.running_probability),
+            },
+        }
+        for c in computed.contributions
+    ]
+    record["not_counted"] = [
+        {
+            "evidence_id": s.item.evidence_id,
+            "source": s.item.source_key,
+            "place": s.item.place,
+            "stance": s.item.stance.value,
+            "reason": s.reason,
+        }
+        for s in computed.skipped
+    ]
+    return record
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:

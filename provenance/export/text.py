@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from tabulate import tabulate
 
+from provenance.assessment import NOT_ASSESSED, Assessment
 from provenance.citations import citation, location, source_title
 from provenance.confidence import describe_likelihood, describe_reliability
 from provenance.models import Claim, Passage, Source
@@ -42,7 +43,14 @@ def source_table(rows: Iterable[SourceRow]) -> str:
     return tabulate(table, headers=["key", "title", "published", "rel.", "paragraphs", "sentences"])
 
 
-def source_detail(source: Source, passages: list[Passage] | None, superseded: str | None = None) -> str:
+def source_detail(
+    source: Source,
+    passages: list[Passage] | None,
+    superseded: str | None = None,
+    *,
+    derived_from: Sequence[tuple[str, str | None]] = (),
+    repeated_by: Sequence[tuple[str, str | None]] = (),
+) -> str:
     lines = [
         source.key,
         f"  version:     {source.version}" + (f" (supersedes {superseded})" if superseded else ""),
@@ -58,6 +66,9 @@ def source_detail(source: Source, passages: list[Passage] | None, superseded: st
         f"  characters:  {len(source.text)}",
         f"  sha256:      {source.text_sha256} (text), {source.original_sha256} (original)",
     ]
+    # sources that count as one with this one when a claim's likelihood is computed
+    lines += [f"  derives from: {key}" + (f" ({note})" if note else "") for key, note in derived_from]
+    lines += [f"  repeated by: {key}" + (f" ({note})" if note else "") for key, note in repeated_by]
     if passages is not None:
         lines.append("")
         for p in passages:
@@ -68,20 +79,23 @@ def source_detail(source: Source, passages: list[Passage] | None, superseded: st
     return "\n".join(lines)
 
 
-def claim_table(claims: Iterable[tuple[Claim, list[str]]]) -> str:
+def claim_table(claims: Iterable[tuple[Claim, list[str]]], computed: Mapping[int, Assessment] | None = None) -> str:
+    """Claims with status and the analyst's likelihood; with ``computed`` (by claim id), the computed one too."""
     table = [
         (
             claim.key,
             claim.status.value.replace("_", " "),
             describe_likelihood(claim.confidence),
+            *([] if computed is None else [describe_likelihood(computed.get(claim.id, NOT_ASSESSED).probability)]),
             _short(", ".join(about), 30),
-            _short(claim.statement, 60),
+            _short(claim.statement, 60 if computed is None else 50),
         )
         for claim, about in claims
     ]
     if not table:
         return "No claims found."
-    return tabulate(table, headers=["key", "status", "likelihood", "about", "statement"])
+    headers = ["key", "status", "likelihood", *([] if computed is None else ["computed"]), "about", "statement"]
+    return tabulate(table, headers=headers)
 
 
 def _cited(cited: CitedPassage) -> list[str]:
@@ -106,10 +120,11 @@ def claim_detail(entry: ClaimReport) -> str:
         _wrap(claim.statement, "  "),
         f"  status: {claim.status.value.replace('_', ' ')}    verdict: "
         f"{claim.verdict.value.replace('_', ' ') if claim.verdict else '-'}",
-        f"  likelihood: {describe_likelihood(claim.confidence)}",
+        f"  likelihood set by the analyst: {describe_likelihood(claim.confidence)}",
     ]
     if claim.confidence_note:
         lines.append(_wrap(f"why: {claim.confidence_note}", "    "))
+    lines.append(f"  computed likelihood: {entry.assessment.describe()}")
     lines.append(f"  about: {', '.join(entry.about) or '-'}")
     lines += ["", f"Supporting evidence ({len(entry.supporting)})"]
     for cited in entry.supporting:
@@ -126,6 +141,72 @@ def claim_detail(entry: ClaimReport) -> str:
         lines += ["", f"Mentioned in ({len(entry.mentioning)})"]
         for cited in entry.mentioning:
             lines += _cited(cited)
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:+.3f}".replace("+0.000", "0").replace("-0.000", "0")
+
+
+def _columns(rows: Sequence[Sequence[object]]) -> list[str]:
+    """Rows of cells in left-aligned columns two spaces apart, indented by two, the first row underlined."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = [
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  " + "  ".join("-" * width for width in widths))
+    return lines
+
+
+def explanation(computed: Assessment) -> str:
+    """Every step from even chance to the computed likelihood, as a fact-checker would work it out by hand."""
+    lines = [
+        "How the computed likelihood is worked out",
+        _wrap(
+            "Start at even chance (log-odds 0). Each counted piece of evidence adds weight x log-odds: log-odds "
+            "ln(p / (1 - p)) of its likelihood p, negated when it contradicts the claim; weight = reliability "
+            "factor of its cluster's most reliable source x its credibility factor / pieces counted in the "
+            "cluster, so a cluster of sources that repeat one another counts once.",
+            "  ",
+        ),
+        "",
+    ]
+    if computed.contributions:
+        table = [
+            (
+                c.cluster.number,
+                c.item.source_key,
+                f"{c.item.paragraph_no}" + (f".{c.item.sentence_no}" if c.item.sentence_no is not None else ""),
+                c.item.stance.value,
+                describe_likelihood(c.item.likelihood),
+                _number(c.log_odds),
+                f"{c.cluster.reliability} {c.cluster.reliability_weight:g}",
+                f"{c.item.credibility or '-'} {c.credibility_weight:g}",
+                f"1/{c.cluster.pieces}",
+                f"{c.weight:.3f}",
+                _number(c.adds),
+                f"{_number(c.running_log_odds)}: {describe_likelihood(c.running_probability)}",
+            )
+            for c in computed.contributions
+        ]
+        headers = ["#", "source", "para.", "stance", "likelihood", "log-odds", "rel.", "cred.", "share", "weight"]
+        headers += ["adds", "running"]
+        lines += _columns([headers, *table])
+        lines += ["", "  Independent source clusters (each counts once):"]
+        for cluster in computed.clusters:
+            cited = ", ".join(f"{key} ({letter})" for key, letter in cluster.sources)
+            lines.append(f"  {cluster.number}. {cited}; most reliable: {cluster.reliability}")
+            if len(cluster.sources) > 1:  # why they are one
+                lines += [f"       {link}" for link in cluster.links]
+    else:
+        lines.append("  No piece of evidence counts.")
+    if computed.skipped:
+        lines += ["", "  Not counted:"]
+        lines += [
+            f"  - {s.item.source_key}, {s.item.place} ({s.item.stance.value}): {s.reason}" for s in computed.skipped
+        ]
+    lines += ["", f"  Result: log-odds {_number(computed.log_odds)}, computed likelihood {computed.describe()}"]
     return "\n".join(lines)
 
 
