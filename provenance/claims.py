@@ -24,6 +24,7 @@ from provenance.models import (
     Claim,
     ClaimStatus,
     Contradiction,
+    ContradictionKind,
     ContradictionStatus,
     Entity,
     Evidence,
@@ -255,11 +256,27 @@ def _clean(text: str | None) -> str | None:
 # --- contradictions -----------------------------------------------------------------------------------
 
 
-def add_contradiction(session: Session, key_a: str, key_b: str, *, note: str | None = None) -> Contradiction:
-    """Record that two claims cannot both be true (stored once per pair, whichever order is given)."""
+def parse_kind(value: str) -> ContradictionKind:
+    return _choice(ContradictionKind, value, "contradiction kind")
+
+
+def add_contradiction(
+    session: Session,
+    key_a: str,
+    key_b: str,
+    *,
+    note: str | None = None,
+    kind: str = ContradictionKind.DIRECT.value,
+    passages: tuple[Passage | None, Passage | None] = (None, None),
+) -> Contradiction:
+    """Record that two claims cannot both be true (stored once per pair, whichever order is given), what they
+    disagree on (``kind``: direct, numeric, temporal or attribution) and, when known, the passage of each side
+    (``passages``, in the order of the keys)."""
     if key_a == key_b:
         raise Invalid(f"a claim cannot contradict itself ({key_a!r}); name two different claims")
-    first, second = sorted((get_claim(session, key_a), get_claim(session, key_b)), key=lambda c: c.id)
+    parsed_kind = parse_kind(kind)
+    claims = (get_claim(session, key_a), get_claim(session, key_b))
+    (first, first_passage), (second, second_passage) = sorted(zip(claims, passages, strict=True), key=lambda s: s[0].id)
     existing = session.scalar(
         select(Contradiction).where(Contradiction.claim_a_id == first.id, Contradiction.claim_b_id == second.id)
     )
@@ -269,8 +286,11 @@ def add_contradiction(session: Session, key_a: str, key_b: str, *, note: str | N
     contradiction = Contradiction(
         claim_a=first,
         claim_b=second,
+        kind=parsed_kind,
         status=ContradictionStatus.OPEN,
         note=_clean(note),
+        passage_a=first_passage,
+        passage_b=second_passage,
         created_at=now,
         created_by=events.current_actor(),
         updated_at=now,
@@ -282,6 +302,12 @@ def add_contradiction(session: Session, key_a: str, key_b: str, *, note: str | N
         "contradiction.add",
         "contradiction",
         f"{first.key}|{second.key}",
-        after={"claims": [first.key, second.key], "status": "open", "note": contradiction.note},
+        after={
+            "claims": [first.key, second.key],
+            "kind": parsed_kind.value,
+            "status": "open",
+            "note": contradiction.note,
+            "passage_ids": [contradiction.passage_a_id, contradiction.passage_b_id],
+        },
     )
     return contradiction

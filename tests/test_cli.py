@@ -281,6 +281,8 @@ def test_the_command_tree_has_the_expected_listing_commands() -> None:
     assert sorted(" ".join(path) for path, _ in READ_COMMANDS) == [
         "claim list",
         "claim show",
+        "contradiction list",
+        "contradictions list",
         "db current",
         "db history",
         "entity list",
@@ -308,6 +310,9 @@ JSON_READS: list[tuple[tuple[str, ...], type, str]] = [
     (("claim", "show", "suntech-diversion", "--json"), dict, "suntech-diversion"),
     (("entity", "list", "--json"), list, "North Korea"),
     (("entity", "show", "Suntech", "--json"), dict, "suntech-diversion"),
+    (("contradiction", "list", "--json"), list, "talks-may-be-called-off"),
+    (("contradictions", "suggestions", "--json"), list, "[]"),
+    (("suggest", "suntech-diversion", "--json"), list, "Suntech Technology Company"),
 ]
 
 

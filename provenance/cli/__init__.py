@@ -2,10 +2,17 @@
 
 :mod:`provenance.cli.app` holds the group, error handling and schema commands; :mod:`~provenance.cli.sources`
 capturing articles; :mod:`~provenance.cli.capture` the other commands that put things in;
-:mod:`~provenance.cli.entities` what claims are about; :mod:`~provenance.cli.output` reports and exports.
+:mod:`~provenance.cli.entities` what claims are about; :mod:`~provenance.cli.contradictions` contradictions,
+suggested ones and passages suggested for a claim; :mod:`~provenance.cli.output` reports and exports.
 """
 
-from provenance.cli import capture, entities, output, sources  # noqa: F401  (importing them registers their commands)
+from provenance.cli import (  # noqa: F401  (importing them registers their commands)
+    capture,
+    contradictions,
+    entities,
+    output,
+    sources,
+)
 from provenance.cli.app import cli
 
 __all__ = ["cli"]

@@ -208,27 +208,7 @@ def evidence_add(
         )
 
 
-@cli.group("contradiction", cls=ProvenanceGroup)
-def contradiction_group() -> None:
-    """Record claims that cannot both be true.
-
-    Example: provenance contradiction add CLAIM_A CLAIM_B --note "why"
-    """
-
-
-@contradiction_group.command("add")
-@click.argument("claim_a")
-@click.argument("claim_b")
-@click.option("--note", help="Why they cannot both be true.")
-@click.pass_context
-def contradiction_add(ctx: click.Context, claim_a: str, claim_b: str, note: str | None) -> None:
-    """Record that CLAIM_A and CLAIM_B contradict each other.
-
-    Example: provenance contradiction add dprk-denuclearisation-willingness talks-may-be-called-off
-    """
-    with open_database(ctx) as session:
-        claims.add_contradiction(session, claim_a, claim_b, note=note)
-    click.echo(f"{claim_a} <-> {claim_b} (open)")
+# Contradictions have commands of their own: provenance/cli/contradictions.py
 
 
 # --- files in and out ---------------------------------------------------------------------------------
