@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import events
-from provenance.anchoring import Anchor, anchor_quote
-from provenance.confidence import parse_likelihood
+from provenance.anchoring import Anchor, anchor_quote, check_min_score, has_omission
+from provenance.confidence import parse_credibility, parse_likelihood
 from provenance.entities import entity_names, get_or_create_entities
 from provenance.entities import find_entities as find_entities  # report.py and others import it from here
 from provenance.errors import Conflict, Invalid, NotFound
@@ -196,14 +196,32 @@ def add_evidence(
     prefix: str | None = None,
     suffix: str | None = None,
     occurrence: int | None = None,
+    credibility: str | int | None = None,
+    accept_fuzzy: bool = False,
+    min_score: float | None = None,
 ) -> Evidence:
-    """Link a claim to the passage of ``source_key`` that ``quote`` stands for."""
+    """Link a claim to the passage of ``source_key`` that ``quote`` stands for.
+
+    A quote not in the source exactly is stored only if the analyst accepts the closest text: with
+    ``accept_fuzzy`` (if it scores at least :data:`provenance.anchoring.DEFAULT_MIN_SCORE`) or ``min_score``;
+    the evidence is then marked as needing review (see :func:`confirm_evidence`).
+    """
+    check_min_score(min_score)
     claim = get_claim(session, claim_key)
     source = get_source(session, source_key)
     parsed_stance = parse_stance(stance)
     probability = None if confidence is None else parse_likelihood(confidence)
+    information = None if credibility is None else parse_credibility(credibility)
     anchor = anchor_quote(
-        source.text, quote, source_key=source.key, prefix=prefix, suffix=suffix, occurrence=occurrence
+        source.text,
+        quote,
+        source_key=source.key,
+        prefix=prefix,
+        suffix=suffix,
+        occurrence=occurrence,
+        accept_fuzzy=accept_fuzzy,
+        min_score=min_score,
+        paragraphs=_paragraph_spans(session, source) if has_omission(quote) else None,
     )
     passage = passage_for(session, source, anchor)
     duplicate = session.scalar(select(Evidence).where(Evidence.claim_id == claim.id, Evidence.passage_id == passage.id))
@@ -220,6 +238,9 @@ def add_evidence(
         attributed_to=_clean(attributed_to),
         quote=quote,
         anchor_method=anchor.method,
+        anchor_score=anchor.score,
+        needs_review=anchor.needs_review,
+        credibility=information,
         note=_clean(note),
         created_at=utcnow(),
         created_by=events.current_actor(),
@@ -241,9 +262,83 @@ def add_evidence(
             "confidence": probability,
             "attributed_to": evidence.attributed_to,
             "anchor_method": anchor.method.value,
+            "anchor_score": anchor.score,
+            "needs_review": anchor.needs_review,
+            "credibility": information,
         },
     )
     return evidence
+
+
+def _paragraph_spans(session: Session, source: Source) -> list[tuple[int, int]]:
+    """The source's paragraphs as (start, end), which a quote with left-out words must stay within."""
+    rows = session.execute(
+        select(Passage.char_start, Passage.char_end)
+        .where(Passage.source_id == source.id, Passage.kind == PassageKind.PARAGRAPH)
+        .order_by(Passage.char_start)
+    )
+    return [(start, end) for start, end in rows]
+
+
+def get_evidence(session: Session, evidence_id: int) -> Evidence:
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotFound(
+            f"no evidence {evidence_id}; `provenance evidence list` and `provenance claim show CLAIM --json` "
+            "show evidence ids"
+        )
+    return evidence
+
+
+def confirm_evidence(session: Session, evidence_id: int, *, note: str) -> Evidence:
+    """Clear the evidence's review flag once an analyst has checked that its passage is what the quote meant.
+
+    The note (what was checked) is required; the change goes into the event log with the flag before and after.
+    """
+    evidence = get_evidence(session, evidence_id)
+    reason = _clean(note)
+    if reason is None:
+        raise Invalid("say what you checked with --note, e.g. --note 'same words; the quote had curly quotes'")
+    if not evidence.needs_review:
+        raise Conflict(
+            f"evidence {evidence_id} ({evidence.anchor_method.value.replace('_', ' ')} match) does not need "
+            "review; nothing to confirm"
+        )
+    state = {
+        "evidence_id": evidence.id,
+        "source": evidence.passage.source.key,
+        "char_start": evidence.passage.char_start,
+        "char_end": evidence.passage.char_end,
+        "anchor_method": evidence.anchor_method.value,
+        "anchor_score": evidence.anchor_score,
+    }
+    evidence.needs_review = False
+    evidence.claim.updated_at = utcnow()
+    session.flush()
+    events.record(
+        session,
+        "evidence.confirm",
+        "claim",
+        evidence.claim.key,
+        before={**state, "needs_review": True},
+        after={**state, "needs_review": False},
+        reason=reason,
+    )
+    return evidence
+
+
+def list_evidence(session: Session, *, claim_key: str | None = None, needs_review: bool = False) -> list[Evidence]:
+    """Evidence by id, with its claim, passage and source loaded; only one claim's, or only what needs review."""
+    query = (
+        select(Evidence)
+        .options(selectinload(Evidence.claim), selectinload(Evidence.passage).selectinload(Passage.source))
+        .order_by(Evidence.id)
+    )
+    if claim_key is not None:
+        query = query.where(Evidence.claim_id == get_claim(session, claim_key).id)
+    if needs_review:
+        query = query.where(Evidence.needs_review.is_(True))
+    return list(session.scalars(query))
 
 
 def _clean(text: str | None) -> str | None:

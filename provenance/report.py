@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, DateTime, Result, Select, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from provenance.anchoring import omission_parts, review_label, shown_quote
 from provenance.assessment import NOT_ASSESSED, Assessment, assess_claims
 from provenance.claims import find_entities, get_claim, parse_status
 from provenance.errors import Invalid, NotFound
@@ -91,6 +92,8 @@ class EvidenceRow:
     quote: str
     anchor_method: AnchorMethod
     anchor_score: float | None
+    needs_review: bool
+    credibility: int | None
     note: str | None
     stored_at: dt.datetime
     created_by: str | None
@@ -133,6 +136,35 @@ class CitedPassage:
     @property
     def context(self) -> str:
         return self.source.text[self.context_start : self.context_end]
+
+    @property
+    def omits(self) -> bool:
+        """Whether the quote leaves words out ("supplied ... were diverted"), so that it shows only parts of the
+        passage."""
+        return self.evidence.anchor_method is AnchorMethod.EXACT_OMISSION
+
+    @property
+    def quoted(self) -> str:
+        """What the analyst quotes: the passage's text or, for a quote with left-out words, its parts with "…"
+        between them (each the source's text)."""
+        evidence = self.evidence
+        return shown_quote(self.passage.text, evidence.quote, evidence.anchor_method)
+
+    @property
+    def parts(self) -> list[tuple[int, int]]:
+        """The spans of the source's text the quote shows: the passage's, or each part of a quote with
+        left-out words."""
+        passage, evidence = self.passage, self.evidence
+        if evidence.anchor_method is not AnchorMethod.EXACT_OMISSION:
+            return [(passage.char_start, passage.char_end)]
+        start = passage.char_start
+        return [(start + s, start + e) for s, e in omission_parts(passage.text, evidence.quote)]
+
+    @property
+    def review(self) -> str | None:
+        """Why the evidence needs review (``"fuzzy match 91/100"``), or None."""
+        evidence = self.evidence
+        return review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from provenance import assessment, bundle, claims, documents, importer, search, sources
+from provenance.anchoring import DEFAULT_MIN_SCORE, review_label
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.confidence import describe_likelihood
 from provenance.demo import run_demo
@@ -152,6 +153,25 @@ def evidence_group() -> None:
 @click.option("--prefix", help="Text right before the quote, to choose among several occurrences.")
 @click.option("--suffix", help="Text right after the quote, to choose among several occurrences.")
 @click.option("--occurrence", type=int, help="Which occurrence (1, 2, ...) when the quote occurs several times.")
+@click.option(
+    "--credibility",
+    metavar="1-6",
+    help="The information's credibility on the Admiralty scale: 1 confirmed by other sources, 2 probably true, "
+    "3 possibly true, 4 doubtful, 5 improbable, 6 truth cannot be judged.",
+)
+@click.option(
+    "--accept-fuzzy",
+    is_flag=True,
+    help=f"If the quote is not in the source exactly, store the closest text if it scores at least "
+    f"{DEFAULT_MIN_SCORE:g}/100, marked for review.",
+)
+@click.option(
+    "--min-score",
+    type=float,
+    metavar="S",
+    help="If the quote is not in the source exactly, store the closest text if it scores at least S (0-100), "
+    "marked for review.",
+)
 @json_option
 @click.pass_context
 def evidence_add(
@@ -166,9 +186,17 @@ def evidence_add(
     prefix: str | None,
     suffix: str | None,
     occurrence: int | None,
+    credibility: str | None,
+    accept_fuzzy: bool,
+    min_score: float | None,
     as_json: bool,
 ) -> None:
     """Link CLAIM to the passage of SOURCE that --quote stands for.
+
+    The quote must be the source's exact words; "..." or "…" in it stands for words left out (each part must
+    be exact, all in one paragraph). A quote that is not in the source is refused, showing the closest text,
+    where it is and its similarity; --accept-fuzzy or --min-score store that text instead, marked for review
+    until `provenance evidence confirm` clears it.
 
     Example: provenance evidence add suntech-diversion india-medical-aid-2020 --quote "certain nuclear
     materials supplied to Pakistan Atomic Energy Commission" --stance supports --confidence unlikely
@@ -187,8 +215,17 @@ def evidence_add(
             prefix=prefix,
             suffix=suffix,
             occurrence=occurrence,
+            credibility=credibility,
+            accept_fuzzy=accept_fuzzy,
+            min_score=min_score,
         )
         passage = evidence.passage
+    review = review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
+    if review is not None:
+        say(
+            f"accepted a {review} for the quote {quote!r}: the source has {passage.text!r}; evidence "
+            f"{evidence.id} needs review (`provenance evidence confirm {evidence.id} --note WHAT_YOU_CHECKED`)"
+        )
     if as_json:
         print_json(
             {
@@ -196,16 +233,60 @@ def evidence_add(
                 "source": source_key,
                 "evidence_id": evidence.id,
                 "stance": evidence.stance.value,
+                "quote": evidence.quote,
                 "anchor_method": evidence.anchor_method.value,
+                "anchor_score": evidence.anchor_score,
+                "needs_review": evidence.needs_review,
                 "confidence": records.likelihood(evidence.confidence),
+                "credibility": evidence.credibility,
                 "passage": records.passage_record(passage),
             }
         )
     else:
+        flag = f", needs review: {review}" if review is not None else ""
         click.echo(
             f"{claim_key} <- {source_key} characters {passage.char_start}–{passage.char_end} "
-            f"({passage.kind.value}, {evidence.stance.value})"
+            f"({passage.kind.value}, {evidence.stance.value}{flag})"
         )
+
+
+@evidence_group.command("confirm")
+@click.argument("evidence_id", metavar="EVIDENCE_ID", type=int)
+@click.option("--note", required=True, help="What you checked: why the stored passage is what the quote meant.")
+@json_option
+@click.pass_context
+def evidence_confirm(ctx: click.Context, evidence_id: int, note: str, as_json: bool) -> None:
+    """Clear the review flag of evidence EVIDENCE_ID (a fuzzy match) once you have checked its passage.
+
+    The note, who confirmed and the flag before and after go into the audit log.
+
+    Example: provenance evidence confirm 24 --note "same words; the quote had curly apostrophes"
+    """
+    with open_database(ctx) as session:
+        evidence = claims.confirm_evidence(session, evidence_id, note=note)
+        claim_key = evidence.claim.key
+    if as_json:
+        print_json({"evidence_id": evidence_id, "claim": claim_key, "needs_review": False})
+    else:
+        click.echo(f"evidence {evidence_id} of {claim_key}: reviewed")
+
+
+@evidence_group.command("list")
+@click.option("--claim", "claim_key", metavar="CLAIM", help="Only this claim's evidence.")
+@click.option("--needs-review", is_flag=True, help="Only evidence marked for review (fuzzy matches not yet confirmed).")
+@json_option
+@click.pass_context
+def evidence_list(ctx: click.Context, claim_key: str | None, needs_review: bool, as_json: bool) -> None:
+    """List evidence with its id, claim, source, characters, how its quote was anchored and whether it needs review.
+
+    Example: provenance evidence list --needs-review
+    """
+    with open_database(ctx) as session:
+        found = claims.list_evidence(session, claim_key=claim_key, needs_review=needs_review)
+    if as_json:
+        print_json([records.evidence_record(e) for e in found])
+    else:
+        click.echo(text.evidence_table(found))
 
 
 # Contradictions have commands of their own: provenance/cli/contradictions.py

@@ -159,6 +159,42 @@ class _Writer:
         self.notes[passage.id] = new = _Note(number, cited, blockquote)
         return new
 
+    def _omission_blockquote(self, cited: CitedPassage, number: int) -> str:
+        """The blockquote of a quote that leaves words out: the passage marked as ever, the words left out inside
+        the mark set apart (``<span class="omitted">``), so the reader sees both what was quoted and what was not."""
+        passage, text, note = cited.passage, cited.source.text, f"note-{number}"
+        pieces = [
+            f'"><p>{escape(text[cited.context_start : passage.char_start])}'
+            f'<mark data-source="{self.escape(cited.source.key)}" data-start="{passage.char_start}" '
+            f'data-end="{passage.char_end}" data-note="{note}">'
+        ]
+        end = passage.char_start
+        for start, stop in cited.parts:
+            if start > end:
+                pieces.append(f'<span class="omitted">{escape(text[end:start])}</span>')
+            pieces.append(escape(text[start:stop]))
+            end = stop
+        pieces.append(
+            f'</mark><sup class="noteref"><a href="#{note}" aria-label="Note {number}">{number}</a></sup>'
+            f"{escape(text[passage.char_end : cited.context_end])}</p></blockquote>\n"
+        )
+        return "".join(pieces)
+
+    def _anchoring(self, cited: CitedPassage) -> str:
+        """What a reader must know about how the quote was anchored: words left out, or a match to review."""
+        paragraphs = []
+        if cited.omits:
+            paragraphs.append(
+                f'<p class="omission"><span class="label">Quoted with words left out:</span> '
+                f"“{escape(cited.quoted)}”</p>\n"
+            )
+        if cited.evidence.needs_review:
+            paragraphs.append(
+                f'<p class="needs-review"><span class="label">Needs review:</span> {escape(cited.review or "")}; '
+                f"quoted as “{escape(cited.evidence.quote)}”.</p>\n"
+            )
+        return "".join(paragraphs)
+
     def figures(self, quoted: list[CitedPassage], claim_key: str, kind: str, out: list[str]) -> None:
         """A figure for each passage: the passage in its paragraph(s), then the analyst's assessment of it (who it
         is attributed to, its likelihood and the analyst's note), if any. ``claim_key`` is escaped already.
@@ -172,13 +208,16 @@ class _Writer:
             note = notes.get(cited.passage.id) or self._note(cited)
             anchor = f"cite-{note.number}-{len(note.quoted_at) + 1}"
             note.quoted_at.append((anchor, claim_key))
-            out += (figure, anchor, note.blockquote)
+            out += (figure, anchor, self._omission_blockquote(cited, note.number) if cited.omits else note.blockquote)
             evidence = cited.evidence
             attributed_to, confidence, analyst_note = evidence.attributed_to, evidence.confidence, evidence.note
-            if not attributed_to and confidence is None and not analyst_note:
+            flagged = cited.omits or evidence.needs_review
+            if not attributed_to and confidence is None and not analyst_note and not flagged:
                 out.append("</figure>\n")
                 continue
             out.append('<figcaption class="assessment">\n')
+            if flagged:
+                out.append(self._anchoring(cited))
             if attributed_to:
                 out.append(attributions.get(attributed_to) or self._attribution(attributed_to))
             if confidence is not None:

@@ -78,6 +78,12 @@ class _Writer:
         quote = self.quotes.get(cited.passage.id) or self._quote(cited)
         evidence = cited.evidence
         details = []
+        if cited.omits:  # the analyst's parts of the passage, "…" between them, with the passage's footnote mark
+            lines = escape(cited.quoted).split("\n")
+            quote = "\n".join([f"> {line}".rstrip() for line in lines]) + quote[quote.rindex("[^") :]
+            details.append("“…” marks words left out of the quote.")
+        if evidence.needs_review:
+            details.append(f"**Needs review:** {cited.review}; quoted as “{self.escape(evidence.quote)}”.")
         if evidence.attributed_to:
             attribution = self.attributions.get(evidence.attributed_to)
             if attribution is None:

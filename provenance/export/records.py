@@ -7,7 +7,7 @@ from typing import Any
 from provenance.assessment import Assessment
 from provenance.citations import source_title
 from provenance.confidence import likelihood_term
-from provenance.models import Claim, Passage, Source
+from provenance.models import Claim, Evidence, Passage, Source
 from provenance.report import CitedPassage, ClaimReport, PassageRow
 from provenance.search import Hit
 from provenance.sources import SourceRow
@@ -69,7 +69,30 @@ def cited_record(cited: CitedPassage) -> dict[str, Any]:
         "quote": evidence.quote,
         "anchor_method": evidence.anchor_method.value,
         "anchor_score": evidence.anchor_score,
+        "needs_review": evidence.needs_review,
         "confidence": likelihood(evidence.confidence),
+        "credibility": evidence.credibility,
+        "attributed_to": evidence.attributed_to,
+        "note": evidence.note,
+        "created_at": evidence.created_at.isoformat(),
+        "created_by": evidence.created_by,
+    }
+
+
+def evidence_record(evidence: Evidence) -> dict[str, Any]:
+    """One piece of evidence with its claim and source keys (``evidence list``)."""
+    return {
+        "evidence_id": evidence.id,
+        "claim": evidence.claim.key,
+        "stance": evidence.stance.value,
+        "source": evidence.passage.source.key,
+        "passage": passage_record(evidence.passage),
+        "quote": evidence.quote,
+        "anchor_method": evidence.anchor_method.value,
+        "anchor_score": evidence.anchor_score,
+        "needs_review": evidence.needs_review,
+        "confidence": likelihood(evidence.confidence),
+        "credibility": evidence.credibility,
         "attributed_to": evidence.attributed_to,
         "note": evidence.note,
         "created_at": evidence.created_at.isoformat(),

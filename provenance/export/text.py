@@ -7,10 +7,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from tabulate import tabulate
 
+from provenance.anchoring import format_score
 from provenance.assessment import NOT_ASSESSED, Assessment
 from provenance.citations import citation, location, source_title
-from provenance.confidence import describe_likelihood, describe_reliability
-from provenance.models import Claim, Passage, Source
+from provenance.confidence import describe_credibility, describe_likelihood, describe_reliability
+from provenance.models import AnchorMethod, Claim, Evidence, Passage, Source
 from provenance.report import CitedPassage, ClaimReport
 from provenance.search import Hit
 from provenance.sources import SourceRow
@@ -98,16 +99,34 @@ def claim_table(claims: Iterable[tuple[Claim, list[str]]], computed: Mapping[int
     return tabulate(table, headers=headers)
 
 
+def _anchored(method: AnchorMethod, score: float | None) -> str:
+    """``exact match``, ``exact omission match``, ``fuzzy match 91/100``."""
+    return f"{method.value.replace('_', ' ')} match" + (f" {format_score(score)}/100" if score is not None else "")
+
+
 def _cited(cited: CitedPassage) -> list[str]:
     e = cited.evidence
     lines = [
-        f"  - {cited.source.key}, {location(cited.passage)} ({e.anchor_method.value.replace('_', ' ')} match)",
-        _wrap(f"“{cited.passage.text}”", "      "),
+        f"  - {cited.source.key}, {location(cited.passage)} ({_anchored(e.anchor_method, e.anchor_score)})",
+        _wrap(f"“{cited.quoted}”", "      "),
         f"      {citation(cited.source)}",
     ]
+    review = cited.review
+    if review is not None:
+        lines.append(
+            _wrap(
+                f"NEEDS REVIEW: {review}; the quote as entered: “{e.quote}”; once checked: "
+                f"`provenance evidence confirm {e.id} --note WHAT_YOU_CHECKED`",
+                "      ",
+            )
+        )
+    elif e.anchor_method is AnchorMethod.FUZZY:
+        lines.append(_wrap(f"reviewed; the quote as entered: “{e.quote}”", "      "))
     if e.attributed_to:
         lines.append(f"      attributed to: {e.attributed_to}")
     lines.append(f"      likelihood: {describe_likelihood(e.confidence)}")
+    if e.credibility is not None:
+        lines.append(f"      credibility: {describe_credibility(e.credibility)}")
     if e.note:
         lines.append(_wrap(f"note: {e.note}", "      "))
     return lines
@@ -208,6 +227,25 @@ def explanation(computed: Assessment) -> str:
         ]
     lines += ["", f"  Result: log-odds {_number(computed.log_odds)}, computed likelihood {computed.describe()}"]
     return "\n".join(lines)
+
+
+def evidence_table(evidence: Iterable[Evidence]) -> str:
+    table = [
+        (
+            e.id,
+            e.claim.key,
+            e.passage.source.key,
+            f"{e.passage.char_start}–{e.passage.char_end}",
+            e.stance.value,
+            _anchored(e.anchor_method, e.anchor_score),
+            "needs review" if e.needs_review else "",
+            _short(e.quote, 40),
+        )
+        for e in evidence
+    ]
+    if not table:
+        return "No evidence found."
+    return tabulate(table, headers=["id", "claim", "source", "characters", "stance", "anchored", "review", "quote"])
 
 
 def hit_list(hits: Iterable[Hit]) -> str:
