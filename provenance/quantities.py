@@ -324,6 +324,9 @@ def _quantity(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     if not words or words[0] in STOPWORDS or words[0] in MONTHS or words[0] in QUANTITY_WORDS:
         return None
     unit = frozenset(stem(w) for w in words if w not in STOPWORDS)
+    if len(words) < 2 or words[1] in STOPWORDS:
+        end = match.end("w1")
+        shown = " ".join(text[start:end].split())
     return Quantity("count", unit, (_qualify(value, qualifier),), qualifier is not None, shown, start, end)
 
 

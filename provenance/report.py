@@ -17,7 +17,7 @@ from itertools import accumulate
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, DateTime, Result, Select, or_, select, type_coerce
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from provenance.anchoring import omission_parts, review_label, shown_quote
 from provenance.assessment import NOT_ASSESSED, Assessment, assess_claims
@@ -29,6 +29,7 @@ from provenance.models import (
     Claim,
     ClaimStatus,
     Contradiction,
+    ContradictionSuggestion,
     Entity,
     Event,
     Evidence,
@@ -36,6 +37,7 @@ from provenance.models import (
     PassageKind,
     Source,
     Stance,
+    SuggestionStatus,
     claim_entity,
 )
 
@@ -181,6 +183,8 @@ class ClaimReport:
     contradicting: list[CitedPassage] = field(default_factory=list)
     mentioning: list[CitedPassage] = field(default_factory=list)
     conflicts: list[ConflictingClaim] = field(default_factory=list)
+    # Two of its own passages that disagree: suggestions of `contradictions detect` the analyst confirmed
+    conflicting_evidence: list[ContradictionSuggestion] = field(default_factory=list)
     assessment: Assessment = NOT_ASSESSED  # the likelihood computed from the evidence (provenance.assessment)
 
     @property
@@ -394,6 +398,21 @@ def _attach_conflicts(session: Session, ids: Select[Any], reports: dict[int, Cla
     for claim_id, conflicts in by_claim.items():
         if claim_id in reports:
             reports[claim_id].conflicts = sorted(conflicts, key=lambda c: c.claim.key)
+    for suggestion in session.scalars(
+        select(ContradictionSuggestion)
+        .where(
+            ContradictionSuggestion.status == SuggestionStatus.CONFIRMED,
+            ContradictionSuggestion.claim_a_id == ContradictionSuggestion.claim_b_id,
+            ContradictionSuggestion.claim_a_id.in_(ids),
+        )
+        .options(
+            selectinload(ContradictionSuggestion.passage_a).selectinload(Passage.source),
+            selectinload(ContradictionSuggestion.passage_b).selectinload(Passage.source),
+        )
+        .order_by(ContradictionSuggestion.id)
+    ):
+        if suggestion.claim_a_id in reports:
+            reports[suggestion.claim_a_id].conflicting_evidence.append(suggestion)
 
 
 def _sort_key(order: str) -> Any:

@@ -223,7 +223,7 @@ def test_new_user_path_from_empty_database_to_cited_report(empty_db_url: str, tm
     holder = next(p for p in passages if p["kind"] == "paragraph" and p["char_start"] <= start and end <= p["char_end"])
     assert holder["paragraph_no"] == passage["paragraph_no"] == 9
     assert holder["text"][start - holder["char_start"] : end - holder["char_start"]] == SUNTECH_QUOTE
-    assert set(record["contradicting"]) == {"passages", "claims"}
+    assert set(record["contradicting"]) == {"passages", "claims", "evidence"}
     [against] = record["contradicting"]["passages"]
     assert (against["source"], against["stance"], against["quote"]) == (
         KEY_2018,
@@ -232,7 +232,14 @@ def test_new_user_path_from_empty_database_to_cited_report(empty_db_url: str, tm
     )
     assert against["passage"]["text"] == SANCTIONS_QUOTE
     assert record["contradicting"]["claims"] == [
-        {"key": "suntech-materials-stayed", "statement": STAYED, "status": "open", "note": CONTRADICTION_NOTE}
+        {
+            "key": "suntech-materials-stayed",
+            "statement": STAYED,
+            "kind": "direct",
+            "status": "open",
+            "note": CONTRADICTION_NOTE,
+            "resolution": None,
+        }
     ]
 
     about_table = provenance.ok("claim", "list", "--about", "suntech").stdout.splitlines()

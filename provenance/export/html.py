@@ -267,6 +267,8 @@ class _Writer:
                 link = f'<a href="#claim-{other}">{other}</a>' if conflict.claim.key in self.in_report else other
                 contradiction = conflict.contradiction
                 note = f" {escape(contradiction.note)}" if contradiction.note else ""
+                note += f" Kind: {escape(contradiction.kind.value)}."
+                note += f" Resolution: {escape(contradiction.resolution)}" if contradiction.resolution else ""
                 out.append(
                     f"<li>Conflicts with claim <strong>{link}</strong> ({escape(contradiction.status.value)}): "
                     f"“{escape(conflict.claim.statement)}”.{note}</li>\n"

@@ -129,9 +129,12 @@ class _Writer:
         for cited in entry.contradicting:
             self.quote_block(cited, out)
         for conflict in entry.conflicts:
-            note = f" {escape(conflict.contradiction.note)}" if conflict.contradiction.note else ""
+            contradiction = conflict.contradiction
+            note = f" {escape(contradiction.note)}" if contradiction.note else ""
+            note += f" Kind: {contradiction.kind.value}."
+            note += f" Resolution: {escape(contradiction.resolution)}" if contradiction.resolution else ""
             out.append(
-                f"- Conflicts with claim **{conflict.claim.key}** ({conflict.contradiction.status.value}): "
+                f"- Conflicts with claim **{conflict.claim.key}** ({contradiction.status.value}): "
                 f"“{escape(conflict.claim.statement)}”.{note}"
             )
         if entry.conflicts:

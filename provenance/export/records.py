@@ -134,10 +134,25 @@ def claim_detail_record(entry: ClaimReport, *, explain: bool = False) -> dict[st
                 {
                     "key": conflict.claim.key,
                     "statement": conflict.claim.statement,
+                    "kind": conflict.contradiction.kind.value,
                     "status": conflict.contradiction.status.value,
                     "note": conflict.contradiction.note,
+                    "resolution": conflict.contradiction.resolution,
                 }
                 for conflict in entry.conflicts
+            ],
+            # two of the claim's own passages that disagree (confirmed suggestions)
+            "evidence": [
+                {
+                    "suggestion_id": pair.id,
+                    "kind": pair.kind.value,
+                    "reason": pair.reason,
+                    "passages": [
+                        {"source": passage.source.key, **passage_record(passage)}
+                        for passage in (pair.passage_a, pair.passage_b)
+                    ],
+                }
+                for pair in entry.conflicting_evidence
             ],
         },
         "mentioning": [cited_record(c) for c in entry.mentioning],

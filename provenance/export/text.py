@@ -154,8 +154,18 @@ def claim_detail(entry: ClaimReport) -> str:
     for conflict in entry.conflicts:
         lines.append(f"  - claim {conflict.claim.key} ({conflict.contradiction.status.value} contradiction)")
         lines.append(_wrap(conflict.claim.statement, "      "))
+        lines.append(f"      kind: {conflict.contradiction.kind.value}")
         if conflict.contradiction.note:
             lines.append(_wrap(f"note: {conflict.contradiction.note}", "      "))
+        if conflict.contradiction.resolution:
+            lines.append(_wrap(f"resolution: {conflict.contradiction.resolution}", "      "))
+    if entry.conflicting_evidence:
+        lines += ["", f"Conflicting evidence ({len(entry.conflicting_evidence)})"]
+        for pair in entry.conflicting_evidence:
+            lines.append(f"  - {pair.kind.value}: {pair.reason}")
+            for passage in (pair.passage_a, pair.passage_b):
+                lines.append(f"      {passage.source.key}, {location(passage)}")
+                lines.append(_wrap(f"“{passage.text}”", "        "))
     if entry.mentioning:
         lines += ["", f"Mentioned in ({len(entry.mentioning)})"]
         for cited in entry.mentioning:
