@@ -23,13 +23,15 @@ Nothing computed is stored: it is worked out from the evidence each time it is s
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from provenance import events
@@ -79,9 +81,8 @@ def probability_of(log_odds_value: float) -> float:
 # --- what the formula reads ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One piece of evidence as the formula reads it."""
+class Item(NamedTuple):
+    """One piece of evidence as the formula reads it (a tuple: reports read tens of thousands)."""
 
     evidence_id: int
     stance: Stance
@@ -214,15 +215,22 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assessment:
-    """A claim's computed likelihood and every step to it. ``probability`` is None when no evidence counted."""
+    """A claim's computed likelihood; ``probability`` is None when no evidence counted. Every step to it
+    (``contributions``, ``clusters``, ``skipped``) is worked out when first asked for, from the same items in the
+    same order, so the steps end exactly at ``log_odds``."""
 
-    contributions: tuple[Contribution, ...] = ()
-    skipped: tuple[Skipped, ...] = ()
-    clusters: tuple[Cluster, ...] = ()
     log_odds: float = 0.0
     probability: float | None = None
+    independent_sources: int = 0
+    evidence_counted: int = 0
+    read: Callable[[], Iterable[Item]] = tuple  # makes the claim's items when the steps are first asked for
+    links: SourceLinks | None = None
+
+    @functools.cached_property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(self.read())
 
     @property
     def term(self) -> str | None:
@@ -232,8 +240,48 @@ class Assessment:
         """``unlikely (41 %) from 1 independent source`` or ``not assessed (...)``."""
         if self.probability is None:
             return "not assessed (no supporting or contradicting passage with a likelihood)"
-        count = len(self.clusters)
+        count = self.independent_sources
         return f"{describe_likelihood(self.probability)} from {count} independent source{'' if count == 1 else 's'}"
+
+    @functools.cached_property
+    def _steps(self) -> tuple[tuple[Contribution, ...], tuple[Cluster, ...], tuple[Skipped, ...]]:
+        links = self.links or SourceLinks([])
+        groups, not_counted = _split(self.items, links)
+        clusters: list[Cluster] = []
+        contributions: list[Contribution] = []
+        total = 0.0
+        for number, (root, members) in enumerate(groups, 1):
+            cited = sorted({(i.source_key, i.reliability) for i in members})
+            best = max(cited, key=lambda source: (RELIABILITY_WEIGHT[source[1]], -ord(source[1])))[1]
+            cluster = Cluster(
+                number,
+                tuple(cited),
+                best,
+                RELIABILITY_WEIGHT[best],
+                len(members),
+                tuple(link.describe() for link in links.links_of(root)),
+            )
+            clusters.append(cluster)
+            for item in members:
+                credibility_weight, value, weight, adds = _step(cluster.reliability_weight, len(members), item)
+                total += adds
+                contributions.append(
+                    Contribution(item, cluster, credibility_weight, value, weight, adds, total, probability_of(total))
+                )
+        skipped = tuple(Skipped(item, _reason_not_counted(item)) for item in not_counted)
+        return tuple(contributions), tuple(clusters), skipped
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        return self._steps[0]
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        return self._steps[1]
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        return self._steps[2]
 
 
 NOT_ASSESSED = Assessment()
@@ -246,98 +294,197 @@ COMPUTED_NOTE = (
 )
 
 
+# A counted piece of evidence as the sum reads it: evidence id, stance, likelihood, credibility, reliability letter,
+# source key, source id.
+_Counted = tuple[int, Stance, float, int | None, str, str, int]
+
+
 def assess(items: Iterable[Item], links: SourceLinks) -> Assessment:
     """Work out one claim's likelihood from its evidence (see the module's docstring for the formula)."""
-    counted: dict[int, list[Item]] = defaultdict(list)  # by cluster root
-    skipped: list[Skipped] = []
-    for item in sorted(items, key=lambda i: i.evidence_id):
-        reason = _not_counted(item)
-        if reason is None:
-            counted[links.root(item.source_id)].append(item)
-        else:
-            skipped.append(Skipped(item, reason))
-    if not counted:
-        return Assessment(skipped=tuple(skipped))
+    kept = tuple(items)
+    counted = [
+        (i.evidence_id, i.stance, i.likelihood, i.credibility, i.reliability, i.source_key, i.source_id)
+        for i in kept
+        if i.likelihood is not None and i.stance in SIGN and not i.needs_review
+    ]
+    return _summed(counted, links, lambda: kept)
 
-    groups = sorted(counted.items(), key=lambda group: sorted(i.source_key for i in group[1]))
-    clusters: list[Cluster] = []
-    contributions: list[Contribution] = []
-    total = 0.0
-    for number, (root, members) in enumerate(groups, 1):
-        cited = sorted({(i.source_key, i.reliability) for i in members})
-        best = max(cited, key=lambda source: (RELIABILITY_WEIGHT[source[1]], -ord(source[1])))[1]
-        cluster = Cluster(
-            number,
-            tuple(cited),
-            best,
-            RELIABILITY_WEIGHT[best],
-            len(members),
-            tuple(link.describe() for link in links.links_of(root)),
-        )
-        clusters.append(cluster)
-        for item in members:
-            assert item.likelihood is not None  # _not_counted checked
-            credibility_weight = CREDIBILITY_WEIGHT[item.credibility]
-            value = SIGN[item.stance] * log_odds(item.likelihood)
-            weight = cluster.reliability_weight * credibility_weight / cluster.pieces
-            total += weight * value
-            contributions.append(
-                Contribution(
-                    item, cluster, credibility_weight, value, weight, weight * value, total, probability_of(total)
-                )
+
+def assess_cited(
+    cited: Sequence[_CitedLike], sources: Mapping[int, tuple[int, str, str]], links: SourceLinks
+) -> Assessment:
+    """The same as :func:`assess`, from a report's cited passages (each with ``evidence`` and ``passage``), with
+    ``sources`` giving each source's (id, key, reliability letter) by id. A report does this for every claim, so
+    the items for the explanation are only made if it is asked for."""
+    counted: list[_Counted] = []
+    for c in cited:
+        evidence = c.evidence
+        likelihood = evidence.confidence
+        if likelihood is not None and evidence.stance in SIGN and not evidence.needs_review:
+            source_id, key, reliability = sources[c.passage.source_id]
+            counted.append(
+                (evidence.id, evidence.stance, likelihood, evidence.credibility, reliability, key, source_id)
             )
-    return Assessment(tuple(contributions), tuple(skipped), tuple(clusters), total, probability_of(total))
+    return _summed(
+        counted, links, lambda: [item_of(c.evidence, c.passage, sources[c.passage.source_id]) for c in cited]
+    )
 
 
-def _not_counted(item: Item) -> str | None:
+def _summed(counted: list[_Counted], links: SourceLinks, read: Callable[[], Iterable[Item]]) -> Assessment:
+    """The sum of the formula over ``counted``, in the order the explanation lists the steps (:func:`_split`) and
+    with the same arithmetic (:func:`_step`), so that the steps end exactly at the result."""
+    if not counted:
+        return Assessment(read=read, links=links)
+    root = links.root
+    groups: dict[int, list[_Counted]] = {}
+    for entry in counted:
+        group = groups.get(source := root(entry[6]))
+        if group is None:
+            groups[source] = [entry]
+        else:
+            group.append(entry)
+    ordered = sorted(groups.values(), key=_smallest_key) if len(groups) > 1 else groups.values()
+    total = 0.0
+    for members in ordered:
+        members.sort()  # by evidence id
+        best = max([RELIABILITY_WEIGHT[entry[4]] for entry in members])
+        pieces = len(members)
+        for _, stance, likelihood, credibility, *_ in members:
+            total += best * CREDIBILITY_WEIGHT[credibility] / pieces * (SIGN[stance] * log_odds(likelihood))
+    return Assessment(total, probability_of(total), len(groups), len(counted), read, links)
+
+
+def _smallest_key(members: list[_Counted]) -> str:
+    return min([entry[5] for entry in members])
+
+
+def _split(items: Iterable[Item], links: SourceLinks) -> tuple[list[tuple[int, list[Item]]], list[Item]]:
+    """The counted items by cluster (clusters in order of their first source key; items by evidence id), and
+    the items not counted."""
+    counted: dict[int, list[Item]] = {}
+    skipped: list[Item] = []
+    root = links.root
+    for item in sorted(items, key=_evidence_id):
+        if item.stance in SIGN and item.likelihood is not None and not item.needs_review:
+            source = root(item.source_id)
+            group = counted.get(source)
+            if group is None:
+                counted[source] = [item]
+            else:
+                group.append(item)
+        else:
+            skipped.append(item)
+    if len(counted) < 2:
+        return list(counted.items()), skipped
+    # clusters share no source, so their smallest keys differ and order them as their sorted keys would
+    return sorted(counted.items(), key=lambda group: min([item.source_key for item in group[1]])), skipped
+
+
+_evidence_id = operator.itemgetter(0)
+
+
+def _step(reliability_weight: float, pieces: int, item: Item) -> tuple[float, float, float, float]:
+    """One counted item's credibility weight, signed log-odds, weight and what it adds."""
+    credibility_weight = CREDIBILITY_WEIGHT[item.credibility]
+    likelihood = item.likelihood
+    assert likelihood is not None  # _split counts only evidence with a likelihood
+    value = SIGN[item.stance] * log_odds(likelihood)
+    weight = reliability_weight * credibility_weight / pieces
+    return credibility_weight, value, weight, weight * value
+
+
+def _reason_not_counted(item: Item) -> str:
     if item.stance not in SIGN:
         return "only mentions the claim"
     if item.likelihood is None:
         return "has no likelihood"
-    if item.needs_review:
-        return "is flagged for review"
-    return None
+    return "is flagged for review"
 
 
-_ITEM_COLUMNS = (
-    Evidence.id,
-    Evidence.stance,
-    Evidence.confidence,
-    Evidence.credibility,
-    Evidence.needs_review,
-    Source.id,
-    Source.key,
-    Source.reliability,
-    Passage.paragraph_no,
-    Passage.sentence_no,
-    Passage.char_start,
-    Passage.char_end,
-)
+class _EvidenceLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def stance(self) -> Stance: ...
+    @property
+    def confidence(self) -> float | None: ...
+    @property
+    def credibility(self) -> int | None: ...
+    @property
+    def needs_review(self) -> bool: ...
+
+
+class _PassageLike(Protocol):
+    @property
+    def source_id(self) -> int: ...
+    @property
+    def paragraph_no(self) -> int: ...
+    @property
+    def sentence_no(self) -> int | None: ...
+    @property
+    def char_start(self) -> int: ...
+    @property
+    def char_end(self) -> int: ...
+
+
+class _CitedLike(Protocol):
+    @property
+    def evidence(self) -> _EvidenceLike: ...
+    @property
+    def passage(self) -> _PassageLike: ...
+
+
+def item_of(evidence: _EvidenceLike, passage: _PassageLike, source: tuple[int, str, str]) -> Item:
+    """The formula's view of a piece of evidence already read (as a report reads it: no query); ``source`` is
+    the (id, key, reliability letter) of its source."""
+    source_id, key, reliability = source
+    return Item(
+        evidence.id,
+        evidence.stance,
+        evidence.confidence,
+        evidence.credibility,
+        evidence.needs_review,
+        source_id,
+        key,
+        reliability,
+        passage.paragraph_no,
+        passage.sentence_no,
+        passage.char_start,
+        passage.char_end,
+    )
+
+
+_STANCES = {stance.value: stance for stance in Stance}
 
 
 def assess_claims(session: Session, claim_ids: Select[Any] | Sequence[int]) -> dict[int, Assessment]:
-    """The computed likelihood of each claim in ``claim_ids`` (a list or a subquery of ids), in three queries."""
+    """The computed likelihood of each claim in ``claim_ids`` (a list or a subquery of ids) that has evidence, in
+    three queries. Rows are read as Core statements on the session's connection, enums as their plain values: a
+    report reads tens of thousands, and the ORM's handling of each cost more than the formula."""
     by_claim: dict[int, list[Item]] = defaultdict(list)
-    for claim_id, *row in session.execute(
-        select(Evidence.claim_id, *_ITEM_COLUMNS)
+    query = (
+        select(
+            Evidence.claim_id,
+            Evidence.id,
+            type_coerce(Evidence.stance, String),
+            Evidence.confidence,
+            Evidence.credibility,
+            Evidence.needs_review,
+            Source.id,
+            Source.key,
+            type_coerce(Source.reliability, String),
+            Passage.paragraph_no,
+            Passage.sentence_no,
+            Passage.char_start,
+            Passage.char_end,
+        )
         .join(Passage, Passage.id == Evidence.passage_id)
         .join(Source, Source.id == Passage.source_id)
         .where(Evidence.claim_id.in_(claim_ids))
-    ):
-        evidence_id, stance, confidence, credibility, needs_review, source_id, key, reliability, *place = row
-        by_claim[claim_id].append(
-            Item(
-                evidence_id,
-                Stance(stance),
-                confidence,
-                credibility,
-                bool(needs_review),
-                source_id,
-                key,
-                Reliability(reliability).value,
-                *place,
-            )
-        )
+    )
+    stances = _STANCES
+    for claim_id, evidence_id, stance, *row in session.connection().execute(query):
+        by_claim[claim_id].append(Item(evidence_id, stances[stance], *row))
     if not by_claim:
         return {}
     links = load_links(session)

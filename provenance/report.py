@@ -20,7 +20,7 @@ from sqlalchemy import Connection, DateTime, Result, Select, or_, select, type_c
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from provenance.anchoring import omission_parts, review_label, shown_quote
-from provenance.assessment import NOT_ASSESSED, Assessment, assess_claims
+from provenance.assessment import NOT_ASSESSED, Assessment, assess_cited, load_links
 from provenance.claims import find_entities, get_claim, parse_status
 from provenance.errors import Invalid, NotFound
 from provenance.models import (
@@ -345,8 +345,10 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
         getattr(reports[evidence.claim_id], buckets[evidence.stance]).append(cited)
 
     _attach_conflicts(session, ids, reports)
-    for claim_id, computed in assess_claims(session, ids).items():
-        reports[claim_id].assessment = computed
+    # the computed likelihood, from the evidence just read
+    links, described = load_links(session), {s.id: (s.id, s.key, s.reliability.value) for s in by_id.values()}
+    for entry in reports.values():
+        entry.assessment = assess_cited(entry.cited, described, links)
     return Report(sorted(reports.values(), key=_sort_key(order)), order)
 
 

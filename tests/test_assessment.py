@@ -29,6 +29,7 @@ from provenance.assessment import (
 from provenance.confidence import TERMS, describe_credibility, parse_credibility
 from provenance.errors import Invalid
 from provenance.models import Claim, Event, Evidence, Source, SourceDerivation, Stance
+from provenance.report import build_report
 
 KEY_2018 = "india-north-korea-2018"
 KEY_2020 = "india-medical-aid-2020"
@@ -199,7 +200,8 @@ def test_the_result_does_not_depend_on_the_order_evidence_comes_in() -> None:
     items = [item(3, 2, reliability="B"), item(1, 1), item(2, 1, stance=Stance.CONTRADICTS), item(4, 3)]
     forward = assess(items, SourceLinks([derived(3, 1)]))
     backward = assess(list(reversed(items)), SourceLinks([derived(3, 1)]))
-    assert forward == backward
+    assert forward.contributions == backward.contributions and forward.log_odds == backward.log_odds
+    assert forward.contributions[-1].running_log_odds == forward.log_odds  # the steps end at the result
     assert [c.item.evidence_id for c in forward.contributions] == [1, 2, 4, 3]
 
 
@@ -250,6 +252,20 @@ def test_deriving_one_demo_source_from_the_other_makes_them_count_once(seeded: P
     (cluster,) = record["clusters"]
     assert cluster["sources"] == [{"key": KEY_2020, "reliability": "F"}, {"key": KEY_2018, "reliability": "F"}]
     assert cluster["links"] == [f"{KEY_2020} derives from {KEY_2018}"]
+
+
+def test_reports_and_claim_lists_compute_the_same_and_the_steps_end_at_the_result(
+    seeded: Provenance, session: Session
+) -> None:
+    seeded.ok("source", "derive", KEY_2020, "--from", KEY_2018, "--note", "May draw on the 2018 coverage")
+    listed = assess_claims(session, select(Claim.id))
+    for entry in build_report(session).claims:
+        computed = entry.assessment
+        assert computed.log_odds == listed[entry.claim.id].log_odds, entry.claim.key
+        assert computed.independent_sources == listed[entry.claim.id].independent_sources == len(computed.clusters)
+        if computed.contributions:
+            assert computed.contributions[-1].running_log_odds == computed.log_odds
+            assert computed.contributions[-1].running_probability == computed.probability
 
 
 def test_rating_a_source_changes_the_computed_likelihood(seeded: Provenance, session: Session) -> None:

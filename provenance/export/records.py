@@ -169,8 +169,8 @@ def computed_record(computed: Assessment, *, explain: bool = False) -> dict[str,
         "probability": None if computed.probability is None else _round(computed.probability),
         "term": computed.term,
         "log_odds": _round(computed.log_odds),
-        "independent_sources": len(computed.clusters),
-        "evidence_counted": len(computed.contributions),
+        "independent_sources": computed.independent_sources,
+        "evidence_counted": computed.evidence_counted,
     }
     if not explain:
         return record
