@@ -15,6 +15,7 @@ from conftest import DEMO_CLAIMS, Provenance, row_counts
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from provenance import assessment as assessment_module
 from provenance.assessment import (
     CREDIBILITY_WEIGHT,
     RELIABILITY_WEIGHT,
@@ -674,3 +675,14 @@ def test_computed_likelihood_reads_a_fixed_number_of_queries(seeded: Provenance,
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert few == len(statements) == 3
+
+
+def test_a_long_list_of_claims_is_read_in_chunks(
+    seeded: Provenance, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = assess_claims(session, select(Claim.id))
+    monkeypatch.setattr(assessment_module, "_CHUNK", 5)
+    ids = list(session.scalars(select(Claim.id)))
+    chunked = assess_claims(session, ids)
+    assert len(ids) == 12 and set(chunked) == set(whole)
+    assert {k: a.log_odds for k, a in chunked.items()} == {k: a.log_odds for k, a in whole.items()}
