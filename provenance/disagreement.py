@@ -185,8 +185,9 @@ _DENIALS = frozenset("deni deny refut disput".split())  # stems
 _REFUSALS = frozenset("refus fail declin".split())  # stems, before "to"
 _AUXILIARIES = frozenset(
     "be been being is are was were have has had do does did will would shall should can could may might must to "
-    "ever yet also even actually really currently still been get got having".split()
+    "ever yet also even actually really currently still been having".split()
 )
+_ALLEGATIONS = frozenset("accus alleg allegedli suspect rumour rumor reportedli".split())  # stems
 _DEGREE = frozenset("much many enough all every always quite very fully entirely necessarily just".split())
 _SPEECH = frozenset("say comment confirm disclos specifi elaborat reveal know respond answer".split())  # stems
 _IDIOMS = ("not only", "no doubt", "not least", "nothing but", "no sooner", "not just", "if not")
@@ -241,11 +242,15 @@ def _predicate(cue: Token, following: Sequence[Token]) -> list[Token]:
 
 
 def _asserted(statement: Statement, stem_: str, negated: dict[str, str]) -> str | None:
-    """The word as written where ``statement`` says ``stem_`` without negating it, if it does."""
+    """The word as written where ``statement`` says ``stem_`` without negating it, if it does. A word under an
+    allegation ("accused of ordering", "allegedly supplied") is reported, not asserted."""
     if stem_ in negated:
         return None
-    for token in statement.tokens:
+    tokens = statement.tokens
+    for n, token in enumerate(tokens):
         if token.stem == stem_ and token.content:
+            if any(t.stem in _ALLEGATIONS for t in tokens[max(0, n - 3) : n] if t.sentence == token.sentence):
+                continue
             return token.text
     return None
 

@@ -96,6 +96,7 @@ def stem(word: str) -> str:
         word = word[:-1]
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]
+    word = _undouble(word)  # "boycott" as "boycotted"
     if len(word) > 2 and word.endswith("y"):
         word = word[:-1] + "i"
     return word
