@@ -21,6 +21,7 @@ from provenance.entities import entity_names, get_or_create_entities
 from provenance.entities import find_entities as find_entities  # report.py and others import it from here
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.models import (
+    AnchorMethod,
     Claim,
     ClaimStatus,
     Contradiction,
@@ -300,9 +301,10 @@ def confirm_evidence(session: Session, evidence_id: int, *, note: str) -> Eviden
     if reason is None:
         raise Invalid("say what you checked with --note, e.g. --note 'same words; the quote had curly quotes'")
     if not evidence.needs_review:
+        done = " was reviewed already" if evidence.anchor_method is AnchorMethod.FUZZY else " does not need review"
         raise Conflict(
-            f"evidence {evidence_id} ({evidence.anchor_method.value.replace('_', ' ')} match) does not need "
-            "review; nothing to confirm"
+            f"evidence {evidence_id} ({evidence.anchor_method.value.replace('_', ' ')} match){done}; "
+            "nothing to confirm"
         )
     state = {
         "evidence_id": evidence.id,

@@ -235,7 +235,7 @@ def test_confirm_refuses_what_there_is_nothing_to_confirm(desk: Provenance, flag
     assert "is not a valid integer" in desk.fails("evidence", "confirm", "first", "--note", "x", code=2)
     desk.ok("evidence", "confirm", str(flagged), "--note", "checked")
     assert desk.fails("evidence", "confirm", str(flagged), "--note", "again") == (
-        f"Error: evidence {flagged} (fuzzy match) does not need review; nothing to confirm"
+        f"Error: evidence {flagged} (fuzzy match) was reviewed already; nothing to confirm"
     )
     exact = json.loads(desk.ok(*add(desk, SUNTECH_PARTS[0], "--json")).stdout)["evidence_id"]
     assert desk.fails("evidence", "confirm", str(exact), "--note", "x") == (

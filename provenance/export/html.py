@@ -208,10 +208,11 @@ class _Writer:
             note = notes.get(cited.passage.id) or self._note(cited)
             anchor = f"cite-{note.number}-{len(note.quoted_at) + 1}"
             note.quoted_at.append((anchor, claim_key))
-            out += (figure, anchor, self._omission_blockquote(cited, note.number) if cited.omits else note.blockquote)
+            omits = cited.omits
+            out += (figure, anchor, self._omission_blockquote(cited, note.number) if omits else note.blockquote)
             evidence = cited.evidence
             attributed_to, confidence, analyst_note = evidence.attributed_to, evidence.confidence, evidence.note
-            flagged = cited.omits or evidence.needs_review
+            flagged = omits or evidence.needs_review
             if not attributed_to and confidence is None and not analyst_note and not flagged:
                 out.append("</figure>\n")
                 continue
