@@ -20,8 +20,9 @@ decades``, ``1998`` against ``1999``, ``mid-1990s`` (1993-1996) against ``2002``
 ``never supplied``, ``denied supplying``, ``refused to pay``, ``no longer continuing``, ``none of the ... were
 diverted`` against the same verb unnegated, in two statements sharing at least half their content words. Words
 are compared by a crude stem (``supplied``, ``supplies``, ``supplying`` -> ``suppli``). Not counted: ``not only``,
-``no doubt``, a negated verb of saying (``did not say``, ``declined to comment``: not a denial), and a negation of
-degree (``not much``, ``not all``).
+``no doubt``, a negated verb of saying (``did not say``, ``declined to comment``: not a denial), a negation of
+degree (``not much``, ``not all``), and a predicate the other statement only reports as an allegation (``accused
+of ordering``).
 
 **Attribution.** The same statement (at least 70 % of the other content words shared, two or more) with a
 different agent after ``by`` or ``according to``: ``announced by the Ministry of External Affairs`` against
