@@ -303,8 +303,7 @@ def confirm_evidence(session: Session, evidence_id: int, *, note: str) -> Eviden
     if not evidence.needs_review:
         done = " was reviewed already" if evidence.anchor_method is AnchorMethod.FUZZY else " does not need review"
         raise Conflict(
-            f"evidence {evidence_id} ({evidence.anchor_method.value.replace('_', ' ')} match){done}; "
-            "nothing to confirm"
+            f"evidence {evidence_id} ({evidence.anchor_method.value.replace('_', ' ')} match){done}; nothing to confirm"
         )
     state = {
         "evidence_id": evidence.id,
