@@ -46,10 +46,8 @@ from sqlalchemy import (
     Table,
     func,
     insert,
-    null,
     select,
     text,
-    update,
 )
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
@@ -550,16 +548,20 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]
 def _insert(session: Session, plan: _Plan) -> int:
     table = plan.table
     try:
+        # A JSON column's SQL NULL (as opposed to JSON null) is written by leaving the column out of the INSERT,
+        # never by updating the row afterwards: some tables (the event log) refuse updates.
+        null_columns: dict[int, set[str]] = {}
+        for name, indexes in plan.sql_null.items():
+            for index in indexes:
+                null_columns.setdefault(index, set()).add(name)
         for batch in _batches(plan.rows, BATCH_ROWS):
-            session.execute(insert(table), [_decoded(plan, index, row) for index, row in batch])
-        if plan.sql_null:
-            (key,) = table.primary_key.columns  # JSON columns are only in tables with a single-column key
-            position = plan.positions[list(table.columns).index(key)]
-            for name, indexes in plan.sql_null.items():
-                ids = [plan.rows[i][position] for i in indexes]
-                for start in range(0, len(ids), BATCH_ROWS):
-                    chunk = ids[start : start + BATCH_ROWS]
-                    session.execute(update(table).where(key.in_(chunk)).values({name: null()}))
+            groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+            for index, row in batch:
+                left_out = frozenset(null_columns.get(index, ()))
+                values = _decoded(plan, index, row)
+                groups.setdefault(left_out, []).append({k: v for k, v in values.items() if k not in left_out})
+            for rows in groups.values():
+                session.execute(insert(table), rows)
     except (IntegrityError, DataError) as exc:
         raise Invalid(
             f"damaged bundle: the database refused the rows of table {table.name} ({_reason(exc)}); "

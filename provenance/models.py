@@ -208,6 +208,10 @@ class Source(Base):
     # Version 1 has the key it was given; version N > 1 is keyed "KEY@N", so a key always names one text.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), unique=True)
+    # A source with evidence is never deleted: it is retracted, with who, when and why, and reports say so.
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    retracted_by: Mapped[str | None] = mapped_column(Text)
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
 
     passages: Mapped[list[Passage]] = relationship(
         back_populates="source", order_by="Passage.char_start", passive_deletes=True
@@ -287,6 +291,12 @@ class Claim(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    # Who the claim is assigned to (a name as given), and who last set its verdict: publishing needs a reviewer
+    # other than that person (unless the desk works alone).
+    assignee: Mapped[str | None] = mapped_column(Text)
+    verdict_by: Mapped[str | None] = mapped_column(Text)
+    # Raised by every change through the ORM; a change made from a stale copy fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     entities: Mapped[list[Entity]] = relationship(
         secondary=claim_entity, back_populates="claims", order_by="Entity.name_key"
@@ -297,6 +307,7 @@ class Claim(Base):
         CheckConstraint("length(key) > 0", name="key_not_empty"),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_probability"),
     )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
 
 class Evidence(Base):
@@ -429,6 +440,17 @@ class EntityAlias(Base):
     name_key: Mapped[str] = mapped_column(String(200), unique=True)  # as Entity.name_key
 
     entity: Mapped[Entity] = relationship(back_populates="aliases")
+
+
+class Setting(Base):
+    """A desk-wide setting, e.g. whether publishing needs a second person ("review.second_person")."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_by: Mapped[str | None] = mapped_column(Text)
 
 
 class Event(Base):

@@ -27,16 +27,19 @@ RENDERERS: dict[str, Callable[[Session], object]] = {
 }
 
 
-def _populate(session: Session, claims: int) -> None:
-    sentences = [f"Statement number {n} was made by official {n % 7}." for n in range(claims)]
+def _populate(session: Session, claims: int, start: int = 0) -> None:
+    """``claims`` claims numbered from ``start``, with evidence in two sources of their own."""
+    numbers = range(start, start + claims)
+    sentences = {n: f"Statement number {n} was made by official {n % 7}." for n in numbers}
     for part in range(2):
-        mine = sentences[part::2]
+        mine = [sentences[n] for n in numbers if n % 2 == part]
         text = "\n\n".join(" ".join(mine[i : i + 5]) for i in range(0, len(mine), 5))
-        add_source(session, document_from_text(f"Title: Part {part}\n\n{text}", name="t", origin=f"{part}.txt"))
-    for n in range(claims):
+        origin = f"{start}-{part}.txt"
+        add_source(session, document_from_text(f"Title: Part {part}\n\n{text}", name="t", origin=origin))
+    for n in numbers:
         key = f"claim-{n:05d}"
         add_claim(session, key, f"Claim {n}", about=[f"Entity {n % 4}"], status="published", verdict="mixed")
-        add_evidence(session, key, f"{n % 2}", sentences[n], stance="supports" if n % 3 else "contradicts")
+        add_evidence(session, key, f"{start}-{n % 2}", sentences[n], stance="supports" if n % 3 else "contradicts")
         if n % 10 == 1:
             add_contradiction(session, f"claim-{n - 1:05d}", key, note="cannot both hold")
     session.commit()
@@ -68,15 +71,5 @@ def test_statement_counts_are_the_same_for_10_and_1000_claims(engine: Engine, se
 
 
 def _populate_more(session: Session) -> None:
-    """Grow the database from 10 to 1,000 claims."""
-    from sqlalchemy import delete
-
-    from provenance.models import Claim, Contradiction, Entity, Event, Evidence, Passage, Source, claim_entity
-
-    for table in (Event, Evidence, Contradiction):
-        session.execute(delete(table))
-    session.execute(delete(claim_entity))
-    for table in (Claim, Entity, Passage, Source):
-        session.execute(delete(table))
-    session.commit()
-    _populate(session, 1000)
+    """Grow the database from 10 to 1,000 claims (nothing is deleted: the event log refuses deletes)."""
+    _populate(session, 990, start=10)
