@@ -75,11 +75,18 @@ def add_claim(
         raise Invalid(f"claim {key!r} has an empty statement; say what is claimed")
     if session.scalar(select(Claim.id).where(Claim.key == key)) is not None:
         raise Conflict(f"claim {key!r} already exists; choose another key or `provenance claim show {key}`")
+    probability = None if confidence is None else parse_likelihood(confidence)
+    if probability is not None and not (confidence_note or "").strip():
+        # a likelihood set by hand always comes with its reason, here as with `claim confidence`
+        raise Invalid(
+            f"claim {key!r} has a likelihood but no reason; say why with --confidence-note "
+            "(confidence_note in a claims file)"
+        )
     now = utcnow()
     claim = Claim(
         key=key,
         statement=statement,
-        confidence=None if confidence is None else parse_likelihood(confidence),
+        confidence=probability,
         confidence_note=confidence_note,
         status=parse_status(status),
         verdict=None if verdict is None else parse_verdict(verdict),

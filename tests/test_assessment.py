@@ -686,3 +686,16 @@ def test_a_long_list_of_claims_is_read_in_chunks(
     chunked = assess_claims(session, ids)
     assert len(ids) == 12 and set(chunked) == set(whole)
     assert {k: a.log_odds for k, a in chunked.items()} == {k: a.log_odds for k, a in whole.items()}
+
+
+def test_a_claim_added_with_a_likelihood_needs_its_reason(seeded: Provenance, tmp_path: Path) -> None:
+    line = seeded.fails("claim", "add", "new-claim", "A new claim", "--confidence", "likely")
+    assert line == (
+        "Error: claim 'new-claim' has a likelihood but no reason; say why with --confidence-note "
+        "(confidence_note in a claims file)"
+    )
+    seeded.ok("claim", "add", "new-claim", "A new claim", "--confidence", "likely", "--confidence-note", "Because")
+    claims_file = tmp_path / "claims.yaml"
+    claims_file.write_text("claims:\n  - key: other\n    statement: Another claim\n    confidence: likely\n")
+    line = seeded.fails("import", str(claims_file))
+    assert line.startswith(f"Error: {claims_file}: claims[0] (other): claim 'other' has a likelihood but no reason")
