@@ -1,0 +1,472 @@
+"""The fact-checking workflow: where a claim stands, who works on it, its verdict, and the desk's rules.
+
+A claim moves between statuses only along :data:`TRANSITIONS`::
+
+    unstarted -> in progress -> in review -> published | inconclusive
+                      ^             |
+                      +-------------+  (sent back, with a note)
+    published | inconclusive -> in progress   (reopened, with a note)
+    any status -> withdrawn                   (with a reason; claims are withdrawn, never deleted)
+    withdrawn -> unstarted | in progress      (reinstated, with a note)
+
+Publishing needs a verdict, at least one piece of evidence and, unless the desk has switched the rule off
+(:data:`SECOND_REVIEWER`), someone other than whoever last set the verdict (``Claim.verdict_by``). A verdict is set
+or changed only while the claim is open (unstarted, in progress, in review) or in the command that reopens it or
+takes it out of review. Every change goes into the event log with who, before, after and the note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from provenance import events
+from provenance.claims import get_claim, parse_status, parse_verdict
+from provenance.errors import Conflict, Invalid, NotFound
+from provenance.locking import check_version
+from provenance.models import Claim, ClaimStatus, Contradiction, ContradictionStatus, Evidence, Setting, Verdict, utcnow
+
+UNSTARTED = ClaimStatus.UNSTARTED
+IN_PROGRESS = ClaimStatus.IN_PROGRESS
+IN_REVIEW = ClaimStatus.IN_REVIEW
+PUBLISHED = ClaimStatus.PUBLISHED
+INCONCLUSIVE = ClaimStatus.INCONCLUSIVE
+WITHDRAWN = ClaimStatus.WITHDRAWN
+
+# Where a claim of each status may go next (README: "The workflow").
+TRANSITIONS: dict[ClaimStatus, tuple[ClaimStatus, ...]] = {
+    UNSTARTED: (IN_PROGRESS, WITHDRAWN),
+    IN_PROGRESS: (IN_REVIEW, WITHDRAWN),
+    IN_REVIEW: (IN_PROGRESS, PUBLISHED, INCONCLUSIVE, WITHDRAWN),
+    PUBLISHED: (IN_PROGRESS, WITHDRAWN),
+    INCONCLUSIVE: (IN_PROGRESS, WITHDRAWN),
+    WITHDRAWN: (UNSTARTED, IN_PROGRESS),
+}
+# Still being worked on: its verdict may be set or changed.
+OPEN = frozenset({UNSTARTED, IN_PROGRESS, IN_REVIEW})
+# Decided: a move into or out of one of these needs a note, as does sending a claim back from review.
+DECIDED = frozenset({PUBLISHED, INCONCLUSIVE, WITHDRAWN})
+
+# The rating scale: each verdict's place from 1 (false) to 5 (true), as the ClaimReview export rates it;
+# "unproven" has no place on it and is given in words only.
+BEST_RATING = 5
+WORST_RATING = 1
+RATING_SCALE: dict[Verdict, int | None] = {
+    Verdict.TRUE: 5,
+    Verdict.MOSTLY_TRUE: 4,
+    Verdict.MIXED: 3,
+    Verdict.MOSTLY_FALSE: 2,
+    Verdict.FALSE: 1,
+    Verdict.UNPROVEN: None,
+}
+VERDICT_NAMES: dict[Verdict, str] = {
+    Verdict.TRUE: "True",
+    Verdict.MOSTLY_TRUE: "Mostly true",
+    Verdict.MIXED: "Mixed",
+    Verdict.MOSTLY_FALSE: "Mostly false",
+    Verdict.FALSE: "False",
+    Verdict.UNPROVEN: "Unproven",
+}
+
+
+def words(value: ClaimStatus | Verdict) -> str:
+    """A status or verdict as people write it: "in review", "mostly false"."""
+    return value.value.replace("_", " ")
+
+
+def _choices(values: Sequence[ClaimStatus]) -> str:
+    return ", ".join(words(v) for v in values)
+
+
+def _clean(text: str | None) -> str | None:
+    cleaned = " ".join((text or "").split())
+    return cleaned or None
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Names are free text: "Ana  Lima" and "ana lima" are one person."""
+    return a is not None and b is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+# --- desk settings ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskSetting:
+    """A desk-wide setting: the name people type, the key it is stored under, its choices and default."""
+
+    name: str
+    key: str
+    choices: tuple[str, ...]
+    default: str
+    meaning: str
+
+
+SECOND_REVIEWER = DeskSetting(
+    name="second-reviewer",
+    key="review.second_person",
+    choices=("on", "off"),
+    default="on",
+    meaning="publishing needs someone other than whoever last set the verdict",
+)
+DESK_SETTINGS: dict[str, DeskSetting] = {s.name: s for s in (SECOND_REVIEWER,)}
+
+
+@dataclass(frozen=True)
+class DeskValue:
+    """A setting's value now: the default until someone sets it."""
+
+    setting: DeskSetting
+    value: str
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+def _desk_setting(name: str) -> DeskSetting:
+    setting = DESK_SETTINGS.get(name.strip().lower().replace("_", "-"))
+    if setting is None:
+        raise NotFound(f"no desk setting {name!r}; the settings are: {', '.join(DESK_SETTINGS)}")
+    return setting
+
+
+def desk_value(session: Session, setting: DeskSetting) -> DeskValue:
+    row = session.get(Setting, setting.key)
+    if row is None:
+        return DeskValue(setting, setting.default, None, None)
+    return DeskValue(setting, row.value, row.updated_at, row.updated_by)
+
+
+def desk_settings(session: Session) -> list[DeskValue]:
+    """Every desk setting with its value, by name."""
+    return [desk_value(session, DESK_SETTINGS[name]) for name in sorted(DESK_SETTINGS)]
+
+
+def second_reviewer_required(session: Session) -> bool:
+    return desk_value(session, SECOND_REVIEWER).value == "on"
+
+
+def set_desk_setting(session: Session, name: str, value: str, *, reason: str | None) -> tuple[DeskValue, bool]:
+    """Set a desk setting, saying why; returns its value and whether it changed. Logged as ``desk.set``."""
+    setting = _desk_setting(name)
+    chosen = value.strip().lower()
+    if chosen not in setting.choices:
+        raise Invalid(f"unknown value {value!r} for {setting.name}; use one of: {', '.join(setting.choices)}")
+    why = _clean(reason)
+    if why is None:
+        raise Invalid(f"say why with --reason; changing the desk setting {setting.name} is logged with its reason")
+    current = desk_value(session, setting)
+    if current.value == chosen:
+        return current, False
+    actor, now = events.current_actor(), utcnow()
+    row = session.get(Setting, setting.key)
+    if row is None:
+        session.add(Setting(key=setting.key, value=chosen, updated_at=now, updated_by=actor))
+    else:
+        row.value, row.updated_at, row.updated_by = chosen, now, actor
+    session.flush()
+    events.record(
+        session,
+        "desk.set",
+        "setting",
+        setting.key,
+        before={"value": current.value},
+        after={"value": chosen},
+        reason=why,
+        actor=actor,
+    )
+    return DeskValue(setting, chosen, now, actor), True
+
+
+# --- assigning ----------------------------------------------------------------------------------------
+
+
+def assign_claim(
+    session: Session,
+    key: str,
+    assignee: str | None,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> tuple[Claim, bool]:
+    """Assign a claim to someone (a name as given: there is no list of users), or to nobody with ``None``;
+    returns the claim and whether it changed. Logged as ``claim.assign``."""
+    claim = get_claim(session, key)
+    check_version(claim, expected_version)
+    name = None if assignee is None else _clean(assignee)
+    if assignee is not None and name is None:
+        raise Invalid(f"give a name to assign claim {key!r} to with --to NAME, or --nobody")
+    if claim.status is WITHDRAWN:
+        raise Conflict(
+            f"claim {key!r} is withdrawn; reinstate it first with "
+            f"`provenance review {key} --status in_progress --note WHY`"
+        )
+    if claim.assignee == name:
+        return claim, False
+    before = {"assignee": claim.assignee}
+    claim.assignee = name
+    claim.updated_at = utcnow()
+    session.flush()
+    events.record(session, "claim.assign", "claim", key, before=before, after={"assignee": name}, reason=_clean(note))
+    return claim, True
+
+
+# --- status and verdict -------------------------------------------------------------------------------
+
+
+def _state(claim: Claim) -> dict[str, object]:
+    return {
+        "status": claim.status.value,
+        "verdict": claim.verdict.value if claim.verdict else None,
+        "verdict_by": claim.verdict_by,
+    }
+
+
+def _why_not(current: ClaimStatus, target: ClaimStatus) -> str:
+    """Why a move outside :data:`TRANSITIONS` makes no sense, in the desk's words."""
+    if target in (PUBLISHED, INCONCLUSIVE):
+        return f"a claim is {words(target)} only from review, after someone has looked at it"
+    if target is IN_REVIEW:
+        return "only a claim in progress goes to review"
+    if current is WITHDRAWN:
+        return "a withdrawn claim is first reinstated as unstarted or in progress"
+    if target is UNSTARTED:
+        return "a claim that has been worked on is not unstarted again"
+    return f"a {words(current)} claim is first reopened as in progress"
+
+
+def _check_move(key: str, current: ClaimStatus, target: ClaimStatus) -> None:
+    if target not in TRANSITIONS[current]:
+        raise Conflict(
+            f"claim {key!r} cannot move from {words(current)} to {words(target)}: {_why_not(current, target)}; "
+            f"from {words(current)} it can move to: {_choices(TRANSITIONS[current])}"
+        )
+
+
+def _note_needed(current: ClaimStatus, target: ClaimStatus) -> str | None:
+    """What a note must say for this move, or None if the move needs none."""
+    if target is PUBLISHED:
+        return "what was checked before publishing"
+    if target is INCONCLUSIVE:
+        return "why the evidence does not settle it"
+    if target is WITHDRAWN:
+        return "why it is withdrawn"
+    if current in DECIDED:
+        return f"why a {words(current)} claim is reopened"
+    if current is IN_REVIEW and target is IN_PROGRESS:
+        return "what is still to be done"
+    return None
+
+
+def _check_publishable(
+    session: Session, claim: Claim, verdict: Verdict | None, verdict_by: str | None, actor: str
+) -> None:
+    """Refuse to publish a claim that would have ``verdict`` set by ``verdict_by`` unless every rule holds."""
+    key = claim.key
+    if verdict is None:
+        raise Invalid(
+            f"claim {key!r} cannot be published without a verdict; give one with --verdict "
+            f"({', '.join(words(v) for v in Verdict)})"
+        )
+    evidence = session.scalar(select(func.count()).select_from(Evidence).where(Evidence.claim_id == claim.id))
+    if not evidence:
+        raise Invalid(
+            f"claim {key!r} cannot be published without evidence; link a passage first with "
+            f"`provenance evidence add {key} SOURCE --quote WORDS --stance STANCE`"
+        )
+    if not second_reviewer_required(session):
+        return
+    if verdict_by is None:
+        raise Invalid(
+            f"claim {key!r} cannot be published: who set its verdict is not recorded; set it again with "
+            f"`provenance review {key} --verdict {verdict.value}` so that someone else can publish it"
+        )
+    if same_person(verdict_by, actor):
+        raise Invalid(
+            f"claim {key!r} needs a second person to publish it: its verdict was set by {verdict_by}, who "
+            "cannot also publish it; ask another editor (a desk of one: "
+            "`provenance desk set second-reviewer off --reason WHY`)"
+        )
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a review did to a claim: its status and verdict before and after, and whether anything changed."""
+
+    claim: Claim
+    before: dict[str, object]
+    after: dict[str, object]
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def review_claim(
+    session: Session,
+    key: str,
+    *,
+    status: str | None = None,
+    verdict: str | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+    note_option: str = "--note",
+) -> Review:
+    """Move a claim to ``status`` and/or set its ``verdict``, under the rules in the module's docstring.
+
+    The verdict is set first, so a verdict given in the same command counts as set by the person acting: with
+    the second-reviewer rule on, nobody can set a verdict and publish it in one command. Nothing is written when
+    nothing would change, or when any rule refuses. Logged as ``claim.review`` (``claim.withdraw`` for a
+    withdrawal), with the note as the reason.
+    """
+    if status is None and verdict is None:
+        raise Invalid(f"give --status and/or --verdict for claim {key!r}")
+    target = None if status is None else parse_status(status)
+    new_verdict = None if verdict is None else parse_verdict(verdict)
+    claim = get_claim(session, key)
+    check_version(claim, expected_version)
+    current = claim.status
+    if target is None or target is current:
+        target = current
+    else:
+        _check_move(key, current, target)
+    why = _clean(note)
+    needed = _note_needed(current, target) if target is not current else None
+    # Giving the same verdict again records who stands behind it when that was not known.
+    verdict_changes = new_verdict is not None and (new_verdict is not claim.verdict or claim.verdict_by is None)
+    if needed is None and new_verdict is not None and claim.verdict not in (None, new_verdict):
+        assert claim.verdict is not None
+        needed = f"why the verdict changes from {words(claim.verdict)} to {words(new_verdict)}"
+    if needed is not None and why is None:
+        moving = f"moving claim {key!r} to {words(target)}" if target is not current else f"changing claim {key!r}"
+        raise Invalid(f"{moving} needs a note: say {needed} with {note_option}")
+    if verdict_changes:
+        if target is WITHDRAWN:
+            raise Invalid(f"claim {key!r} is being withdrawn; a withdrawal sets no verdict, leave out --verdict")
+        if current not in OPEN and target not in OPEN:
+            raise Invalid(
+                f"claim {key!r} is {words(current)}; its verdict is changed only when it is reopened: "
+                f"`provenance review {key} --status in_progress --verdict {verdict} --note WHY`"
+            )
+    actor = events.current_actor()
+    verdict_after, verdict_by_after = (new_verdict, actor) if verdict_changes else (claim.verdict, claim.verdict_by)
+    before = _state(claim)
+    after: dict[str, object] = {
+        "status": target.value,
+        "verdict": verdict_after.value if verdict_after else None,
+        "verdict_by": verdict_by_after,
+    }
+    if before == after:
+        return Review(claim, before, after)
+    if target is PUBLISHED and current is not PUBLISHED:
+        _check_publishable(session, claim, verdict_after, verdict_by_after, actor)
+    claim.status, claim.verdict, claim.verdict_by = target, verdict_after, verdict_by_after
+    claim.updated_at = utcnow()
+    session.flush()
+    action = "claim.withdraw" if target is WITHDRAWN and current is not WITHDRAWN else "claim.review"
+    events.record(session, action, "claim", key, before=before, after=after, reason=why, actor=actor)
+    return Review(claim, before, after)
+
+
+def withdraw_claim(session: Session, key: str, *, reason: str | None, expected_version: int | None = None) -> Review:
+    """Withdraw a claim, saying why: it stays in the database, with its evidence and history."""
+    return review_claim(
+        session, key, status=WITHDRAWN.value, note=reason, expected_version=expected_version, note_option="--reason"
+    )
+
+
+# --- the board ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One claim on the board, with what an editor needs to see at a glance."""
+
+    key: str
+    statement: str
+    status: ClaimStatus
+    verdict: Verdict | None
+    verdict_by: str | None
+    assignee: str | None
+    evidence: int
+    needs_review: int
+    open_contradictions: int
+    updated_at: dt.datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class Board:
+    """Claims by status, in workflow order, with the desk's totals."""
+
+    columns: dict[ClaimStatus, list[BoardRow]]
+    open_contradictions: int
+    needs_review: int
+    second_reviewer: bool
+
+    @property
+    def total(self) -> int:
+        return sum(len(rows) for rows in self.columns.values())
+
+
+def board(session: Session, *, assignee: str | None = None) -> Board:
+    """Every claim (or only those assigned to ``assignee``, compared as :func:`same_person` does) by status, in
+    :class:`ClaimStatus` order then by key, with its evidence counts and open contradictions. Four queries,
+    however many claims."""
+    wanted = None if assignee is None else _clean(assignee)
+    if assignee is not None and wanted is None:
+        raise Invalid("give a name with --assignee")
+    evidence_counts = {
+        claim_id: (total, int(flagged or 0))
+        for claim_id, total, flagged in session.execute(
+            select(
+                Evidence.claim_id, func.count(), func.sum(case((Evidence.needs_review.is_(True), 1), else_=0))
+            ).group_by(Evidence.claim_id)
+        )
+    }
+    # Open contradictions are few beside claims: read them whole, so one shared by two shown claims counts once.
+    open_pairs = list(
+        session.execute(
+            select(Contradiction.claim_a_id, Contradiction.claim_b_id).where(
+                Contradiction.status == ContradictionStatus.OPEN
+            )
+        ).tuples()
+    )
+    per_claim: dict[int, int] = {}
+    for pair in open_pairs:
+        for claim_id in pair:
+            per_claim[claim_id] = per_claim.get(claim_id, 0) + 1
+    query = select(Claim).order_by(Claim.key)
+    if wanted is not None:
+        query = query.where(Claim.assignee.is_not(None))
+    columns: dict[ClaimStatus, list[BoardRow]] = {status: [] for status in ClaimStatus}
+    shown: set[int] = set()
+    for claim in session.scalars(query):
+        if wanted is not None and not same_person(claim.assignee, wanted):
+            continue
+        shown.add(claim.id)
+        total, flagged = evidence_counts.get(claim.id, (0, 0))
+        columns[claim.status].append(
+            BoardRow(
+                key=claim.key,
+                statement=claim.statement,
+                status=claim.status,
+                verdict=claim.verdict,
+                verdict_by=claim.verdict_by,
+                assignee=claim.assignee,
+                evidence=total,
+                needs_review=flagged,
+                open_contradictions=per_claim.get(claim.id, 0),
+                updated_at=claim.updated_at,
+                version=claim.version,
+            )
+        )
+    return Board(
+        columns=columns,
+        open_contradictions=sum(1 for a, b in open_pairs if a in shown or b in shown),
+        needs_review=sum(row.needs_review for rows in columns.values() for row in rows),
+        second_reviewer=second_reviewer_required(session),
+    )
