@@ -68,7 +68,8 @@ def add_claim(
     status: str = ClaimStatus.UNSTARTED.value,
     verdict: str | None = None,
 ) -> Claim:
-    """A new claim; its key must be unused. Status and verdict are given when importing reviewed claims."""
+    """A new claim; its key must be unused. Status and verdict are given when importing reviewed claims; a verdict
+    is recorded as set by the person acting (``Claim.verdict_by``), and a published claim needs one."""
     check_key(key, "claim")
     statement = " ".join(statement.split())
     if not statement:
@@ -82,22 +83,31 @@ def add_claim(
             f"claim {key!r} has a likelihood but no reason; say why with --confidence-note "
             "(confidence_note in a claims file)"
         )
-    now = utcnow()
+    parsed_status = parse_status(status)
+    parsed_verdict = None if verdict is None else parse_verdict(verdict)
+    if parsed_status is ClaimStatus.PUBLISHED and parsed_verdict is None:
+        raise Invalid(f"claim {key!r} is published but has no verdict; give its verdict too")
+    now, actor = utcnow(), events.current_actor()
     claim = Claim(
         key=key,
         statement=statement,
         confidence=probability,
         confidence_note=confidence_note,
-        status=parse_status(status),
-        verdict=None if verdict is None else parse_verdict(verdict),
+        status=parsed_status,
+        verdict=parsed_verdict,
+        # whoever records a verdict stands behind it: publishing needs someone else (provenance.workflow)
+        verdict_by=None if parsed_verdict is None else actor,
         created_at=now,
-        created_by=events.current_actor(),
+        created_by=actor,
         updated_at=now,
         entities=get_or_create_entities(session, about),
     )
     session.add(claim)
     session.flush()
-    events.record(session, "claim.add", "claim", key, after=claim_summary(claim))
+    added = claim_summary(claim)
+    if parsed_verdict is not None:
+        added["verdict_by"] = claim.verdict_by
+    events.record(session, "claim.add", "claim", key, after=added)
     return claim
 
 

@@ -25,31 +25,18 @@ import json
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from provenance import workflow
 from provenance.errors import Invalid
 from provenance.export.webannotation import source_uri
 from provenance.models import Source, Verdict
 from provenance.report import ClaimReport, Report
 
 CONTEXT = "https://schema.org"
-BEST_RATING = 5
-WORST_RATING = 1
-# The verdict's place on a 1 (false) .. 5 (true) scale; None: the verdict is given in words only.
-RATING_SCALE: dict[Verdict, int | None] = {
-    Verdict.TRUE: 5,
-    Verdict.MOSTLY_TRUE: 4,
-    Verdict.MIXED: 3,
-    Verdict.MOSTLY_FALSE: 2,
-    Verdict.FALSE: 1,
-    Verdict.UNPROVEN: None,
-}
-VERDICT_NAMES: dict[Verdict, str] = {
-    Verdict.TRUE: "True",
-    Verdict.MOSTLY_TRUE: "Mostly true",
-    Verdict.MIXED: "Mixed",
-    Verdict.MOSTLY_FALSE: "Mostly false",
-    Verdict.FALSE: "False",
-    Verdict.UNPROVEN: "Unproven",
-}
+# The desk's rating scale, defined with the workflow: 1 (false) .. 5 (true); None: given in words only.
+RATING_SCALE = workflow.RATING_SCALE
+VERDICT_NAMES = workflow.VERDICT_NAMES
+BEST_RATING = workflow.BEST_RATING
+WORST_RATING = workflow.WORST_RATING
 
 
 def check_base_url(base_url: str) -> str:
