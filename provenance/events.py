@@ -1,6 +1,14 @@
 """The audit trail: every change the domain makes is appended here, with who made it and why.
 
-Only :func:`record` writes events, and nothing in provenance updates or deletes one.
+Only :func:`record` and :func:`record_many` write events. Nothing in provenance updates or deletes one: this
+module offers no way to, the ORM refuses to flush a change to or the deletion of an :class:`Event`, and the
+database's triggers refuse ``UPDATE`` and ``DELETE`` on the table (so a program of another kind cannot either).
+Claims and sources are kept the same way: a claim is withdrawn and a source retracted, never deleted, so the
+log's subjects stay in the database; the ORM refuses to delete either.
+
+Who is acting is :func:`current_actor`: the name the command line was given with ``--as`` (set for the length
+of one command with :func:`acting_as`), else ``$PROVENANCE_USER``, else the operating-system user. Every event,
+and every ``created_by``, ``captured_by`` or ``decided_by`` the domain writes, takes it from there.
 """
 
 from __future__ import annotations
@@ -8,20 +16,55 @@ from __future__ import annotations
 import functools
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event as orm_event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper, Session
 
 from provenance.db import inserted_id
-from provenance.models import Base, utcnow
+from provenance.errors import Invalid
+from provenance.models import Base, Claim, Event, Source, utcnow
 
 USER_ENV = "PROVENANCE_USER"
 _event = Base.metadata.tables["event"]
+# The name given for this command (``provenance --as NAME ...``); None: fall back to the environment.
+_acting: ContextVar[str | None] = ContextVar("provenance_actor", default=None)
+
+
+def check_actor(name: str) -> str:
+    """``name`` with its spacing tidied, if it names someone; an empty or blank name is refused."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise Invalid(
+            f"--as needs the name of who is acting, e.g. --as anna, not an empty one; leave it out to act as "
+            f"${USER_ENV} or the system user"
+        )
+    return cleaned
+
+
+@contextmanager
+def acting_as(name: str) -> Iterator[str]:
+    """Within the block, :func:`current_actor` is ``name`` (checked with :func:`check_actor`); afterwards it is
+    what it was before."""
+    actor = check_actor(name)
+    token = _acting.set(actor)
+    try:
+        yield actor
+    finally:
+        _acting.reset(token)
 
 
 def current_actor() -> str:
-    """Who is acting: $PROVENANCE_USER, else the operating-system user."""
-    name = os.environ.get(USER_ENV, "").strip()
+    """Who is acting: the name set by :func:`acting_as` (``--as``), else $PROVENANCE_USER, else the
+    operating-system user."""
+    acting = _acting.get()
+    if acting is not None:
+        return acting
+    name = " ".join(os.environ.get(USER_ENV, "").split())
     return name or _system_user()
 
 
@@ -72,3 +115,20 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
         for entry in entries
     ]
     session.execute(_event.insert(), rows)
+
+
+class KeptRecord(Exception):
+    """A program tried to change an event, or to delete an event, a claim or a source: a bug, never user input."""
+
+
+def _refuse(message: str) -> Any:
+    def refuse(_mapper: Mapper[Any], _connection: Connection, _target: Any) -> None:
+        raise KeptRecord(message)
+
+    return refuse
+
+
+orm_event.listen(Event, "before_update", _refuse("an event cannot be changed: the event log is append-only"))
+orm_event.listen(Event, "before_delete", _refuse("an event cannot be deleted: the event log is append-only"))
+orm_event.listen(Claim, "before_delete", _refuse("a claim cannot be deleted: it is withdrawn instead"))
+orm_event.listen(Source, "before_delete", _refuse("a source cannot be deleted: it is retracted instead"))

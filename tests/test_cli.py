@@ -297,6 +297,7 @@ def test_the_command_tree_has_the_expected_listing_commands() -> None:
         "entity list",
         "entity show",
         "evidence list",
+        "history",
         "source history",
         "source list",
         "source show",
@@ -323,6 +324,8 @@ JSON_READS: list[tuple[tuple[str, ...], type, str]] = [
     (("contradiction", "list", "--json"), list, "talks-may-be-called-off"),
     (("contradictions", "suggestions", "--json"), list, "[]"),
     (("suggest", "suntech-diversion", "--json"), list, "Suntech Technology Company"),
+    (("history", "--json"), list, "claim.add"),
+    (("history", "suntech-diversion", "--json"), list, "evidence.add"),
 ]
 
 

@@ -3,13 +3,15 @@
 :mod:`provenance.cli.app` holds the group, error handling and schema commands; :mod:`~provenance.cli.sources`
 capturing articles; :mod:`~provenance.cli.capture` the other commands that put things in;
 :mod:`~provenance.cli.entities` what claims are about; :mod:`~provenance.cli.contradictions` contradictions,
-suggested ones and passages suggested for a claim; :mod:`~provenance.cli.output` reports and exports.
+suggested ones and passages suggested for a claim; :mod:`~provenance.cli.output` reports and exports;
+:mod:`~provenance.cli.history` the audit log of the desk, a claim or a source.
 """
 
 from provenance.cli import (  # noqa: F401  (importing them registers their commands)
     capture,
     contradictions,
     entities,
+    history,
     output,
     sources,
 )

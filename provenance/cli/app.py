@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 from sqlalchemy.orm import Session
 
-from provenance import __version__, db, search
+from provenance import __version__, db, events, search
 from provenance.errors import ProvenanceError
 
 
@@ -91,9 +91,16 @@ def with_engine(ctx: click.Context, action: Callable[[Any], Any]) -> Any:
     envvar=db.URL_ENV,
     help=f"Database URL or SQLite file path (default: ./provenance.db; also ${db.URL_ENV}).",
 )
+@click.option(
+    "--as",
+    "actor",
+    metavar="NAME",
+    help=f"Who is acting, for the audit log and every 'by' this command records (default: ${events.USER_ENV}, "
+    "else the system user).",
+)
 @click.version_option(__version__, prog_name="provenance")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
     """Track where every claim came from, how sure we are, and who says otherwise.
 
     \b
@@ -104,6 +111,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
         provenance claim show suntech-diversion
     """
     ctx.obj = {"db": db}
+    if actor is not None:
+        # for this command only: the name is put back when the command ends
+        ctx.with_resource(events.acting_as(actor))
 
 
 # --- database -----------------------------------------------------------------------------------------

@@ -1,0 +1,65 @@
+"""``provenance history``: the audit log of the desk, a claim or a source."""
+
+from __future__ import annotations
+
+import click
+
+from provenance import documents
+from provenance import history as domain
+from provenance.cli.app import cli, json_option, open_database, print_json, say
+from provenance.export import history as shown
+
+
+@cli.command("history")
+@click.argument("key", required=False)
+@click.option("--claim", "claim_key", metavar="KEY", help="The history of this claim (when KEY also names a source).")
+@click.option("--source", "source_key", metavar="KEY", help="The history of this source (when KEY also names a claim).")
+@click.option(
+    "--limit",
+    type=int,
+    default=domain.DEFAULT_LIMIT,
+    show_default=True,
+    help="At most this many events, the most recent.",
+)
+@click.option("--since", metavar="DATE", help="Only events on or after this day (UTC), e.g. 2026-11-01.")
+@json_option
+@click.pass_context
+def history_command(
+    ctx: click.Context,
+    key: str | None,
+    claim_key: str | None,
+    source_key: str | None,
+    limit: int,
+    since: str | None,
+    as_json: bool,
+) -> None:
+    """Show who changed what, when, from what to what, and why: the whole desk's recent events, or those of the
+    claim or source KEY, newest first.
+
+    A claim's history includes its evidence and the contradictions it is part of; a source's, its versions,
+    rating, derivations, retraction and the evidence quoting it. When KEY names both a claim and a source, both
+    histories are shown; --claim KEY or --source KEY shows one.
+
+    \b
+    Example:
+        provenance history --since 2026-11-01
+        provenance history suntech-diversion
+        provenance history --source india-medical-aid-2020 --json
+    """
+    given = [(kind, value) for kind, value in (("", key), ("claim", claim_key), ("source", source_key)) if value]
+    if len(given) > 1:
+        raise click.UsageError("name one claim or source: KEY, --claim KEY or --source KEY")
+    kind, wanted = given[0] if given else ("", None)
+    day = documents.parse_date_option(since) if since is not None else None
+    with open_database(ctx) as session:
+        found = domain.history(session, wanted, subject=kind or None, limit=limit, since=day)
+        records = [shown.event_record(entry) for entry in found.entries]
+        listed = shown.text(found)
+    if len(found.subjects) > 1:
+        say(f"{wanted!r} names a claim and a source: both histories are shown (--claim or --source for one)")
+    if found.total > len(found.entries):
+        say(f"the {len(found.entries)} most recent of {found.total} events; --limit N shows more")
+    if as_json:
+        print_json(records)
+    else:
+        click.echo(listed)

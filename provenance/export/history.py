@@ -1,0 +1,78 @@
+"""The audit log as ``provenance history`` shows it: for people, each event with the fields it changed as
+``before -> after``; for scripts, one JSON record per event."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from provenance.history import Entry, History
+
+VALUE_WIDTH = 120  # a long value (a statement, a note) is shortened to this many characters; --json has it whole
+
+
+def event_record(entry: Entry) -> dict[str, Any]:
+    """An event as ``history --json`` prints it: the row, and ``changes``, the fields it changed."""
+    event = entry.event
+    return {
+        "id": event.id,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_key": event.subject_key,
+        "reason": event.reason,
+        "before": event.before,
+        "after": event.after,
+        "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in entry.changes],
+    }
+
+
+def value(item: Any) -> str:
+    """A recorded value for people: ``-`` for none, yes/no, a list's items joined, anything else as JSON."""
+    if item is None or item == "" or item == [] or (isinstance(item, list) and all(v is None for v in item)):
+        return "-"
+    if isinstance(item, bool):
+        return "yes" if item else "no"
+    if isinstance(item, str):
+        shown = " ".join(item.split())
+    elif isinstance(item, list):
+        shown = ", ".join(value(part) for part in item)
+    elif isinstance(item, int | float):
+        shown = f"{item:g}" if isinstance(item, float) else str(item)
+    else:
+        shown = json.dumps(item, ensure_ascii=False, sort_keys=True)
+    return textwrap.shorten(shown, VALUE_WIDTH, placeholder="…") if len(shown) > VALUE_WIDTH else shown
+
+
+def subject(entry: Entry) -> str:
+    """What the event is about: ``claim KEY``, ``claim KEY, evidence 12``, ``source KEY``, ``contradiction A|B``."""
+    event = entry.event
+    label = f"{event.subject_type} {event.subject_key}"
+    evidence_id = (event.after or event.before or {}).get("evidence_id")
+    if event.subject_type == "claim" and evidence_id is not None:
+        label += f", evidence {evidence_id}"
+    return label
+
+
+def entry_lines(entry: Entry) -> list[str]:
+    event = entry.event
+    lines = [f"{event.occurred_at:%Y-%m-%d %H:%M:%S} UTC  {event.actor}  {event.action}  {subject(entry)}"]
+    for change in entry.changes:
+        if entry.created:
+            lines.append(f"    + {change.field}: {value(change.after)}")
+        elif entry.removed:
+            lines.append(f"    - {change.field}: {value(change.before)}")
+        else:
+            lines.append(f"    {change.field}: {value(change.before)} -> {value(change.after)}")
+    if event.reason:
+        lines.append(f"    reason: {' '.join(event.reason.split())}")  # whole: it is why
+    return lines
+
+
+def text(found: History) -> str:
+    """Every event, newest first, a blank line between them."""
+    if not found.entries:
+        return "No events found."
+    return "\n\n".join("\n".join(entry_lines(entry)) for entry in found.entries)
