@@ -227,12 +227,12 @@ def _state(claim: Claim) -> dict[str, object]:
 
 def _why_not(current: ClaimStatus, target: ClaimStatus) -> str:
     """Why a move outside :data:`TRANSITIONS` makes no sense, in the desk's words."""
+    if current is WITHDRAWN:
+        return "a withdrawn claim is first reinstated as unstarted or in progress"
     if target in (PUBLISHED, INCONCLUSIVE):
         return f"a claim is {words(target)} only from review, after someone has looked at it"
     if target is IN_REVIEW:
         return "only a claim in progress goes to review"
-    if current is WITHDRAWN:
-        return "a withdrawn claim is first reinstated as unstarted or in progress"
     if target is UNSTARTED:
         return "a claim that has been worked on is not unstarted again"
     return f"a {words(current)} claim is first reopened as in progress"
@@ -340,9 +340,6 @@ def review_claim(
     if needed is None and new_verdict is not None and claim.verdict not in (None, new_verdict):
         assert claim.verdict is not None
         needed = f"why the verdict changes from {words(claim.verdict)} to {words(new_verdict)}"
-    if needed is not None and why is None:
-        moving = f"moving claim {key!r} to {words(target)}" if target is not current else f"changing claim {key!r}"
-        raise Invalid(f"{moving} needs a note: say {needed} with {note_option}")
     if verdict_changes:
         if target is WITHDRAWN:
             raise Invalid(f"claim {key!r} is being withdrawn; a withdrawal sets no verdict, leave out --verdict")
@@ -351,6 +348,9 @@ def review_claim(
                 f"claim {key!r} is {words(current)}; its verdict is changed only when it is reopened: "
                 f"`provenance review {key} --status in_progress --verdict {verdict} --note WHY`"
             )
+    if needed is not None and why is None:
+        moving = f"moving claim {key!r} to {words(target)}" if target is not current else f"changing claim {key!r}"
+        raise Invalid(f"{moving} needs a note: say {needed} with {note_option}")
     actor = events.current_actor()
     verdict_after, verdict_by_after = (new_verdict, actor) if verdict_changes else (claim.verdict, claim.verdict_by)
     before = _state(claim)
@@ -428,13 +428,14 @@ def board(session: Session, *, assignee: str | None = None) -> Board:
         )
     }
     # Open contradictions are few beside claims: read them whole, so one shared by two shown claims counts once.
-    open_pairs = list(
-        session.execute(
+    open_pairs = [
+        (a, b)
+        for a, b in session.execute(
             select(Contradiction.claim_a_id, Contradiction.claim_b_id).where(
                 Contradiction.status == ContradictionStatus.OPEN
             )
-        ).tuples()
-    )
+        )
+    ]
     per_claim: dict[int, int] = {}
     for pair in open_pairs:
         for claim_id in pair:
