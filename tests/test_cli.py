@@ -294,6 +294,7 @@ def test_the_command_tree_has_the_expected_listing_commands() -> None:
         "contradictions list",
         "db current",
         "db history",
+        "desk show",
         "entity list",
         "entity show",
         "evidence list",
@@ -326,6 +327,8 @@ JSON_READS: list[tuple[tuple[str, ...], type, str]] = [
     (("suggest", "suntech-diversion", "--json"), list, "Suntech Technology Company"),
     (("history", "--json"), list, "claim.add"),
     (("history", "suntech-diversion", "--json"), list, "evidence.add"),
+    (("status", "--json"), dict, "suntech-diversion"),
+    (("desk", "show", "--json"), list, "second-reviewer"),
 ]
 
 

@@ -4,7 +4,8 @@
 capturing articles; :mod:`~provenance.cli.capture` the other commands that put things in;
 :mod:`~provenance.cli.entities` what claims are about; :mod:`~provenance.cli.contradictions` contradictions,
 suggested ones and passages suggested for a claim; :mod:`~provenance.cli.output` reports and exports;
-:mod:`~provenance.cli.history` the audit log of the desk, a claim or a source.
+:mod:`~provenance.cli.history` the audit log of the desk, a claim or a source;
+:mod:`~provenance.cli.workflow` assigning, reviewing and withdrawing claims, the desk's settings and its board.
 """
 
 from provenance.cli import (  # noqa: F401  (importing them registers their commands)
@@ -14,6 +15,7 @@ from provenance.cli import (  # noqa: F401  (importing them registers their comm
     history,
     output,
     sources,
+    workflow,
 )
 from provenance.cli.app import cli
 

@@ -31,6 +31,12 @@ def claim_group() -> None:
 @click.option("--about", multiple=True, metavar="ENTITY", help="An entity the claim is about (repeatable).")
 @click.option("--confidence", help="Overall likelihood: an ICD 203 term (e.g. 'likely') or a number 0..1.")
 @click.option("--confidence-note", help="Why that likelihood.")
+@click.option(
+    "--verdict",
+    metavar="VERDICT",
+    help="The verdict, if already known: true, mostly true, mixed, mostly false, false or unproven (recorded as "
+    "set by you: someone else publishes it).",
+)
 @json_option
 @click.pass_context
 def claim_add(
@@ -40,6 +46,7 @@ def claim_add(
     about: tuple[str, ...],
     confidence: str | None,
     confidence_note: str | None,
+    verdict: str | None,
     as_json: bool,
 ) -> None:
     """Record a claim under KEY.
@@ -49,7 +56,13 @@ def claim_add(
     """
     with open_database(ctx) as session:
         claim = claims.add_claim(
-            session, key, statement, about=about, confidence=confidence, confidence_note=confidence_note
+            session,
+            key,
+            statement,
+            about=about,
+            confidence=confidence,
+            confidence_note=confidence_note,
+            verdict=verdict,
         )
         about_names = [e.name for e in claim.entities]
     if as_json:

@@ -1,0 +1,287 @@
+"""Commands of the fact-checking workflow: assigning and withdrawing claims, reviewing them (status and verdict),
+the desk's settings, and the board (``provenance status``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from provenance import workflow
+from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
+from provenance.cli.capture import claim_group
+from provenance.models import Claim, ClaimStatus, Verdict
+
+STATUS_WORDS = ", ".join(workflow.words(s) for s in ClaimStatus)
+VERDICT_WORDS = ", ".join(workflow.words(v) for v in Verdict)
+
+
+def state_record(claim: Claim, changed: bool) -> dict[str, Any]:
+    """Where a claim stands after a workflow command: the stable keys its ``--json`` prints."""
+    return {
+        "key": claim.key,
+        "status": claim.status.value,
+        "verdict": claim.verdict.value if claim.verdict else None,
+        "rating": workflow.RATING_SCALE[claim.verdict] if claim.verdict else None,
+        "verdict_by": claim.verdict_by,
+        "assignee": claim.assignee,
+        "version": claim.version,
+        "changed": changed,
+    }
+
+
+def _verdict_text(verdict: Verdict | None, verdict_by: str | None) -> str:
+    if verdict is None:
+        return "none"
+    return f"{workflow.words(verdict)} (by {verdict_by or 'unknown'})"
+
+
+# --- claims -------------------------------------------------------------------------------------------
+
+
+@claim_group.command("assign")
+@click.argument("key")
+@click.option("--to", "assignee", metavar="NAME", help="Who works on the claim (a name as given).")
+@click.option("--nobody", is_flag=True, help="Leave the claim unassigned.")
+@click.option("--note", help="Why (goes into the log).")
+@json_option
+@click.pass_context
+def claim_assign(
+    ctx: click.Context, key: str, assignee: str | None, nobody: bool, note: str | None, as_json: bool
+) -> None:
+    """Assign claim KEY to someone, or to nobody. Any name is accepted as given; there is no list of users.
+
+    Example: provenance claim assign suntech-diversion --to "Ana Lima" --note "she covers Pakistan"
+    """
+    if (assignee is None) == (not nobody):
+        raise click.UsageError("give --to NAME or --nobody")
+    with open_database(ctx) as session:
+        claim, changed = workflow.assign_claim(session, key, None if nobody else assignee, note=note)
+        record = state_record(claim, changed)
+    if not changed:
+        say(f"claim {key!r} is already assigned to {claim.assignee or 'nobody'}; nothing changed")
+    if as_json:
+        print_json(record)
+    else:
+        click.echo(f"{key}\tassigned to {claim.assignee or 'nobody'}")
+
+
+@claim_group.command("withdraw")
+@click.argument("key")
+@click.option("--reason", help="Why it is withdrawn (required; goes into the log).")
+@json_option
+@click.pass_context
+def claim_withdraw(ctx: click.Context, key: str, reason: str | None, as_json: bool) -> None:
+    """Withdraw claim KEY, saying why. Claims are withdrawn, never deleted: the claim keeps its evidence and
+    history, and can be reinstated with `provenance review KEY --status in_progress --note WHY`.
+
+    Example: provenance claim withdraw khan-bribery-claim --reason "a duplicate of khan-trade-2003"
+    """
+    with open_database(ctx) as session:
+        result = workflow.withdraw_claim(session, key, reason=reason)
+        record = state_record(result.claim, result.changed)
+    if not result.changed:
+        say(f"claim {key!r} is already withdrawn; nothing changed")
+    if as_json:
+        print_json(record)
+    else:
+        click.echo(f"{key}\twithdrawn")
+
+
+# --- review -------------------------------------------------------------------------------------------
+
+
+@cli.command("review")
+@click.argument("key")
+@click.option("--status", metavar="STATUS", help=f"Move the claim to: {STATUS_WORDS}.")
+@click.option("--verdict", metavar="VERDICT", help=f"Set the verdict: {VERDICT_WORDS}.")
+@click.option(
+    "--note",
+    help="Why (goes into the log). Required to publish, mark inconclusive, withdraw, send back from review, "
+    "reopen, or change a verdict.",
+)
+@json_option
+@click.pass_context
+def review(
+    ctx: click.Context, key: str, status: str | None, verdict: str | None, note: str | None, as_json: bool
+) -> None:
+    """Move claim KEY along the workflow and/or set its verdict.
+
+    Moves: unstarted -> in progress -> in review -> published or inconclusive; back from review to in
+    progress; published or inconclusive reopened as in progress; withdrawn from any status, and reinstated as
+    unstarted or in progress. Publishing needs a verdict, at least one piece of evidence, and someone other
+    than whoever last set the verdict (unless `provenance desk set second-reviewer off`).
+
+    \b
+    Example:
+        provenance review suntech-diversion --status in_review --verdict unproven
+        provenance review suntech-diversion --status published --note "sources re-read; no second report"
+    """
+    with open_database(ctx) as session:
+        result = workflow.review_claim(session, key, status=status, verdict=verdict, note=note)
+        claim = result.claim
+        record = state_record(claim, result.changed)
+    if not result.changed:
+        verdict_now = f" with verdict {workflow.words(claim.verdict)}" if verdict and claim.verdict else ""
+        say(f"claim {key!r} is already {workflow.words(claim.status)}{verdict_now}; nothing changed")
+    if as_json:
+        print_json(record)
+        return
+    before = ClaimStatus(str(result.before["status"]))
+    moved = f"{workflow.words(before)} -> " if before is not claim.status else ""
+    click.echo(
+        f"{key}\t{moved}{workflow.words(claim.status)}; verdict: {_verdict_text(claim.verdict, claim.verdict_by)}"
+    )
+
+
+# --- the board ----------------------------------------------------------------------------------------
+
+
+def board_record(board: workflow.Board) -> dict[str, Any]:
+    return {
+        "total": board.total,
+        "open_contradictions": board.open_contradictions,
+        "evidence_needing_review": board.needs_review,
+        "second_reviewer": "on" if board.second_reviewer else "off",
+        "statuses": [
+            {
+                "status": status.value,
+                "count": len(rows),
+                "claims": [
+                    {
+                        "key": row.key,
+                        "statement": row.statement,
+                        "assignee": row.assignee,
+                        "verdict": row.verdict.value if row.verdict else None,
+                        "verdict_by": row.verdict_by,
+                        "evidence": row.evidence,
+                        "evidence_needing_review": row.needs_review,
+                        "open_contradictions": row.open_contradictions,
+                        "updated_at": row.updated_at.isoformat(),
+                        "version": row.version,
+                    }
+                    for row in rows
+                ],
+            }
+            for status, rows in board.columns.items()
+        ],
+    }
+
+
+def board_text(board: workflow.Board) -> str:
+    counts = ", ".join(f"{workflow.words(status)} {len(rows)}" for status, rows in board.columns.items())
+    lines = [
+        f"{board.total} claim{'' if board.total == 1 else 's'}: {counts}",
+        f"open contradictions: {board.open_contradictions}; evidence needing review: {board.needs_review}; "
+        f"second reviewer: {'on' if board.second_reviewer else 'off'}",
+    ]
+    headers = ["key", "assignee", "verdict", "evidence", "needs review", "open contradictions", "updated"]
+    for status, rows in board.columns.items():
+        if not rows:
+            continue
+        table = [
+            [
+                row.key,
+                row.assignee or "-",
+                _verdict_text(row.verdict, row.verdict_by) if row.verdict else "-",
+                row.evidence,
+                row.needs_review,
+                row.open_contradictions,
+                row.updated_at.date().isoformat(),
+            ]
+            for row in rows
+        ]
+        lines += ["", f"{workflow.words(status).upper()} ({len(rows)})", tabulate(table, headers=headers)]
+    return "\n".join(lines)
+
+
+@cli.command("status")
+@click.option("--assignee", metavar="NAME", help="Only the claims assigned to NAME.")
+@json_option
+@click.pass_context
+def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> None:
+    """The desk at a glance: claims by status with counts, who each is assigned to, its verdict and who set it,
+    its evidence and how much of it needs review, and its open contradictions.
+
+    Example: provenance status --assignee "Ana Lima"
+    """
+    with open_database(ctx) as session:
+        board = workflow.board(session, assignee=assignee)
+    if as_json:
+        print_json(board_record(board))
+    else:
+        click.echo(board_text(board))
+
+
+# --- desk settings ------------------------------------------------------------------------------------
+
+
+@cli.group("desk", cls=ProvenanceGroup)
+def desk_group() -> None:
+    """The desk's settings, such as whether publishing needs a second person.
+
+    Example: provenance desk set second-reviewer off --reason "a desk of one until March"
+    """
+
+
+def desk_record(value: workflow.DeskValue) -> dict[str, Any]:
+    return {
+        "name": value.setting.name,
+        "value": value.value,
+        "default": value.setting.default,
+        "choices": list(value.setting.choices),
+        "meaning": value.setting.meaning,
+        "updated_at": value.updated_at.isoformat() if value.updated_at else None,
+        "updated_by": value.updated_by,
+    }
+
+
+@desk_group.command("show")
+@json_option
+@click.pass_context
+def desk_show(ctx: click.Context, as_json: bool) -> None:
+    """Show every desk setting, its value, and who set it when.
+
+    Example: provenance desk show
+    """
+    with open_database(ctx) as session:
+        values = workflow.desk_settings(session)
+    if as_json:
+        print_json([desk_record(v) for v in values])
+        return
+    table = [
+        [
+            v.setting.name,
+            v.value,
+            f"{v.updated_by} {v.updated_at.date().isoformat()}" if v.updated_at else "default",
+            v.setting.meaning,
+        ]
+        for v in values
+    ]
+    click.echo(tabulate(table, headers=["setting", "value", "set by", "meaning"]))
+
+
+@desk_group.command("set")
+@click.argument("name")
+@click.argument("value")
+@click.option("--reason", help="Why (required; goes into the log).")
+@json_option
+@click.pass_context
+def desk_set(ctx: click.Context, name: str, value: str, reason: str | None, as_json: bool) -> None:
+    """Set the desk setting NAME to VALUE, saying why.
+
+    \b
+    Settings:
+        second-reviewer on|off   publishing needs someone other than whoever last set the verdict (default on)
+
+    Example: provenance desk set second-reviewer off --reason "a desk of one until March"
+    """
+    with open_database(ctx) as session:
+        result, changed = workflow.set_desk_setting(session, name, value, reason=reason)
+    if not changed:
+        say(f"{result.setting.name} is already {result.value}; nothing changed")
+    if as_json:
+        print_json({**desk_record(result), "changed": changed})
+    else:
+        click.echo(f"{result.setting.name}\t{result.value}")
