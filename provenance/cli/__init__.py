@@ -5,6 +5,7 @@ capturing articles; :mod:`~provenance.cli.capture` the other commands that put t
 :mod:`~provenance.cli.entities` what claims are about; :mod:`~provenance.cli.contradictions` contradictions,
 suggested ones and passages suggested for a claim; :mod:`~provenance.cli.output` reports and exports;
 :mod:`~provenance.cli.history` the audit log of the desk, a claim or a source;
+:mod:`~provenance.cli.integrity` verifying every link and carrying evidence to a new version of its source;
 :mod:`~provenance.cli.workflow` assigning, reviewing and withdrawing claims, the desk's settings and its board.
 """
 
@@ -13,6 +14,7 @@ from provenance.cli import (  # noqa: F401  (importing them registers their comm
     contradictions,
     entities,
     history,
+    integrity,
     output,
     sources,
     workflow,

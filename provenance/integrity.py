@@ -1,0 +1,475 @@
+"""Checking that every link still holds: each source's text against its hash, each passage against its source's
+text, each piece of evidence against its passage, and every reference against the row it names.
+
+Nothing in provenance changes a source, a passage or a quote once stored, but a database can be changed by other
+tools (a SQL console, a script, a restore gone wrong), and SQLite databases made elsewhere may have foreign keys
+switched off. :func:`verify` reads everything once and lists each problem with what was expected, what was found
+and what to do. It only reads.
+
+It streams: sources are read in id order and passages in the order of their source, side by side, so that one
+source's text is held at a time however large the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Select, Table, Text, and_, select, type_coerce
+from sqlalchemy.orm import Session
+
+from provenance.anchoring import _similarity, format_score, quote_parts, trim_ellipses
+from provenance.models import AnchorMethod, Base
+from provenance.sources import CONTEXT_CHARS
+
+_source = Base.metadata.tables["source"]
+_passage = Base.metadata.tables["passage"]
+_evidence = Base.metadata.tables["evidence"]
+_claim = Base.metadata.tables["claim"]
+
+BATCH = 2000  # rows fetched at a time from each stream
+SCORE_TOLERANCE = 0.05  # a stored fuzzy score is kept to one decimal
+_SHOWN = 48  # characters of a text shown around the first difference
+
+EXACT_METHODS = {AnchorMethod.EXACT.value, AnchorMethod.EXACT_CONTEXT.value, AnchorMethod.EXACT_OCCURRENCE.value}
+RESTORE = "restore it from a backup or an export bundle made before the change"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One link that does not hold: what (``kind``), which row, what was expected and found, and what to do."""
+
+    kind: str  # source_hash, passage_text, passage_prefix, passage_suffix, passage_offsets, evidence_quote, ...
+    table: str
+    row_id: int | None
+    subject: str  # the row as a person finds it: "source KEY", "passage 12 of KEY (sentence, characters 3-40)"
+    what: str
+    expected: str
+    found: str
+    action: str
+
+    def line(self) -> str:
+        return f"{self.subject}: {self.what}: expected {self.expected}, found {self.found}; {self.action}"
+
+    def record(self) -> dict[str, Any]:
+        return {**asdict(self), "message": self.line()}
+
+
+@dataclass
+class Verification:
+    """What :func:`verify` checked and the problems it found, in the order found."""
+
+    sources: int = 0
+    passages: int = 0
+    evidence: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        checked = (
+            f"checked {_count(self.sources, 'source')}, {_count(self.passages, 'passage')}, {self.evidence} evidence"
+        )
+        return f"{checked}: {_count(len(self.problems), 'problem') if self.problems else 'no problems'}"
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "sources": self.sources,
+            "passages": self.passages,
+            "evidence": self.evidence,
+            "problems": [p.record() for p in self.problems],
+            "summary": self.summary(),
+        }
+
+
+def verify(session: Session) -> Verification:
+    """Check every source, passage and piece of evidence, and every reference between rows (see the module)."""
+    connection = session.connection()
+    result = Verification()
+    _check_sources_and_passages(connection, result)
+    _check_evidence(connection, result)
+    _check_references(connection, result)
+    return result
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+# --- what a problem shows -----------------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int = _SHOWN) -> str:
+    """``text`` as a one-line Python literal, cut to about ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def difference(expected: str, found: str) -> tuple[str, str]:
+    """The two texts around where they first differ, each as a one-line literal: ``(expected, found)``."""
+    at = next((n for n, (a, b) in enumerate(zip(expected, found, strict=False)) if a != b), None)
+    if at is None:
+        at = min(len(expected), len(found))
+    start = max(0, at - 12)
+    lead = "…" if start else ""
+    where = f" (from character {at})" if at else ""
+
+    def cut(text: str) -> str:
+        piece = text[start : start + _SHOWN]
+        return repr(lead + piece + ("…" if start + _SHOWN < len(text) else ""))
+
+    return cut(expected) + where, cut(found)
+
+
+# --- sources and passages -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _rows(connection: Connection, query: Select[Any], name: str) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """A cursor over the rows of ``query``, as plain tuples fetched a batch at a time, in the session's
+    transaction.
+
+    Read with the driver's own cursor (a named, server-side one on PostgreSQL, so that the rows are not all held
+    at once): a million passages made into SQLAlchemy rows took about half as long again as the checks
+    themselves. The queries take no parameters and their columns need no conversion.
+    """
+    sql = str(query.compile(dialect=connection.dialect))
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"provenance_verify_{name}")
+        cursor.itersize = BATCH
+    else:
+        cursor = driver.cursor()
+        cursor.arraysize = BATCH
+    try:
+        cursor.execute(sql)
+        yield cursor
+    finally:
+        cursor.close()
+
+
+_SOURCES = select(_source.c.id, _source.c.key, _source.c.text, _source.c.text_sha256).order_by(_source.c.id)
+_PASSAGES = select(
+    _passage.c.id,
+    _passage.c.source_id,
+    type_coerce(_passage.c.kind, Text),
+    _passage.c.char_start,
+    _passage.c.char_end,
+    _passage.c.text,
+    _passage.c.prefix,
+    _passage.c.suffix,
+).order_by(_passage.c.source_id, _passage.c.char_start)
+
+
+class _SourceRow(NamedTuple):
+    id: int
+    key: str
+    text: str
+    text_sha256: str
+
+
+def _check_sources_and_passages(connection: Connection, result: Verification) -> None:
+    problems = result.problems
+    orphans: dict[int, list[int]] = {}  # passages of a source that does not exist, by the source id they name
+    with _rows(connection, _SOURCES, "sources") as sources, _rows(connection, _PASSAGES, "passages") as passages:
+
+        def next_source() -> _SourceRow | None:
+            row = next(sources, None)
+            if row is None:
+                return None
+            source = _SourceRow(*row)
+            result.sources += 1
+            source_intact.clear()  # only the current source's is needed
+            source_intact[source.id] = _hash_holds(source, problems)
+            return source
+
+        source_intact: dict[int, bool] = {}
+        current = next_source()
+        # the current source's id and text, as locals for the loop over every passage
+        current_id, source_text = (current.id, current.text) if current is not None else (-1, "")
+        for passage_id, source_id, kind, start, end, text, prefix, suffix in passages:
+            result.passages += 1
+            if current_id < source_id:
+                while current is not None and current.id < source_id:
+                    current = next_source()
+                current_id, source_text = (current.id, current.text) if current is not None else (-1, "")
+            if current_id != source_id or current is None:
+                orphans.setdefault(source_id, []).append(passage_id)
+                continue
+            if (
+                text == source_text[start:end]
+                and prefix == source_text[max(0, start - CONTEXT_CHARS) : start]
+                and suffix == source_text[end : end + CONTEXT_CHARS]
+            ):
+                continue
+            row = (passage_id, kind, start, end, text, prefix, suffix)
+            _passage_problems(current, source_intact[current_id], row, problems)
+        while current is not None:
+            current = next_source()
+    for source_id, passage_ids in orphans.items():
+        problems.append(_orphaned_passages(source_id, passage_ids))
+
+
+def _hash_holds(source: _SourceRow, problems: list[Problem]) -> bool:
+    digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    if digest == source.text_sha256:
+        return True
+    problems.append(
+        Problem(
+            "source_hash",
+            "source",
+            source.id,
+            f"source {source.key}",
+            "its text does not have the SHA-256 stored for it",
+            source.text_sha256,
+            f"{digest} (the text was changed after it was captured)",
+            f"{RESTORE}; its passages and evidence were checked against the changed text",
+        )
+    )
+    return False
+
+
+def _passage_problems(
+    source: _SourceRow, intact: bool, passage: tuple[int, str, int, int, str, str, str], problems: list[Problem]
+) -> None:
+    passage_id, kind, start, end, text, prefix, suffix = passage
+    source_text = source.text
+    subject = f"passage {passage_id} of {source.key} ({kind}, characters {start}-{end})"
+    fix = (
+        f"the source's text is intact, so the passage was changed: {RESTORE}"
+        if intact
+        else "the source's text was changed too (see its line): restore both"
+    )
+
+    def problem(kind_: str, what: str, expected: str, found: str) -> None:
+        problems.append(Problem(kind_, "passage", passage_id, subject, what, expected, found, fix))
+
+    if end > len(source_text) or start < 0:
+        problem(
+            "passage_offsets",
+            "its offsets are outside its source's text",
+            f"offsets within the {len(source_text)} characters of {source.key}",
+            f"characters {start}-{end}",
+        )
+        return
+    if text != source_text[start:end]:
+        expected, found = difference(source_text[start:end], text)
+        problem("passage_text", "its text is not its source's text at its offsets", expected, found)
+    wanted = source_text[max(0, start - CONTEXT_CHARS) : start]
+    if prefix != wanted:
+        expected, found = difference(wanted, prefix)
+        problem("passage_prefix", f"its prefix is not the {CONTEXT_CHARS} characters before it", expected, found)
+    wanted = source_text[end : end + CONTEXT_CHARS]
+    if suffix != wanted:
+        expected, found = difference(wanted, suffix)
+        problem("passage_suffix", f"its suffix is not the {CONTEXT_CHARS} characters after it", expected, found)
+
+
+def _orphaned_passages(source_id: int, passage_ids: list[int]) -> Problem:
+    passage_ids = sorted(passage_ids)
+    shown = ", ".join(map(str, passage_ids[:10])) + (
+        f" and {len(passage_ids) - 10} more" if len(passage_ids) > 10 else ""
+    )
+    return Problem(
+        "missing_source",
+        "passage",
+        passage_ids[0],
+        f"passage{'s' if len(passage_ids) > 1 else ''} {shown}",
+        "their source does not exist",
+        f"source {source_id}",
+        "no such source",
+        "restore the source from a backup or an export bundle; without it these passages quote nothing",
+    )
+
+
+# --- evidence -----------------------------------------------------------------------------------------
+
+
+_EVIDENCE = (
+    select(
+        _evidence.c.id,
+        _evidence.c.claim_id,
+        _claim.c.key,
+        _evidence.c.passage_id,
+        _passage.c.id,
+        _passage.c.text,
+        _passage.c.source_id,
+        _source.c.key,
+        _evidence.c.quote,
+        type_coerce(_evidence.c.anchor_method, Text),
+        _evidence.c.anchor_score,
+    )
+    .select_from(
+        _evidence.outerjoin(_claim, _claim.c.id == _evidence.c.claim_id)
+        .outerjoin(_passage, _passage.c.id == _evidence.c.passage_id)
+        .outerjoin(_source, _source.c.id == _passage.c.source_id)
+    )
+    .order_by(_evidence.c.id)
+)
+
+
+def _check_evidence(connection: Connection, result: Verification) -> None:
+    with _rows(connection, _EVIDENCE, "evidence") as rows:
+        for row in rows:
+            result.evidence += 1
+            result.problems += _evidence_problems(*row)
+
+
+def _evidence_problems(
+    evidence_id: int,
+    claim_id: int,
+    claim_key: str | None,
+    passage_id: int,
+    found_passage: int | None,
+    text: str | None,
+    source_id: int | None,
+    source_key: str | None,
+    quote: str,
+    method: str,
+    score: float | None,
+) -> list[Problem]:
+    problems = []
+    subject = f"evidence {evidence_id} of claim {claim_key or claim_id}"
+    if claim_key is None:
+        problems.append(
+            Problem(
+                "missing_claim",
+                "evidence",
+                evidence_id,
+                subject,
+                "its claim does not exist",
+                f"claim {claim_id}",
+                "no such claim",
+                "restore the claim from a backup or an export bundle; the evidence supports nothing without it",
+            )
+        )
+    if found_passage is None or text is None:
+        problems.append(
+            Problem(
+                "missing_passage",
+                "evidence",
+                evidence_id,
+                subject,
+                "its passage does not exist",
+                f"passage {passage_id}",
+                "no such passage",
+                "restore the passage from a backup or an export bundle, or add the evidence again "
+                "(`provenance evidence add`)",
+            )
+        )
+        return problems
+    checked = _quote_problem(quote, method, score, text)
+    if checked is not None:
+        kind, what, expected, found = checked
+        action = (
+            "the stored score is not the quote's similarity to its passage: check the passage, then restore the "
+            "evidence from a backup or add it again (`provenance evidence add`)"
+            if kind == "evidence_score"
+            else "the quote no longer stands for its passage: check it, then restore the evidence from a backup "
+            "or add it again (`provenance evidence add`)"
+        )
+        subject += f" (passage {passage_id} of {source_key or f'missing source {source_id}'})"
+        problems.append(Problem(kind, "evidence", evidence_id, subject, what, expected, found, action))
+    return problems
+
+
+def fuzzy_score(quote: str, span: str) -> float:
+    """The score a fuzzy anchor of ``quote`` to ``span`` was stored with, computed as anchoring computes it (the
+    quote without an ellipsis at its ends, to one decimal)."""
+    return _similarity(trim_ellipses(quote), span)
+
+
+def _quote_problem(quote: str, method: str, score: float | None, text: str) -> tuple[str, str, str, str] | None:
+    """What is wrong with a quote anchored by ``method`` to a passage with ``text``: (kind, what, expected,
+    found), or None."""
+    if method in EXACT_METHODS:
+        if text == quote or text == trim_ellipses(quote):
+            return None
+        expected, found = difference(trim_ellipses(quote), text)
+        return "evidence_quote", f"its quote ({method.replace('_', ' ')}) is not its passage's text", expected, found
+    if method == AnchorMethod.EXACT_OMISSION.value:
+        position = 0
+        for n, part in enumerate(quote_parts(quote), start=1):
+            at = text.find(part, position)
+            if at < 0:
+                where = f" after character {position}" if position else ""
+                return (
+                    "evidence_quote",
+                    "a part of its quote with left-out words is not in its passage, in order",
+                    f"part {n} {shorten(part)}{where}",
+                    f"a passage without it: {shorten(text)}",
+                )
+            position = at + len(part)
+        return None
+    if method == AnchorMethod.FUZZY.value:
+        computed = fuzzy_score(quote, text)
+        if score is not None and abs(score - computed) <= SCORE_TOLERANCE:
+            return None
+        stored = "no score" if score is None else f"stored score {format_score(score)}/100"
+        return (
+            "evidence_score",
+            "its fuzzy match score is not the quote's similarity to its passage",
+            f"{format_score(computed)}/100 (the quote {shorten(quote)} against the passage {shorten(text)})",
+            stored,
+        )
+    known = ", ".join(m.value for m in AnchorMethod)
+    return "evidence_method", "its anchor method is unknown", f"one of {known}", repr(method)
+
+
+# --- references ---------------------------------------------------------------------------------------
+
+# Checked while streaming (above), where the row that refers is read anyway.
+_STREAMED = {("passage", "source_id"), ("evidence", "passage_id"), ("evidence", "claim_id")}
+
+_HINTS = {
+    "contradiction": "restore the claim or passage from a backup or an export bundle; without it the contradiction "
+    "stands between nothing",
+    "contradiction_suggestion": "restore the row it names from a backup or an export bundle; `provenance "
+    "contradictions detect` suggests afresh from the passages there are",
+}
+
+
+def _check_references(connection: Connection, result: Verification) -> None:
+    """Rows naming a row of another table (a foreign key) that is not there: possible when foreign keys were off."""
+    for table in Base.metadata.sorted_tables:
+        for key in sorted(table.foreign_keys, key=lambda k: k.parent.name):
+            column = key.parent
+            if (table.name, column.name) in _STREAMED:
+                continue
+            referred = key.column.table.alias("referred")
+            target = referred.c[key.column.name]
+            primary = list(table.primary_key.columns)
+            query = (
+                select(*primary, column)
+                .select_from(table.outerjoin(referred, target == column))
+                .where(and_(column.is_not(None), target.is_(None)))
+                .order_by(*primary)
+            )
+            for row in connection.execute(query):
+                result.problems.append(_dangling(table, primary, row, column.name, key.column.table.name))
+
+
+def _dangling(table: Table, primary: list[Any], row: Any, column: str, referred: str) -> Problem:
+    ids = tuple(row[: len(primary)])
+    named = dict(zip((c.name for c in primary), ids, strict=True))
+    label = (
+        f"{table.name} {ids[0]}"
+        if len(ids) == 1
+        else f"{table.name} row ({', '.join(f'{k} {v}' for k, v in named.items())})"
+    )
+    return Problem(
+        "missing_reference",
+        table.name,
+        ids[0] if len(ids) == 1 else None,
+        label,
+        f"its {column} names a {referred} that does not exist",
+        f"{referred} {row[-1]}",
+        f"no such {referred}",
+        _HINTS.get(table.name, f"restore the {referred} from a backup or an export bundle, or remove this row"),
+    )
