@@ -59,6 +59,7 @@ CITED_KEYS = {
     "note",
     "created_at",
     "created_by",
+    "source_retracted",
 }
 PASSAGE_KEYS = {"kind", "char_start", "char_end", "paragraph_no", "sentence_no", "page_no", "text", "prefix", "suffix"}
 

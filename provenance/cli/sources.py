@@ -1,4 +1,5 @@
-"""Commands that capture, show and rate sources: ``provenance source add|list|show|history|rate|derive``."""
+"""Commands that capture, show, rate and retract sources:
+``provenance source add|list|show|history|rate|derive|retract``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from tabulate import tabulate
 from tqdm import tqdm
 
-from provenance import assessment, documents, extract, ingest, sources
+from provenance import assessment, documents, extract, ingest, retraction, sources
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
 from provenance.export import records, text
@@ -285,3 +286,36 @@ def source_derive(ctx: click.Context, key: str, from_key: str, note: str | None,
         print_json(record)
     else:
         click.echo(f"{key} <- {from_key}")
+
+
+@source_group.command("retract")
+@click.argument("key")
+@click.option("--reason", help="Why the source is retracted (required; it goes into the log and every report).")
+@click.option("--undo", is_flag=True, help="Take back a retraction made by mistake (with --reason too).")
+@json_option
+@click.pass_context
+def source_retract(ctx: click.Context, key: str, reason: str | None, undo: bool, as_json: bool) -> None:
+    """Retract source KEY: it stays, with its passages and the evidence quoting them, but claim show, source show
+    and list, reports and exports mark it retracted, with who, when and why. Sources are never deleted.
+    --undo takes a retraction back; both are in `provenance history --source KEY`.
+
+    \b
+    Example:
+        provenance source retract india-medical-aid-2020 --reason "The publisher withdrew the article"
+        provenance source retract india-medical-aid-2020 --undo --reason "Retracted the wrong source"
+    """
+    with open_database(ctx) as session:
+        if undo:
+            source = retraction.reinstate_source(session, key, reason=reason)
+        else:
+            source = retraction.retract_source(session, key, reason=reason)
+        record = records.source_record(source)
+        cited_by = sources.evidence_counts(session, [source.id]).get(source.id, 0)
+    if as_json:
+        print_json({**record, "evidence": cited_by})
+    elif undo:
+        click.echo(f"{key}\treinstated")
+    else:
+        click.echo(f"{key}\tretracted {retraction.retraction_details(source)}")
+        if cited_by:
+            say(f"claim show, reports and exports now mark the {cited_by} evidence quoting {key} as retracted")

@@ -13,6 +13,7 @@ For each review:
 - ``itemReviewed`` is the Claim. Its appearances are the sources of its supporting passages (each once, in
   the report's order: earliest published first): a CreativeWork whose ``url`` is the source's URL or, for a
   source without one, the Named Information URI of its stored text (see :func:`webannotation.source_uri`).
+  A retracted source's CreativeWork has ``creativeWorkStatus`` "Retracted".
   ``firstAppearance`` and the claim's ``datePublished`` come from the earliest-dated of them (left out when
   none is dated); its ``author`` is whom the earliest supporting passage is attributed to, as a Person (the
   attribution is free text that does not say whether it names a person or an organisation).
@@ -85,6 +86,9 @@ def creative_work(source: Source) -> dict[str, Any]:
         work["author"] = {"@type": "Person", "name": source.author}
     if source.publisher:
         work["publisher"] = {"@type": "Organization", "name": source.publisher}
+    if source.retracted_at is not None:
+        # schema.org's word for where a work stands in its lifecycle; who retracted it and why stay in the desk
+        work["creativeWorkStatus"] = "Retracted"
     return work
 
 

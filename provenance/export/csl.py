@@ -8,12 +8,25 @@ reference list made from this file in the same style matches the report's footno
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from provenance.citations import csl_item
+from provenance.models import Source
 from provenance.report import Report
+from provenance.retraction import retraction_details
+
+
+def item(source: Source) -> dict[str, Any]:
+    """The source's CSL-JSON item; a retracted source says so in ``note`` (which neither bundled style prints,
+    so references made from these items still match the report's)."""
+    csl = csl_item(source)
+    retraction = retraction_details(source)
+    if retraction is not None:
+        csl["note"] = f"Retracted {retraction}"
+    return csl
 
 
 def render(report: Report) -> str:
     """A JSON array of one item per source the report quotes, sorted by id (the source key)."""
-    items = sorted((csl_item(source) for source in report.sources), key=lambda item: str(item["id"]))
+    items = sorted((item(source) for source in report.sources), key=lambda item: str(item["id"]))
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

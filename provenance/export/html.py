@@ -27,6 +27,7 @@ from provenance.confidence import describe_likelihood
 from provenance.errors import Invalid, ProvenanceError
 from provenance.models import Source
 from provenance.report import CitedPassage, ClaimReport, Report, bulk
+from provenance.retraction import retraction_details
 
 PDF_NEEDS_WEASYPRINT = "PDF output needs WeasyPrint: pip install 'provenance[pdf]'"
 _LINK_SCHEMES = ("http", "https")
@@ -212,11 +213,17 @@ class _Writer:
             out += (figure, anchor, self._omission_blockquote(cited, note.number) if omits else note.blockquote)
             evidence = cited.evidence
             attributed_to, confidence, analyst_note = evidence.attributed_to, evidence.confidence, evidence.note
+            retraction = retraction_details(cited.source) if cited.source.retracted_at is not None else None
             flagged = omits or evidence.needs_review
-            if not attributed_to and confidence is None and not analyst_note and not flagged:
+            if not attributed_to and confidence is None and not analyst_note and not flagged and retraction is None:
                 out.append("</figure>\n")
                 continue
             out.append('<figcaption class="assessment">\n')
+            if retraction is not None:
+                out.append(
+                    f'<p class="retracted"><span class="label">Source retracted</span> '
+                    f"{escape(retraction.rstrip('.'))}.</p>\n"
+                )
             if flagged:
                 out.append(self._anchoring(cited))
             if attributed_to:
@@ -294,7 +301,11 @@ class _Writer:
             source = cited.source
             described = by_source.get(source.id)
             if described is None:
-                described = by_source[source.id] = (self._reference(source), escape(reliability(source)))
+                retraction = retraction_details(source)
+                retracted = (
+                    f'; <span class="retracted">retracted {escape(retraction.rstrip("."))}</span>' if retraction else ""
+                )
+                described = by_source[source.id] = (self._reference(source), escape(reliability(source)) + retracted)
             back = ", ".join(
                 [
                     f'<a href="#{anchor}" aria-label="Back to the quote for {claim_key}">'

@@ -12,6 +12,7 @@ from provenance.assessment import COMPUTED_NOTE
 from provenance.citations import location, references, reliability
 from provenance.confidence import describe_likelihood
 from provenance.report import CitedPassage, ClaimReport, Report, bulk
+from provenance.retraction import retraction_details
 
 _LIST_MARKER = re.compile(r"^(\s*)([-+=])", re.M)
 _ORDINAL = re.compile(r"^(\s*\d+)([.)])", re.M)  # "1998. Next" at a line start would start a list
@@ -65,9 +66,11 @@ class _Writer:
         """The passage as a block quote ending with the mark of its footnote, which this adds."""
         passage, source = cited.passage, cited.source
         number = len(self.quotes) + 1
+        retraction = retraction_details(source)
         self.notes.append(
             f"[^{number}]: {escape(self.references[source.id])} Source `{source.key}`, "
             f"{location(passage)}; {reliability(source)}."
+            + (f" Retracted {escape(retraction.rstrip('.'))}." if retraction is not None else "")
         )
         lines = escape(passage.text).split("\n")
         quote = self.quotes[passage.id] = "\n".join([f"> {line}".rstrip() for line in lines]) + f"[^{number}]"
@@ -78,6 +81,9 @@ class _Writer:
         quote = self.quotes.get(cited.passage.id) or self._quote(cited)
         evidence = cited.evidence
         details = []
+        retraction = retraction_details(cited.source)
+        if retraction is not None:
+            details.append(f"**Source retracted** {self.escape(retraction.rstrip('.'))}.")
         if cited.omits:  # the analyst's parts of the passage, "…" between them, with the passage's footnote mark
             lines = escape(cited.quoted).split("\n")
             quote = "\n".join([f"> {line}".rstrip() for line in lines]) + quote[quote.rindex("[^") :]

@@ -7,7 +7,8 @@ How the database maps onto PROV. Identifiers are QNames in the ``urn:provenance:
 :data:`NAMESPACES`; keys and names are percent-encoded (all but letters, digits, ``-``, ``.``, ``_``), so each
 one reads back unchanged from PROV-JSON, PROV-N and Turtle.
 
-- A **source** is an entity ``source:KEY`` (title, url, published, text and original SHA-256, reliability),
+- A **source** is an entity ``source:KEY`` (title, url, published, text and original SHA-256, reliability; a
+  retracted one also ``retracted_at``, ``retracted_by`` (the analyst) and ``retraction_reason``),
   attributed to its author and publisher (agents ``agent:NAME``; an unknown one is left out) and to the analyst
   who captured it, each attribution with a ``provenance:role``.
 - A cited **passage** is an entity ``passage:SOURCE.START-END`` that is a ``specializationOf`` its source, with
@@ -243,6 +244,7 @@ class _Contents:
         names |= {c.created_by or "" for c in self.claims.values()}
         names |= {c.evidence.created_by or "" for cited in self.cited.values() for c in cited}
         names |= {s.captured_by or "" for s in self.sources.values()}
+        names |= {s.retracted_by or "" for s in self.sources.values()}
         names |= {p.contradiction.created_by or "" for p in self.pairs.values()}
         return sorted(n for n in names if n.strip())
 
@@ -370,6 +372,9 @@ class _Writer:
                 ("original_sha256", source.original_sha256),
                 ("reliability", source.reliability.value),
                 ("reliability_note", source.reliability_note),
+                ("retracted_at", source.retracted_at),
+                ("retracted_by", self.id("analyst", source.retracted_by) if source.retracted_by else None),
+                ("retraction_reason", source.retraction_reason),
             ]
             self.document.entity(entity, self.attributes(attributes))
             self.made(entity, "source", key, source.captured_at, source.captured_by, "captured_by")

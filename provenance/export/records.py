@@ -9,6 +9,7 @@ from provenance.citations import source_title
 from provenance.confidence import likelihood_term
 from provenance.models import Claim, Evidence, Passage, Source
 from provenance.report import CitedPassage, ClaimReport, PassageRow
+from provenance.retraction import retraction_record
 from provenance.search import Hit
 from provenance.sources import SourceRow
 
@@ -38,6 +39,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "reliability": source.reliability.value,
         "reliability_note": source.reliability_note,
         "version": source.version,
+        "retracted": retraction_record(source),  # None, or when, by whom and why
     }
 
 
@@ -65,6 +67,7 @@ def cited_record(cited: CitedPassage) -> dict[str, Any]:
         "evidence_id": evidence.id,
         "stance": evidence.stance.value,
         "source": cited.source.key,
+        "source_retracted": retraction_record(cited.source),
         "passage": passage_record(cited.passage),
         "quote": evidence.quote,
         "anchor_method": evidence.anchor_method.value,
@@ -86,6 +89,7 @@ def evidence_record(evidence: Evidence) -> dict[str, Any]:
         "claim": evidence.claim.key,
         "stance": evidence.stance.value,
         "source": evidence.passage.source.key,
+        "source_retracted": retraction_record(evidence.passage.source),
         "passage": passage_record(evidence.passage),
         "quote": evidence.quote,
         "anchor_method": evidence.anchor_method.value,

@@ -13,6 +13,7 @@ from provenance.citations import citation, location, source_title
 from provenance.confidence import describe_credibility, describe_likelihood, describe_reliability
 from provenance.models import AnchorMethod, Claim, Evidence, Passage, Source
 from provenance.report import CitedPassage, ClaimReport
+from provenance.retraction import retraction_details
 from provenance.search import Hit
 from provenance.sources import SourceRow
 
@@ -28,6 +29,7 @@ def _short(text: str, width: int) -> str:
 
 
 def source_table(rows: Iterable[SourceRow]) -> str:
+    rows = list(rows)
     table = [
         (
             r.source.key,
@@ -41,7 +43,16 @@ def source_table(rows: Iterable[SourceRow]) -> str:
     ]
     if not table:
         return "No sources yet: `provenance source add FILE...` captures articles."
-    return tabulate(table, headers=["key", "title", "published", "rel.", "paragraphs", "sentences"])
+    headers = ["key", "title", "published", "rel.", "paragraphs", "sentences"]
+    if any(r.source.retracted_at is not None for r in rows):
+        # a column only when some source is retracted: when, and by whom (`source show` says why)
+        headers.append("retracted")
+        marked: list[tuple[object, ...]] = [
+            (*row, f"{r.source.retracted_at:%Y-%m-%d} by {r.source.retracted_by}" if r.source.retracted_at else "")
+            for row, r in zip(table, rows, strict=True)
+        ]
+        return tabulate(marked, headers=headers)
+    return tabulate(table, headers=headers)
 
 
 def source_detail(
@@ -67,6 +78,9 @@ def source_detail(
         f"  characters:  {len(source.text)}",
         f"  sha256:      {source.text_sha256} (text), {source.original_sha256} (original)",
     ]
+    retraction = retraction_details(source)
+    if retraction is not None:
+        lines.insert(1, _wrap(f"RETRACTED {retraction}", "  "))
     # sources that count as one with this one when a claim's likelihood is computed
     lines += [f"  derives from: {key}" + (f" ({note})" if note else "") for key, note in derived_from]
     lines += [f"  repeated by: {key}" + (f" ({note})" if note else "") for key, note in repeated_by]
@@ -111,6 +125,9 @@ def _cited(cited: CitedPassage) -> list[str]:
         _wrap(f"“{cited.quoted}”", "      "),
         f"      {citation(cited.source)}",
     ]
+    retraction = retraction_details(cited.source)
+    if retraction is not None:
+        lines.append(_wrap(f"SOURCE RETRACTED {retraction}", "      "))
     review = cited.review
     if review is not None:
         lines.append(

@@ -8,7 +8,8 @@ Each annotation says, of one passage of a source, how it bears on one claim (mot
   URL a TimeState gives the capture time and names that stored text by its hash (``cached``).
 - ``body``: a ``tagging`` TextualBody holding the claim key (so annotations can be filtered by claim), an
   ``assessing`` TextualBody naming the stance, the claim's statement, the likelihood and the attribution, and,
-  when the evidence has a note, a ``commenting`` TextualBody holding it.
+  when the evidence has a note, a ``commenting`` TextualBody holding it; when its source is retracted, another
+  ``commenting`` TextualBody saying when, by whom and why.
 
 Identifiers are ``urn:uuid`` URNs made with UUID version 5 from :data:`NAMESPACE` and what identifies the
 thing in any database (an annotation: claim key, source text hash, passage kind and offsets), so exporting
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 from provenance.confidence import describe_likelihood
 from provenance.models import Source, Stance
 from provenance.report import CitedPassage, ClaimReport, Report
+from provenance.retraction import retraction_details
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # Never change: every id this module makes is derived from it.
@@ -119,6 +121,9 @@ def _body(entry: ClaimReport, cited: CitedPassage) -> list[dict[str, Any]]:
     ]
     if cited.evidence.note:
         body.append({**text, "purpose": "commenting", "value": cited.evidence.note})
+    retraction = retraction_details(cited.source)
+    if retraction is not None:
+        body.append({**text, "purpose": "commenting", "value": f"The source was retracted {retraction}"})
     return body
 
 
