@@ -10,7 +10,7 @@ import click
 from tabulate import tabulate
 from tqdm import tqdm
 
-from provenance import assessment, documents, extract, ingest, retraction, sources
+from provenance import assessment, documents, extract, ingest, reanchor, retraction, sources
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
 from provenance.export import records, text
@@ -118,12 +118,19 @@ def source_add(
             max_bytes=int(max_size * MB),
             progress=advance,
         )
+        # Evidence resting on the versions the new ones supersede: offered to be carried over.
+        offered = reanchor.offers(
+            session, [o.key for o in results if isinstance(o, ingest.Captured) and o.state == "version"]
+        )
     # Printed once the run is committed: nothing shows as captured that was not.
     if as_json:
-        print_json([_outcome_record(o) for o in results])
+        print_json([{**_outcome_record(o), **_offers_record(o, offered)} for o in results])
     else:
         for outcome in results:
             _print_outcome(outcome)
+        for offers in offered.values():
+            for offer in offers:
+                say(offer.line())
     refused = [o for o in results if isinstance(o, ingest.Refused)]
     if refused:
         raise Invalid(
@@ -163,6 +170,14 @@ def _outcome_record(outcome: ingest.Outcome) -> dict[str, object]:
         "sentences": outcome.sentences,
         "warnings": list(outcome.warnings),
     }
+
+
+def _offers_record(outcome: ingest.Outcome, offered: dict[str, list[reanchor.Offer]]) -> dict[str, object]:
+    """A new version's older versions with evidence, and the ``reanchor`` commands carrying it over."""
+    if isinstance(outcome, ingest.Refused):
+        return {}
+    offers = offered.get(outcome.key, []) if outcome.state == "version" else []
+    return {"reanchor": [offer.record() for offer in offers]}
 
 
 @source_group.command("list")
