@@ -81,6 +81,13 @@ def test_as_names_the_actor_of_events_and_of_every_by_field(
     assert shown["created_by"] == "anna" and shown["supporting"][0]["created_by"] == "bea"
 
 
+def test_as_names_who_set_a_verdict(provenance: Provenance, session: Session) -> None:
+    provenance.ok("--as", "vera", "claim", "add", "rated", "A rated claim", "--verdict", "mostly false")
+    claim = session.scalars(select(Claim)).one()
+    assert (claim.created_by, claim.verdict_by) == ("vera", "vera")
+    assert actors(provenance.url) == [("claim.add", "vera")]
+
+
 def test_without_as_or_provenance_user_the_system_user_acts(
     provenance: Provenance, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -123,6 +123,30 @@ def test_retract_json_gives_the_source_with_its_retraction(seeded: Provenance) -
     assert record["retracted"]["at"].startswith(today())
 
 
+def test_evidence_from_a_retracted_source_is_stored_with_a_warning(retracted: Provenance) -> None:
+    retracted.ok("claim", "add", "aid", "India sent medicines to North Korea")
+    result = retracted.ok("evidence", "add", "aid", KEY_2020, "--quote", "anti-tuberculosis", "--stance", "mentions")
+    assert result.stdout.startswith(f"aid <- {KEY_2020} characters ")
+    assert result.stderr == (
+        f"Warning: source '{KEY_2020}' is retracted ({today()} by anna: {REASON}); claim show and reports mark "
+        "this evidence\n"
+    )
+    assert "SOURCE RETRACTED" in retracted.ok("claim", "show", "aid").stdout
+    elsewhere = (
+        "evidence",
+        "add",
+        "aid",
+        KEY_2018,
+        "--quote",
+        "Pyongyang",
+        "--stance",
+        "mentions",
+        "--occurrence",
+        "1",
+    )
+    assert retracted.ok(*elsewhere).stderr == ""
+
+
 # --- nothing deletes claims or sources ------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from provenance.confidence import describe_likelihood
 from provenance.demo import run_demo
 from provenance.export import records, text
 from provenance.report import build_report
+from provenance.retraction import retraction_details
 
 # --- claims -------------------------------------------------------------------------------------------
 
@@ -233,6 +234,9 @@ def evidence_add(
             min_score=min_score,
         )
         passage = evidence.passage
+        retracted = retraction_details(passage.source)
+    if retracted is not None:
+        say(f"Warning: source {source_key!r} is retracted ({retracted}); claim show and reports mark this evidence")
     review = review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
     if review is not None:
         say(
