@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from itertools import accumulate
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, DateTime, Result, Select, or_, select, type_coerce
+from sqlalchemy import Connection, DateTime, Result, Select, exists, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from provenance.anchoring import omission_parts, review_label, shown_quote
@@ -134,6 +134,8 @@ class CitedPassage:
     source: Source
     context_start: int
     context_end: int
+    # The key of the source's latest version when a later one supersedes it (the evidence rests on an old text)
+    latest: str | None = None
 
     @property
     def context(self) -> str:
@@ -325,6 +327,7 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
     cited_sources = select(Passage.source_id).where(Passage.id.in_(cited_ids))
     by_id = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(cited_sources)))}
     contexts = _contexts(connection, cited_sources, passages.values())
+    latest = _latest_versions(connection, cited_sources)
 
     # Reading order: sources by date (undated last) and key, passages by position, then evidence by id. Each
     # passage's place is numbered once, so the 50,000 pieces of evidence sort on one integer each.
@@ -338,7 +341,8 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
 
     # each passage with its source and context, once, for the pieces of evidence quoting it
     placed = {
-        pid: (p, by_id[p.source_id], *contexts.get(pid, (p.char_start, p.char_end))) for pid, p in passages.items()
+        pid: (p, by_id[p.source_id], *contexts.get(pid, (p.char_start, p.char_end)), latest.get(p.source_id))
+        for pid, p in passages.items()
     }
     for evidence in evidence_rows:
         cited = CitedPassage(evidence, *placed[evidence.passage_id])
@@ -383,6 +387,25 @@ def _contexts(
         if first < last:
             contexts[passage.id] = (source_starts[first], source_reach[last - 1])
     return contexts
+
+
+def _latest_versions(connection: Connection, source_ids: Select[Any]) -> dict[int, str]:
+    """For each of these sources that a later version supersedes, the key of its latest version (one recursive
+    query, following ``supersedes_id`` forward from each)."""
+    table = Source.__table__
+    later = table.alias("later")
+    newest = table.alias("newest")
+    chain = select(table.c.id.label("origin"), table.c.id.label("id")).where(table.c.id.in_(source_ids))
+    chain_cte = chain.cte("chain", recursive=True)
+    chain_cte = chain_cte.union_all(
+        select(chain_cte.c.origin, later.c.id).join(later, later.c.supersedes_id == chain_cte.c.id)
+    )
+    tails = (
+        select(chain_cte.c.origin, table.c.key)
+        .join(table, table.c.id == chain_cte.c.id)
+        .where(chain_cte.c.origin != chain_cte.c.id, ~exists().where(newest.c.supersedes_id == chain_cte.c.id))
+    )
+    return {origin: key for origin, key in connection.execute(tails)}
 
 
 def _attach_conflicts(session: Session, ids: Select[Any], reports: dict[int, ClaimReport]) -> None:

@@ -48,6 +48,7 @@ CITED_KEYS = {
     "evidence_id",
     "stance",
     "source",
+    "latest_version",
     "passage",
     "quote",
     "anchor_method",

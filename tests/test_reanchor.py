@@ -1,6 +1,7 @@
 """`provenance reanchor OLD NEW`: evidence carried from one version of a source to the next, exactly, by a close
 match marked for review, or not at all (left where it was, and said so); every move logged; unrelated sources,
-unknown keys and the same key twice refused with nothing written; offered by `source add`."""
+unknown keys and the same key twice refused with nothing written; offered by `source add` and shown by `claim show`
+and the reports while evidence rests on a superseded version."""
 
 from __future__ import annotations
 
@@ -291,7 +292,7 @@ def test_nothing_on_the_old_version_says_so(provenance: Provenance, article: Pat
     assert row_counts(provenance.url) == before
 
 
-# --- offered -------------------------------------------------------------------------------------
+# --- offered, and shown -------------------------------------------------------------------------------
 
 
 def test_source_add_offers_to_carry_the_evidence_over(desk: Provenance, article: Path) -> None:
@@ -309,3 +310,23 @@ def test_source_add_offers_to_carry_the_evidence_over(desk: Provenance, article:
     assert [(r["from"], r["evidence"]) for r in record["reanchor"]] == [("aid", 1), ("aid@3", 5)]
     unchanged = desk.ok("source", "add", str(article))
     assert unchanged.stderr == ""
+
+
+def test_claim_show_and_reports_say_when_evidence_rests_on_a_superseded_version(
+    desk: Provenance, article: Path
+) -> None:
+    new_version(desk, article)
+    note = "on superseded version aid (latest aid@2)"
+    shown = desk.ok("claim", "show", "aid").stdout
+    assert shown.count(note) == 5
+    cited = evidence_of(desk, "aid")
+    assert {c["latest_version"] for c in cited} == {"aid@2"}
+    markdown = desk.ok("report").stdout
+    assert markdown.count("On superseded version aid (latest aid@2).") == 6
+    html = desk.ok("report", "--format", "html").stdout
+    assert html.count('<span class="label">On superseded version</span> aid (latest aid@2).') == 6
+
+    desk.ok("reanchor", "aid", "aid@2")
+    shown = desk.ok("claim", "show", "aid").stdout
+    assert shown.count(note) == 1  # the orphaned piece
+    assert [c["latest_version"] for c in evidence_of(desk, "aid")].count(None) == 4

@@ -182,8 +182,14 @@ class _Writer:
         return "".join(pieces)
 
     def _anchoring(self, cited: CitedPassage) -> str:
-        """What a reader must know about how the quote was anchored: words left out, or a match to review."""
+        """What a reader must know about how the quote was anchored: words left out, a match to review, or a text
+        a later version of the source supersedes."""
         paragraphs = []
+        if cited.latest is not None:
+            paragraphs.append(
+                f'<p class="superseded"><span class="label">On superseded version</span> '
+                f"{self.escape(cited.source.key)} (latest {self.escape(cited.latest)}).</p>\n"
+            )
         if cited.omits:
             paragraphs.append(
                 f'<p class="omission"><span class="label">Quoted with words left out:</span> '
@@ -214,7 +220,7 @@ class _Writer:
             evidence = cited.evidence
             attributed_to, confidence, analyst_note = evidence.attributed_to, evidence.confidence, evidence.note
             retraction = retraction_details(cited.source) if cited.source.retracted_at is not None else None
-            flagged = omits or evidence.needs_review
+            flagged = omits or evidence.needs_review or cited.latest is not None
             if not attributed_to and confidence is None and not analyst_note and not flagged and retraction is None:
                 out.append("</figure>\n")
                 continue

@@ -81,6 +81,9 @@ class _Writer:
         quote = self.quotes.get(cited.passage.id) or self._quote(cited)
         evidence = cited.evidence
         details = []
+        if cited.latest is not None:
+            key, latest = self.escape(cited.source.key), self.escape(cited.latest)
+            details.append(f"On superseded version {key} (latest {latest}).")
         retraction = retraction_details(cited.source)
         if retraction is not None:
             details.append(f"**Source retracted** {self.escape(retraction.rstrip('.'))}.")

@@ -67,6 +67,7 @@ def cited_record(cited: CitedPassage) -> dict[str, Any]:
         "evidence_id": evidence.id,
         "stance": evidence.stance.value,
         "source": cited.source.key,
+        "latest_version": cited.latest,  # the key of the source's latest version if a later one supersedes it
         "source_retracted": retraction_record(cited.source),
         "passage": passage_record(cited.passage),
         "quote": evidence.quote,

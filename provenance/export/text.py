@@ -125,6 +125,15 @@ def _cited(cited: CitedPassage) -> list[str]:
         _wrap(f"“{cited.quoted}”", "      "),
         f"      {citation(cited.source)}",
     ]
+    if cited.latest is not None:
+        key = cited.source.key
+        lines.append(
+            _wrap(
+                f"on superseded version {key} (latest {cited.latest}); `provenance reanchor {key} {cited.latest}` "
+                "carries the evidence over",
+                "      ",
+            )
+        )
     retraction = retraction_details(cited.source)
     if retraction is not None:
         lines.append(_wrap(f"SOURCE RETRACTED {retraction}", "      "))
