@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from provenance.contradictions import SUGGESTION
@@ -101,11 +101,16 @@ def history(
     subjects = [] if key is None else _subjects(session, key, subject)
     conditions: list[ColumnElement[bool]] = []
     if subjects:
-        conditions.append(or_(*(_about(session, kind, key) for kind, key in subjects)))
+        # Each kind of event about the subject is found through the (subject_type, subject_key) index on its own,
+        # then merged: one condition OR-ing them all would have the database read the whole log.
+        branches = [select(Event.id).where(branch) for kind, key in subjects for branch in _about(kind, key)]
+        conditions.append(Event.id.in_(union(*branches)))
     if since is not None:
         conditions.append(Event.occurred_at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC))
     where = and_(*conditions) if conditions else None
-    query = select(Event).order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)
+    # Newest first in the order the log was appended (ids rise with it): the primary key gives that order
+    # without sorting the whole log.
+    query = select(Event).order_by(Event.id.desc()).limit(limit)
     count = select(func.count()).select_from(Event)
     if where is not None:
         query, count = query.where(where), count.where(where)
@@ -130,15 +135,15 @@ def _subjects(session: Session, key: str, subject: str | None) -> list[tuple[str
     )
 
 
-def _about(session: Session, kind: str, key: str) -> ColumnElement[bool]:
-    """The events in the history of the claim or source ``key``."""
+def _about(kind: str, key: str) -> list[ColumnElement[bool]]:
+    """The kinds of events in the history of the claim or source ``key``, each a condition on its own."""
     if kind == "claim":
         claim_id = select(Claim.id).where(Claim.key == key).scalar_subquery()
         suggestions = select(cast(ContradictionSuggestion.id, String)).where(
             or_(ContradictionSuggestion.claim_a_id == claim_id, ContradictionSuggestion.claim_b_id == claim_id)
         )
-        return or_(
-            and_(Event.subject_type == "claim", Event.subject_key == key),
+        return [
+            and_(Event.subject_type == "claim", Event.subject_key == key),  # its evidence's events too
             and_(
                 Event.subject_type == "contradiction",
                 or_(
@@ -147,9 +152,7 @@ def _about(session: Session, kind: str, key: str) -> ColumnElement[bool]:
                 ),
             ),
             and_(Event.subject_type == SUGGESTION, Event.subject_key.in_(suggestions)),
-        )
-    if kind != "source":
-        return false()
+        ]
     source_id = select(Source.id).where(Source.key == key).scalar_subquery()
     citing = (
         select(Claim.key)
@@ -157,10 +160,14 @@ def _about(session: Session, kind: str, key: str) -> ColumnElement[bool]:
         .join(Passage, Passage.id == Evidence.passage_id)
         .where(Passage.source_id == source_id)
     )
-    return or_(
+    return [
         and_(Event.subject_type == "source", Event.subject_key == key),
         # another source recorded as repeating this one
-        and_(Event.action == "source.derive", Event.after["derived_from"].as_string() == key),
+        and_(
+            Event.subject_type == "source",
+            Event.action == "source.derive",
+            Event.after["derived_from"].as_string() == key,
+        ),
         # evidence quoting it, recorded under its claim
         and_(
             Event.subject_type == "claim",
@@ -168,4 +175,4 @@ def _about(session: Session, kind: str, key: str) -> ColumnElement[bool]:
             Event.action.startswith("evidence."),
             or_(Event.after["source"].as_string() == key, Event.before["source"].as_string() == key),
         ),
-    )
+    ]

@@ -222,7 +222,7 @@ def test_since_keeps_the_events_from_that_day_on(seeded: Provenance, session: Se
     old = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
     session.execute(
         Event.__table__.insert(),
-        {"occurred_at": old, "actor": "archivist", "action": "claim.note", "subject_type": "claim",
+        {"id": 0, "occurred_at": old, "actor": "archivist", "action": "claim.note", "subject_type": "claim",
          "subject_key": "suntech-diversion", "before": None, "after": None, "reason": "an old note"},
     )  # fmt: skip
     session.commit()
