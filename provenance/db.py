@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, Result, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from provenance import locking
 from provenance.errors import Invalid, NotFound, ProvenanceError, SchemaMismatch
 
 DEFAULT_URL = "sqlite:///provenance.db"
@@ -55,11 +57,49 @@ def describe_url(url: URL) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys enforced; a writer waits for another to finish (up to the busy timeout) instead of failing at
+    once; write-ahead logging, so readers and one writer do not block each other."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
+
+
+# An execution option naming how a SQLite transaction begins ("IMMEDIATE"); without it, Python's sqlite3 begins
+# one only at the first INSERT, UPDATE or DELETE, as for migrations (whose PRAGMAs must run outside one).
+SQLITE_BEGIN = "provenance_sqlite_begin"
+# How session_scope's transactions begin on SQLite (None: at the first write, as Python's sqlite3 does).
+SQLITE_SESSION_BEGIN: str | None = "IMMEDIATE"
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN)
+    if mode is not None:
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _writing(engine: Engine) -> Engine:
+    """``engine`` with its SQLite transactions begun IMMEDIATE.
+
+    A transaction begun DEFERRED that reads and then writes must upgrade its read lock to the write lock; if
+    another connection wrote in between, SQLite fails it at once with "database is locked", without waiting out
+    the busy timeout. Taking the write lock first makes such transactions wait their turn instead.
+    """
+    if engine.url.get_backend_name() != "sqlite" or SQLITE_SESSION_BEGIN is None:
+        return engine
+    return engine.execution_options(**{SQLITE_BEGIN: SQLITE_SESSION_BEGIN})
+
+
+def _is_locked(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig)
+
+
+def _busy(engine: Engine) -> ProvenanceError:
+    return ProvenanceError(
+        f"database {describe_url(engine.url)} is locked by another command (waited up to "
+        f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s); nothing was saved; run the command again when that one is done"
+    )
 
 
 def make_engine(url: str | URL | None = None) -> Engine:
@@ -79,16 +119,34 @@ def make_engine(url: str | URL | None = None) -> Engine:
         raise ProvenanceError(f"no database driver for {resolved.drivername}: {exc}") from exc
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back whole if anything in it fails."""
-    with Session(engine, expire_on_commit=False) as session:
+    """One transaction: committed when the block ends, rolled back whole if anything in it fails.
+
+    On SQLite it begins IMMEDIATE: it takes the database's write lock first (waiting up to the busy timeout for
+    another writer to finish), so what it reads stays true until it commits. On PostgreSQL, writers do not wait
+    for each other's reads: a claim another writer changed and committed after this transaction read it fails the
+    flush or commit with one :class:`~provenance.errors.Conflict` naming the claim (see :mod:`provenance.locking`),
+    and nothing of this transaction is saved.
+    """
+    with Session(_writing(engine), expire_on_commit=False) as session:
+        locking.watch(session)
         try:
             yield session
             session.commit()
+        except StaleDataError as exc:
+            stale = locking.stale_claims(session)
+            session.rollback()
+            raise locking.stale_conflict(engine, stale) from exc
+        except OperationalError as exc:
+            session.rollback()
+            if _is_locked(exc):
+                raise _busy(engine) from exc
+            raise
         except BaseException:
             session.rollback()
             raise
