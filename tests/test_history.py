@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from provenance import db, events
 from provenance.claims import add_claim, add_contradiction
 from provenance.errors import Invalid
+from provenance.export.history import value as shown_value
 from provenance.history import Change, changes, history
 from provenance.models import Claim, Event, Source
 
@@ -283,10 +284,15 @@ def test_a_claims_history_has_its_changes_evidence_and_contradictions(seeded: Pr
     assert "    status: open -> resolved" in resolved.splitlines()
     assert resolved.splitlines()[-1] == "    reason: The threat came first"
     lines = changed.splitlines()
+    assert shown_value(confidence["before"]["confidence_note"]).endswith("…")  # shortened to 120 characters
     assert lines[0].split("  ")[1:] == ["anna", "claim.confidence", "claim dprk-denuclearisation-willingness"]
     assert lines[1].startswith("    confidence: ") and lines[1].endswith(" -> 0.325")
-    assert lines[-2].startswith("    confidence_note: ") and lines[-2].endswith(" -> The talks were called off")
-    assert lines[-1] == "    reason: The talks were called off"
+    assert lines[-4:] == [
+        "    confidence_note:",
+        f"        was: {shown_value(confidence['before']['confidence_note'])}",
+        "        now: The talks were called off",
+        "    reason: The talks were called off",
+    ]
 
 
 def test_a_contradiction_of_a_claim_whose_key_has_wildcards_is_not_confused(session: Session) -> None:

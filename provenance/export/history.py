@@ -10,6 +10,7 @@ from typing import Any
 from provenance.history import Entry, History
 
 VALUE_WIDTH = 120  # a long value (a statement, a note) is shortened to this many characters; --json has it whole
+LONG = 80  # a change whose two values are longer than this together is shown on two lines, "was" and "now"
 
 
 def event_record(entry: Entry) -> dict[str, Any]:
@@ -65,7 +66,11 @@ def entry_lines(entry: Entry) -> list[str]:
         elif entry.removed:
             lines.append(f"    - {change.field}: {value(change.before)}")
         else:
-            lines.append(f"    {change.field}: {value(change.before)} -> {value(change.after)}")
+            old, new = value(change.before), value(change.after)
+            if len(old) + len(new) <= LONG:
+                lines.append(f"    {change.field}: {old} -> {new}")
+            else:  # a long value (a note, a statement) reads better above the other
+                lines += [f"    {change.field}:", f"        was: {old}", f"        now: {new}"]
     if event.reason:
         lines.append(f"    reason: {' '.join(event.reason.split())}")  # whole: it is why
     return lines
