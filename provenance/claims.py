@@ -20,6 +20,7 @@ from provenance.confidence import parse_credibility, parse_likelihood
 from provenance.entities import entity_names, get_or_create_entities
 from provenance.entities import find_entities as find_entities  # report.py and others import it from here
 from provenance.errors import Conflict, Invalid, NotFound
+from provenance.locking import check_version
 from provenance.models import (
     AnchorMethod,
     Claim,
@@ -217,15 +218,18 @@ def add_evidence(
     credibility: str | int | None = None,
     accept_fuzzy: bool = False,
     min_score: float | None = None,
+    expected_version: int | None = None,
 ) -> Evidence:
     """Link a claim to the passage of ``source_key`` that ``quote`` stands for.
 
     A quote not in the source exactly is stored only if the analyst accepts the closest text: with
     ``accept_fuzzy`` (if it scores at least :data:`provenance.anchoring.DEFAULT_MIN_SCORE`) or ``min_score``;
-    the evidence is then marked as needing review (see :func:`confirm_evidence`).
+    the evidence is then marked as needing review (see :func:`confirm_evidence`). With ``expected_version``,
+    refused unless the claim is still at that version.
     """
     check_min_score(min_score)
     claim = get_claim(session, claim_key)
+    check_version(claim, expected_version)
     source = get_source(session, source_key)
     parsed_stance = parse_stance(stance)
     probability = None if confidence is None else parse_likelihood(confidence)
@@ -308,12 +312,14 @@ def get_evidence(session: Session, evidence_id: int) -> Evidence:
     return evidence
 
 
-def confirm_evidence(session: Session, evidence_id: int, *, note: str) -> Evidence:
+def confirm_evidence(session: Session, evidence_id: int, *, note: str, expected_version: int | None = None) -> Evidence:
     """Clear the evidence's review flag once an analyst has checked that its passage is what the quote meant.
 
     The note (what was checked) is required; the change goes into the event log with the flag before and after.
+    With ``expected_version``, refused unless the evidence's claim is still at that version.
     """
     evidence = get_evidence(session, evidence_id)
+    check_version(evidence.claim, expected_version)
     reason = _clean(note)
     if reason is None:
         raise Invalid("say what you checked with --note, e.g. --note 'same words; the quote had curly quotes'")

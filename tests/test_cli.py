@@ -43,6 +43,7 @@ CLAIM_RECORD_KEYS = {
     "created_at",
     "created_by",
     "updated_at",
+    "version",
 }
 CITED_KEYS = {
     "evidence_id",

@@ -62,11 +62,23 @@ def say(message: str) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON only.")
+# For commands that change a claim: the change is refused (nothing written) if the claim has moved on.
+expect_version_option = click.option(
+    "--expect-version",
+    "expected_version",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Change the claim only if it is still at version N, as `provenance claim show` printed it (nobody "
+    "changed it since you read it).",
+)
 
 
 @contextmanager
 def open_database(ctx: click.Context) -> Iterator[Session]:
-    """A session on the chosen database at the current schema, committed only if the command succeeds."""
+    """A session on the chosen database at the current schema, committed only if the command succeeds.
+
+    A claim someone else changed meanwhile fails the command with one :class:`~provenance.errors.Conflict` line
+    and nothing saved (see :func:`provenance.db.session_scope`)."""
     engine = db.make_engine(ctx.find_root().obj["db"])
     try:
         db.require_current_schema(engine)

@@ -6,9 +6,17 @@ from pathlib import Path
 
 import click
 
-from provenance import assessment, bundle, claims, documents, importer, search, sources
+from provenance import assessment, bundle, claims, documents, importer, locking, search, sources
 from provenance.anchoring import DEFAULT_MIN_SCORE, review_label
-from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
+from provenance.cli.app import (
+    ProvenanceGroup,
+    cli,
+    expect_version_option,
+    json_option,
+    open_database,
+    print_json,
+    say,
+)
 from provenance.confidence import describe_likelihood
 from provenance.demo import run_demo
 from provenance.export import records, text
@@ -119,10 +127,17 @@ def claim_show(ctx: click.Context, key: str, explain: bool, as_json: bool) -> No
 @click.argument("likelihood", required=False)
 @click.option("--reason", help="Why that likelihood (required; it becomes the claim's note and goes into the log).")
 @click.option("--clear", is_flag=True, help="Remove the likelihood set by hand.")
+@expect_version_option
 @json_option
 @click.pass_context
 def claim_confidence(
-    ctx: click.Context, key: str, likelihood: str | None, reason: str | None, clear: bool, as_json: bool
+    ctx: click.Context,
+    key: str,
+    likelihood: str | None,
+    reason: str | None,
+    clear: bool,
+    expected_version: int | None,
+    as_json: bool,
 ) -> None:
     """Set the analyst's likelihood for claim KEY by hand (an ICD 203 term or a number 0..1), with the reason;
     or remove it with --clear. The likelihood computed from the evidence is shown beside it either way.
@@ -133,6 +148,7 @@ def claim_confidence(
         provenance claim confidence suntech-diversion --clear --reason "Wait for the ministry's reply"
     """
     with open_database(ctx) as session:
+        locking.check_version(claims.get_claim(session, key), expected_version)
         claim, changed = assessment.set_claim_confidence(session, key, likelihood, reason=reason, clear=clear)
         computed = assessment.assess_claims(session, [claim.id]).get(claim.id, assessment.NOT_ASSESSED)
         record = {**records.claim_record(claim, [e.name for e in claim.entities], computed), "changed": changed}
@@ -186,6 +202,7 @@ def evidence_group() -> None:
     help="If the quote is not in the source exactly, store the closest text if it scores at least S (0-100), "
     "marked for review.",
 )
+@expect_version_option
 @json_option
 @click.pass_context
 def evidence_add(
@@ -203,6 +220,7 @@ def evidence_add(
     credibility: str | None,
     accept_fuzzy: bool,
     min_score: float | None,
+    expected_version: int | None,
     as_json: bool,
 ) -> None:
     """Link CLAIM to the passage of SOURCE that --quote stands for.
@@ -232,6 +250,7 @@ def evidence_add(
             credibility=credibility,
             accept_fuzzy=accept_fuzzy,
             min_score=min_score,
+            expected_version=expected_version,
         )
         passage = evidence.passage
         retracted = retraction_details(passage.source)
@@ -270,9 +289,12 @@ def evidence_add(
 @evidence_group.command("confirm")
 @click.argument("evidence_id", metavar="EVIDENCE_ID", type=int)
 @click.option("--note", required=True, help="What you checked: why the stored passage is what the quote meant.")
+@expect_version_option
 @json_option
 @click.pass_context
-def evidence_confirm(ctx: click.Context, evidence_id: int, note: str, as_json: bool) -> None:
+def evidence_confirm(
+    ctx: click.Context, evidence_id: int, note: str, expected_version: int | None, as_json: bool
+) -> None:
     """Clear the review flag of evidence EVIDENCE_ID (a fuzzy match) once you have checked its passage.
 
     The note, who confirmed and the flag before and after go into the audit log.
@@ -280,7 +302,7 @@ def evidence_confirm(ctx: click.Context, evidence_id: int, note: str, as_json: b
     Example: provenance evidence confirm 24 --note "same words; the quote had curly apostrophes"
     """
     with open_database(ctx) as session:
-        evidence = claims.confirm_evidence(session, evidence_id, note=note)
+        evidence = claims.confirm_evidence(session, evidence_id, note=note, expected_version=expected_version)
         claim_key = evidence.claim.key
     if as_json:
         print_json({"evidence_id": evidence_id, "claim": claim_key, "needs_review": False})

@@ -9,7 +9,15 @@ import click
 from tabulate import tabulate
 
 from provenance import workflow
-from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
+from provenance.cli.app import (
+    ProvenanceGroup,
+    cli,
+    expect_version_option,
+    json_option,
+    open_database,
+    print_json,
+    say,
+)
 from provenance.cli.capture import claim_group
 from provenance.models import Claim, ClaimStatus, Verdict
 
@@ -45,10 +53,17 @@ def _verdict_text(verdict: Verdict | None, verdict_by: str | None) -> str:
 @click.option("--to", "assignee", metavar="NAME", help="Who works on the claim (a name as given).")
 @click.option("--nobody", is_flag=True, help="Leave the claim unassigned.")
 @click.option("--note", help="Why (goes into the log).")
+@expect_version_option
 @json_option
 @click.pass_context
 def claim_assign(
-    ctx: click.Context, key: str, assignee: str | None, nobody: bool, note: str | None, as_json: bool
+    ctx: click.Context,
+    key: str,
+    assignee: str | None,
+    nobody: bool,
+    note: str | None,
+    expected_version: int | None,
+    as_json: bool,
 ) -> None:
     """Assign claim KEY to someone, or to nobody. Any name is accepted as given; there is no list of users.
 
@@ -57,7 +72,9 @@ def claim_assign(
     if (assignee is None) == (not nobody):
         raise click.UsageError("give --to NAME or --nobody")
     with open_database(ctx) as session:
-        claim, changed = workflow.assign_claim(session, key, None if nobody else assignee, note=note)
+        claim, changed = workflow.assign_claim(
+            session, key, None if nobody else assignee, note=note, expected_version=expected_version
+        )
         record = state_record(claim, changed)
     if not changed:
         say(f"claim {key!r} is already assigned to {claim.assignee or 'nobody'}; nothing changed")
@@ -70,16 +87,19 @@ def claim_assign(
 @claim_group.command("withdraw")
 @click.argument("key")
 @click.option("--reason", help="Why it is withdrawn (required; goes into the log).")
+@expect_version_option
 @json_option
 @click.pass_context
-def claim_withdraw(ctx: click.Context, key: str, reason: str | None, as_json: bool) -> None:
+def claim_withdraw(
+    ctx: click.Context, key: str, reason: str | None, expected_version: int | None, as_json: bool
+) -> None:
     """Withdraw claim KEY, saying why. Claims are withdrawn, never deleted: the claim keeps its evidence and
     history, and can be reinstated with `provenance review KEY --status in_progress --note WHY`.
 
     Example: provenance claim withdraw khan-bribery-claim --reason "a duplicate of khan-trade-2003"
     """
     with open_database(ctx) as session:
-        result = workflow.withdraw_claim(session, key, reason=reason)
+        result = workflow.withdraw_claim(session, key, reason=reason, expected_version=expected_version)
         record = state_record(result.claim, result.changed)
     if not result.changed:
         say(f"claim {key!r} is already withdrawn; nothing changed")
@@ -101,10 +121,17 @@ def claim_withdraw(ctx: click.Context, key: str, reason: str | None, as_json: bo
     help="Why (goes into the log). Required to publish, mark inconclusive, withdraw, send back from review, "
     "reopen, or change a verdict.",
 )
+@expect_version_option
 @json_option
 @click.pass_context
 def review(
-    ctx: click.Context, key: str, status: str | None, verdict: str | None, note: str | None, as_json: bool
+    ctx: click.Context,
+    key: str,
+    status: str | None,
+    verdict: str | None,
+    note: str | None,
+    expected_version: int | None,
+    as_json: bool,
 ) -> None:
     """Move claim KEY along the workflow and/or set its verdict.
 
@@ -119,7 +146,9 @@ def review(
         provenance review suntech-diversion --status published --note "sources re-read; no second report"
     """
     with open_database(ctx) as session:
-        result = workflow.review_claim(session, key, status=status, verdict=verdict, note=note)
+        result = workflow.review_claim(
+            session, key, status=status, verdict=verdict, note=note, expected_version=expected_version
+        )
         claim = result.claim
         record = state_record(claim, result.changed)
     if not result.changed:

@@ -119,6 +119,8 @@ def claim_record(claim: Claim, about: list[str], computed: Assessment | None = N
         "created_at": claim.created_at.isoformat(),
         "created_by": claim.created_by,
         "updated_at": claim.updated_at.isoformat(),
+        # raised by one at every change; `--expect-version` refuses a change if it has moved on
+        "version": claim.version,
     }
     if computed is not None:
         record["computed_confidence"] = computed_record(computed)

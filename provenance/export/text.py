@@ -165,6 +165,7 @@ def claim_detail(entry: ClaimReport) -> str:
         _wrap(claim.statement, "  "),
         f"  status: {claim.status.value.replace('_', ' ')}    verdict: "
         f"{claim.verdict.value.replace('_', ' ') if claim.verdict else '-'}",
+        f"  version: {claim.version}",
         f"  likelihood set by the analyst: {describe_likelihood(claim.confidence)}",
     ]
     if claim.confidence_note:
