@@ -133,25 +133,23 @@ def baseline(url: str) -> dict[str, int]:
 
         connection: object = sqlite3.connect(resolved.database or "")
 
-        def stream(sql: str, name: str) -> object:
-            cursor = connection.cursor()  # type: ignore[attr-defined]
-            cursor.arraysize = 2000
-            return cursor.execute(sql)
+        def stream(sql: str, name: str, batch: int = 2000) -> object:
+            return connection.cursor().execute(sql)  # type: ignore[attr-defined]  # rows are stepped one by one
 
     else:
         import psycopg
 
         connection = psycopg.connect(resolved.set(drivername="postgresql").render_as_string(hide_password=False))
 
-        def stream(sql: str, name: str) -> object:
+        def stream(sql: str, name: str, batch: int = 2000) -> object:
             cursor = connection.cursor(name=name)  # type: ignore[attr-defined]
-            cursor.itersize = 2000
+            cursor.itersize = batch
             cursor.execute(sql)
             return cursor
 
     start, cpu = time.perf_counter(), time.process_time()
     bad = sources = passages = evidence = 0
-    source_rows = iter(stream(SOURCES_SQL, "sources"))  # type: ignore[call-overload]
+    source_rows = iter(stream(SOURCES_SQL, "sources", 16))  # type: ignore[call-overload]
     current = next(source_rows, None)
     if current is not None:
         sources += 1

@@ -30,7 +30,8 @@ _passage = Base.metadata.tables["passage"]
 _evidence = Base.metadata.tables["evidence"]
 _claim = Base.metadata.tables["claim"]
 
-BATCH = 2000  # rows fetched at a time from each stream
+BATCH = 2000  # rows fetched at a time from the streams of passages and evidence
+SOURCE_BATCH = 16  # sources fetched at a time (on PostgreSQL; SQLite hands them over one by one): texts can be long
 SCORE_TOLERANCE = 0.05  # a stored fuzzy score is kept to one decimal
 _SHOWN = 48  # characters of a text shown around the first difference
 
@@ -130,7 +131,9 @@ def difference(expected: str, found: str) -> tuple[str, str]:
 
 
 @contextmanager
-def _rows(connection: Connection, query: Select[Any], name: str) -> Iterator[Iterator[tuple[Any, ...]]]:
+def _rows(
+    connection: Connection, query: Select[Any], name: str, batch: int = BATCH
+) -> Iterator[Iterator[tuple[Any, ...]]]:
     """A cursor over the rows of ``query``, as plain tuples fetched a batch at a time, in the session's
     transaction.
 
@@ -143,10 +146,9 @@ def _rows(connection: Connection, query: Select[Any], name: str) -> Iterator[Ite
     assert driver is not None
     if connection.dialect.name == "postgresql":
         cursor = driver.cursor(name=f"provenance_verify_{name}")
-        cursor.itersize = BATCH
+        cursor.itersize = batch
     else:
         cursor = driver.cursor()
-        cursor.arraysize = BATCH
     try:
         cursor.execute(sql)
         yield cursor
@@ -177,7 +179,10 @@ class _SourceRow(NamedTuple):
 def _check_sources_and_passages(connection: Connection, result: Verification) -> None:
     problems = result.problems
     orphans: dict[int, list[int]] = {}  # passages of a source that does not exist, by the source id they name
-    with _rows(connection, _SOURCES, "sources") as sources, _rows(connection, _PASSAGES, "passages") as passages:
+    with (
+        _rows(connection, _SOURCES, "sources", SOURCE_BATCH) as sources,
+        _rows(connection, _PASSAGES, "passages") as passages,
+    ):
 
         def next_source() -> _SourceRow | None:
             row = next(sources, None)
