@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,12 +15,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, Result, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from provenance import locking
-from provenance.errors import Invalid, NotFound, ProvenanceError, SchemaMismatch
+from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError, SchemaMismatch
 
 DEFAULT_URL = "sqlite:///provenance.db"
 URL_ENV = "PROVENANCE_DATABASE_URL"
@@ -102,6 +103,27 @@ def _busy(engine: Engine) -> ProvenanceError:
     )
 
 
+def _saved_meanwhile(engine: Engine, exc: IntegrityError) -> Conflict | None:
+    """On PostgreSQL, a unique key broken by an insert: another writer committed the same row (a claim's key, a
+    passage's span...) after this transaction looked for it and before it inserted its own. (On SQLite, where the
+    transaction holds the write lock from its start, that cannot happen: there it is a bug, and shows as one.)"""
+    orig = exc.orig
+    if engine.url.get_backend_name() != "postgresql" or getattr(orig, "sqlstate", None) != "23505":
+        return None
+    diag = getattr(orig, "diag", None)
+    table = getattr(diag, "table_name", None) or "row"
+    key = re.fullmatch(r"Key \((.+)\)=\((.*)\) already exists\.", getattr(diag, "message_detail", None) or "")
+    if key is None:
+        same = ""
+    elif "," in key[1]:
+        same = f" with the same {key[1]}"
+    else:
+        same = f" with {key[1]} {key[2]!r}"
+    return Conflict(
+        f"another command saved a {table}{same} while this one ran; nothing was saved; run the command again"
+    )
+
+
 def make_engine(url: str | URL | None = None) -> Engine:
     """An engine for ``url`` with foreign keys enforced on SQLite too; a missing driver is a user error."""
     resolved = url if isinstance(url, URL) else resolve_url(url)
@@ -131,7 +153,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     another writer to finish), so what it reads stays true until it commits. On PostgreSQL, writers do not wait
     for each other's reads: a claim another writer changed and committed after this transaction read it fails the
     flush or commit with one :class:`~provenance.errors.Conflict` naming the claim (see :mod:`provenance.locking`),
-    and nothing of this transaction is saved.
+    and so does a row another writer inserted with the same key meanwhile; nothing of this transaction is saved.
     """
     with Session(_writing(engine), expire_on_commit=False) as session:
         locking.watch(session)
@@ -146,6 +168,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             session.rollback()
             if _is_locked(exc):
                 raise _busy(engine) from exc
+            raise
+        except IntegrityError as exc:
+            session.rollback()
+            duplicate = _saved_meanwhile(engine, exc)
+            if duplicate is not None:
+                raise duplicate from exc
             raise
         except BaseException:
             session.rollback()

@@ -134,6 +134,39 @@ def test_a_claim_changed_and_committed_between_two_statements_of_one_command_fai
     assert row_counts(seeded.url) == {**before, "event": before["event"] + 1}
 
 
+@only_postgresql
+def test_two_analysts_adding_the_same_claim_at_once_the_second_is_refused_in_one_line(
+    provenance: Provenance, two_engines: tuple[Engine, Engine]
+) -> None:
+    other, _ = two_engines
+    fired: list[str] = []
+
+    def meanwhile(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        # the command has found no claim under the key; before it inserts its own, another analyst's is committed
+        if statement.startswith("INSERT INTO claim ") and not fired:
+            fired.append(statement)
+            with db.session_scope(other) as session:
+                claims.add_claim(session, "talks-resume", "Talks between the two Koreas resume in June")
+
+    before = row_counts(provenance.url)
+    event.listen(Engine, "before_cursor_execute", meanwhile)
+    try:
+        result = provenance("claim", "add", "talks-resume", "Talks resume", "--about", "North Korea")
+    finally:
+        event.remove(Engine, "before_cursor_execute", meanwhile)
+    assert fired
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: another command saved a claim with key 'talks-resume' while this one ran; nothing was saved; run "
+        "the command again\n"
+    )
+    # only the other analyst's claim, without the entity this command would have made
+    assert row_counts(provenance.url) == {**before, "claim": 1, "event": before["event"] + 1}
+    assert provenance.fails("claim", "add", "talks-resume", "Talks resume") == (
+        "Error: claim 'talks-resume' already exists; choose another key or `provenance claim show talks-resume`"
+    )
+
+
 # --- on SQLite, a writer waits for the other and then works from its result ------------------------------
 
 
