@@ -33,6 +33,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -184,6 +185,9 @@ def kind(error: str) -> str:
         return "changed since it was read"
     if error.startswith("NotFound: no claim"):
         return "its claim missing (not added: locked)"
+    unique = re.search(r"UNIQUE constraint failed: (\w+)", error)
+    if unique:
+        return f"{unique[1]} inserted twice (IntegrityError)"
     return error.split(":")[0]
 
 
