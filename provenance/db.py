@@ -92,6 +92,13 @@ def _writing(engine: Engine) -> Engine:
     return engine.execution_options(**{SQLITE_BEGIN: SQLITE_SESSION_BEGIN})
 
 
+def _reading(engine: Engine) -> Engine:
+    """``engine`` with its SQLite transactions begun DEFERRED: one snapshot for all a command reads."""
+    if engine.url.get_backend_name() != "sqlite":
+        return engine
+    return engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+
+
 def _is_locked(exc: OperationalError) -> bool:
     return "database is locked" in str(exc.orig)
 
@@ -146,8 +153,11 @@ def make_engine(url: str | URL | None = None) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back whole if anything in it fails.
+
+    ``readonly`` (commands that only read): on SQLite the transaction begins DEFERRED, a snapshot that neither
+    waits for writers nor makes them wait (WAL), instead of taking the write lock.
 
     On SQLite it begins IMMEDIATE: it takes the database's write lock first (waiting up to the busy timeout for
     another writer to finish), so what it reads stays true until it commits. On PostgreSQL, writers do not wait
@@ -155,7 +165,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     flush or commit with one :class:`~provenance.errors.Conflict` naming the claim (see :mod:`provenance.locking`),
     and so does a row another writer inserted with the same key meanwhile; nothing of this transaction is saved.
     """
-    with Session(_writing(engine), expire_on_commit=False) as session:
+    bound = _reading(engine) if readonly else _writing(engine)
+    with Session(bound, expire_on_commit=False) as session:
         locking.watch(session)
         try:
             yield session

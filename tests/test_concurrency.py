@@ -242,6 +242,43 @@ def test_on_sqlite_a_writer_kept_waiting_past_the_busy_timeout_is_told_so_in_one
     )
 
 
+@only_sqlite
+@pytest.mark.parametrize(
+    "command",
+    [("claim", "show", SUNTECH), ("claim", "list"), ("status",), ("report",), ("verify",)],
+)
+def test_on_sqlite_commands_that_only_read_do_not_wait_for_a_writer(
+    seeded: Provenance, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 1000)
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        engine = db.make_engine(seeded.url)
+        try:
+            with Session(engine) as session:
+                assessment.set_claim_confidence(session, SUNTECH, "unlikely", reason="held")
+                session.flush()
+                holding.set()
+                release.wait(10)
+                session.rollback()
+        finally:
+            holding.set()
+            engine.dispose()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        # The writer keeps its lock until this command is done: had the command waited for it, it would have
+        # failed after the busy timeout with "is locked by another command".
+        result = seeded.ok(*command)
+    finally:
+        release.set()
+        thread.join()
+    assert result.stdout
+
+
 # --- --expect-version: a change made from what the analyst read -----------------------------------------
 
 

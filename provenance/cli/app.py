@@ -74,15 +74,16 @@ expect_version_option = click.option(
 
 
 @contextmanager
-def open_database(ctx: click.Context) -> Iterator[Session]:
+def open_database(ctx: click.Context, *, readonly: bool = False) -> Iterator[Session]:
     """A session on the chosen database at the current schema, committed only if the command succeeds.
+    Commands that only read say ``readonly``: on SQLite they then neither wait for writers nor hold them up.
 
     A claim someone else changed meanwhile fails the command with one :class:`~provenance.errors.Conflict` line
     and nothing saved (see :func:`provenance.db.session_scope`)."""
     engine = db.make_engine(ctx.find_root().obj["db"])
     try:
         db.require_current_schema(engine)
-        with db.session_scope(engine) as session:
+        with db.session_scope(engine, readonly=readonly) as session:
             yield session
     finally:
         engine.dispose()

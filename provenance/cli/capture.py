@@ -90,7 +90,7 @@ def claim_list(ctx: click.Context, about: str | None, search: str | None, as_jso
 
     Example: provenance claim list --about "North Korea" --search missile
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         listed = claims.list_claims(session, about, search)
         found = [(c, [e.name for e in c.entities]) for c in listed]
         computed = assessment.assess_claims(session, [c.id for c in listed])
@@ -112,7 +112,7 @@ def claim_show(ctx: click.Context, key: str, explain: bool, as_json: bool) -> No
 
     Example: provenance claim show singh-first-visit-in-two-decades --explain
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         entry = build_report(session, [key]).claims[0]
     if as_json:
         print_json(records.claim_detail_record(entry, explain=explain))
@@ -320,7 +320,7 @@ def evidence_list(ctx: click.Context, claim_key: str | None, needs_review: bool,
 
     Example: provenance evidence list --needs-review
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         found = claims.list_evidence(session, claim_key=claim_key, needs_review=needs_review)
     if as_json:
         print_json([records.evidence_record(e) for e in found])
@@ -423,7 +423,7 @@ def search_command(
 
     Example: provenance search '"nuclear materials" Pakistan' --since 2019-01-01
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         if source is not None:
             sources.get_source(session, source)
         hits = search.search_passages(

@@ -68,7 +68,7 @@ def contradiction_list(ctx: click.Context, status: str | None, as_json: bool) ->
 
     Example: provenance contradiction list --status open
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         found = contradictions.list_contradictions(session, status)
         if as_json:
             print_json([conflicts.contradiction_record(c) for c in found])
@@ -191,7 +191,7 @@ def contradiction_suggestions(ctx: click.Context, status: str, as_json: bool) ->
 
     Example: provenance contradictions suggestions --status all
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         found = contradictions.list_suggestions(session, None if status.strip().lower() == "all" else status)
         by_id = contradictions.claims_of(session, found)
         notes = contradictions.decision_notes(session, found)
@@ -238,7 +238,7 @@ def suggest_command(ctx: click.Context, claim_key: str, limit: int, as_json: boo
 
     Example: provenance suggest singh-first-visit-in-two-decades --limit 5
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         found = suggest_passages(session, claim_key, limit=limit)
         if as_json:
             print_json([conflicts.suggested_record(entry) for entry in found])

@@ -44,7 +44,7 @@ def entity_list(ctx: click.Context, as_json: bool) -> None:
 
     Example: provenance entity list
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         found = entities.list_entities(session)
     if as_json:
         print_json([_summary_record(s) for s in found])
@@ -66,7 +66,7 @@ def entity_show(ctx: click.Context, name: str, as_json: bool) -> None:
 
     Example: provenance entity show DPRK
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         detail = entities.show_entity(session, name)
     claims = [
         {

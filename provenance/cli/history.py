@@ -51,7 +51,7 @@ def history_command(
         raise click.UsageError("name one claim or source: KEY, --claim KEY or --source KEY")
     kind, wanted = given[0] if given else ("", None)
     day = documents.parse_date_option(since) if since is not None else None
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         found = domain.history(session, wanted, subject=kind or None, limit=limit, since=day)
         records = [shown.event_record(entry) for entry in found.entries]
         listed = shown.text(found)

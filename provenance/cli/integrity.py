@@ -21,7 +21,7 @@ def verify_command(ctx: click.Context, as_json: bool) -> int:
 
     Example: provenance verify && provenance report --output report.md
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         checked = integrity.verify(session)
     if as_json:
         print_json(checked.record())

@@ -122,7 +122,7 @@ def report(
         raise Invalid(f"unknown citation style {style!r}; use one of: {', '.join(citations.STYLES)}")
     if output is not None:
         check_output_folder(output)
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         data = build_report(session, selection=_selection(keys, about, statuses, since), order=order)
         content: str | bytes
         if fmt == "markdown":
@@ -189,7 +189,7 @@ def export_command(
         )
     if output is not None:
         check_output_folder(output)
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         if fmt == "bundle":
             content = bundle.dumps(session)
         else:

@@ -188,7 +188,7 @@ def source_list(ctx: click.Context, as_json: bool) -> None:
 
     Example: provenance source list
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         rows = sources.list_sources(session)
     if as_json:
         print_json([records.source_row_record(r) for r in rows])
@@ -206,7 +206,7 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
 
     Example: provenance source show india-north-korea-2018 --passages
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         source = sources.get_source(session, key)
         found = sources.source_passages(session, source) if passages else None
         supersedes = source.supersedes.key if source.supersedes is not None else None
@@ -234,7 +234,7 @@ def source_history(ctx: click.Context, key: str, as_json: bool) -> None:
 
     Example: provenance source history india-north-korea-2018
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         chain = sources.versions(session, key)
         counts = sources.evidence_counts(session, [s.id for s in chain])
     if as_json:

@@ -235,7 +235,7 @@ def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> Non
 
     Example: provenance status --assignee "Ana Lima"
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         board = workflow.board(session, assignee=assignee)
     if as_json:
         print_json(board_record(board))
@@ -274,7 +274,7 @@ def desk_show(ctx: click.Context, as_json: bool) -> None:
 
     Example: provenance desk show
     """
-    with open_database(ctx) as session:
+    with open_database(ctx, readonly=True) as session:
         values = workflow.desk_settings(session)
     if as_json:
         print_json([desk_record(v) for v in values])
