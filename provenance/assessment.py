@@ -96,6 +96,7 @@ class Item(NamedTuple):
     sentence_no: int | None
     char_start: int
     char_end: int
+    retracted: bool = False  # its source is retracted: it counts nothing
 
     @property
     def place(self) -> str:
@@ -305,23 +306,25 @@ def assess(items: Iterable[Item], links: SourceLinks) -> Assessment:
     counted = [
         (i.evidence_id, i.stance, i.likelihood, i.credibility, i.reliability, i.source_key, i.source_id)
         for i in kept
-        if i.likelihood is not None and i.stance in SIGN and not i.needs_review
+        if i.likelihood is not None and i.stance in SIGN and not i.needs_review and not i.retracted
     ]
     return _summed(counted, links, lambda: kept)
 
 
 def assess_cited(
-    cited: Sequence[_CitedLike], sources: Mapping[int, tuple[int, str, str]], links: SourceLinks
+    cited: Sequence[_CitedLike], sources: Mapping[int, tuple[int, str, str, bool]], links: SourceLinks
 ) -> Assessment:
     """The same as :func:`assess`, from a report's cited passages (each with ``evidence`` and ``passage``), with
-    ``sources`` giving each source's (id, key, reliability letter) by id. A report does this for every claim, so
-    the items for the explanation are only made if it is asked for."""
+    ``sources`` giving each source's (id, key, reliability letter, whether retracted) by id. A report does this
+    for every claim, so the items for the explanation are only made if it is asked for."""
     counted: list[_Counted] = []
     for c in cited:
         evidence = c.evidence
         likelihood = evidence.confidence
         if likelihood is not None and evidence.stance in SIGN and not evidence.needs_review:
-            source_id, key, reliability = sources[c.passage.source_id]
+            source_id, key, reliability, retracted = sources[c.passage.source_id]
+            if retracted:
+                continue
             counted.append(
                 (evidence.id, evidence.stance, likelihood, evidence.credibility, reliability, key, source_id)
             )
@@ -365,7 +368,7 @@ def _split(items: Iterable[Item], links: SourceLinks) -> tuple[list[tuple[int, l
     skipped: list[Item] = []
     root = links.root
     for item in sorted(items, key=_evidence_id):
-        if item.stance in SIGN and item.likelihood is not None and not item.needs_review:
+        if item.stance in SIGN and item.likelihood is not None and not item.needs_review and not item.retracted:
             source = root(item.source_id)
             group = counted.get(source)
             if group is None:
@@ -398,6 +401,8 @@ def _reason_not_counted(item: Item) -> str:
         return "only mentions the claim"
     if item.likelihood is None:
         return "has no likelihood"
+    if item.retracted:
+        return "comes from a retracted source"
     return "is flagged for review"
 
 
@@ -434,10 +439,10 @@ class _CitedLike(Protocol):
     def passage(self) -> _PassageLike: ...
 
 
-def item_of(evidence: _EvidenceLike, passage: _PassageLike, source: tuple[int, str, str]) -> Item:
+def item_of(evidence: _EvidenceLike, passage: _PassageLike, source: tuple[int, str, str, bool]) -> Item:
     """The formula's view of a piece of evidence already read (as a report reads it: no query); ``source`` is
-    the (id, key, reliability letter) of its source."""
-    source_id, key, reliability = source
+    the (id, key, reliability letter, whether retracted) of its source."""
+    source_id, key, reliability, retracted = source
     return Item(
         evidence.id,
         evidence.stance,
@@ -451,6 +456,7 @@ def item_of(evidence: _EvidenceLike, passage: _PassageLike, source: tuple[int, s
         passage.sentence_no,
         passage.char_start,
         passage.char_end,
+        retracted,
     )
 
 
@@ -494,6 +500,7 @@ def _rows_of(claim_ids: Select[Any] | Sequence[int]) -> Executable:
             Passage.sentence_no,
             Passage.char_start,
             Passage.char_end,
+            Source.retracted_at.is_not(None),
         )
         .join(Passage, Passage.id == Evidence.passage_id)
         .join(Source, Source.id == Passage.source_id)

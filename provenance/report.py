@@ -350,7 +350,10 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
 
     _attach_conflicts(session, ids, reports)
     # the computed likelihood, from the evidence just read
-    links, described = load_links(session), {s.id: (s.id, s.key, s.reliability.value) for s in by_id.values()}
+    links, described = (
+        load_links(session),
+        {s.id: (s.id, s.key, s.reliability.value, s.retracted_at is not None) for s in by_id.values()},
+    )
     for entry in reports.values():
         entry.assessment = assess_cited(entry.cited, described, links)
     return Report(sorted(reports.values(), key=_sort_key(order)), order)

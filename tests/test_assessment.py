@@ -284,6 +284,18 @@ def test_credibility_and_review_flags_stored_on_evidence_are_used(seeded: Proven
     assert _computed(session)["suntech-diversion"] is None
 
 
+def test_evidence_from_a_retracted_source_counts_nothing(seeded: Provenance, session: Session) -> None:
+    seeded.ok("source", "retract", KEY_2018, "--reason", "The outlet withdrew the story")
+    f = RELIABILITY_WEIGHT["F"]
+    # only the 2020 article's two passages are left
+    expected = sigmoid(f * (lo(VERY_LIKELY) + lo(LIKELY)) / 2)
+    assert _computed(session)[SINGH] == pytest.approx(expected)
+    report = {entry.claim.key: entry.assessment for entry in build_report(session).claims}
+    assert report[SINGH].probability == pytest.approx(expected)
+    explained = seeded.ok("claim", "show", SINGH, "--explain").stdout
+    assert "comes from a retracted source" in explained
+
+
 def test_versions_of_a_source_count_once(provenance: Provenance, session: Session, tmp_path: Path) -> None:
     article = tmp_path / "wire.txt"
     article.write_text("The envoy arrived on Monday. Talks began at noon.\n", encoding="utf-8")
