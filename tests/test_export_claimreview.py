@@ -17,7 +17,7 @@ from provenance.claims import add_claim, add_evidence
 from provenance.documents import Metadata, document_from_text
 from provenance.errors import Invalid
 from provenance.export import claimreview, webannotation
-from provenance.models import Claim, Source, Verdict
+from provenance.models import Claim, ClaimStatus, Source, Verdict
 from provenance.report import Report, build_report
 from provenance.sources import add_source
 
@@ -54,9 +54,20 @@ def reviewed(seeded: Provenance, tmp_path: Path) -> Provenance:
 
 
 def set_verdicts(session: Session) -> None:
+    """Verdicts on the claims of VERDICTS, published."""
     for claim in session.scalars(select(Claim).where(Claim.key.in_(VERDICTS))):
         claim.verdict = Verdict(VERDICTS[claim.key])
+        claim.status = ClaimStatus.PUBLISHED
     session.commit()
+
+
+def test_a_verdict_not_yet_published_is_not_exported(seeded: Provenance, session: Session) -> None:
+    set_verdicts(session)
+    first, second = sorted(VERDICTS)[:2]
+    for claim in session.scalars(select(Claim).where(Claim.key.in_([first, second]))):
+        claim.status = ClaimStatus.IN_REVIEW if claim.key == first else ClaimStatus.WITHDRAWN
+    session.commit()
+    assert [r["url"] for r in export(session)] == [f"{BASE_URL}/claims/{key}" for key in sorted(VERDICTS)[2:]]
 
 
 def export(session: Session, **kwargs: str) -> list[dict[str, Any]]:
@@ -172,7 +183,7 @@ def test_a_source_with_a_url_appears_by_its_url(db_url: str, session: Session) -
         published=dt.date(2024, 3, 4),
     )
     add_source(session, document_from_text(text, name="talks", origin="talks.txt"), key="talks", metadata=meta)
-    add_claim(session, "talks-useful", "The talks were useful", verdict="mostly_false")
+    add_claim(session, "talks-useful", "The talks were useful", status="published", verdict="mostly_false")
     add_evidence(session, "talks-useful", "talks", "the talks were useful", stance="supports", attributed_to="Minister")
     session.commit()
     (review,) = export(session)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from provenance import events
 from provenance.cli import cli
 from provenance.export import claimreview, csl, prov, webannotation
-from provenance.models import Claim, Source, Verdict
+from provenance.models import Claim, ClaimStatus, Source, Verdict
 from provenance.report import build_report, load_events
 from provenance.retraction import retract_source, retraction_details
 
@@ -322,6 +322,7 @@ def test_prov_gives_the_retraction_as_attributes_of_the_source(retracted: Proven
 def test_claimreview_gives_a_retracted_appearance_its_status(retracted: Provenance, session: Session) -> None:
     for claim in session.scalars(select(Claim).where(Claim.key.in_(["suntech-diversion", "talks-may-be-called-off"]))):
         claim.verdict = claim.verdict or Verdict.UNPROVEN
+        claim.status = ClaimStatus.PUBLISHED
     session.commit()
     reviews = json.loads(
         claimreview.render(build_report(session), organisation="Desk", base_url="https://factcheck.example.org")

@@ -1,8 +1,9 @@
 """Verdicts as schema.org ClaimReview (JSON-LD), the fact-check markup search engines read.
 
 The document is a JSON list with one standalone ClaimReview object (each with its own ``@context``, like the
-schema.org examples) per claim that has a verdict; claims without one are left out, so a report with no
-verdicts gives ``[]``, which is valid (empty) JSON-LD.
+schema.org examples) per published claim with a verdict: ClaimReview is the markup of a published fact check,
+so a verdict still in review (or a claim withdrawn) is left out; a report with none gives ``[]``, which is
+valid (empty) JSON-LD.
 
 For each review:
 
@@ -29,7 +30,7 @@ from urllib.parse import quote, urlsplit
 from provenance import workflow
 from provenance.errors import Invalid
 from provenance.export.webannotation import source_uri
-from provenance.models import Source, Verdict
+from provenance.models import ClaimStatus, Source, Verdict
 from provenance.report import ClaimReport, Report
 
 CONTEXT = "https://schema.org"
@@ -126,13 +127,13 @@ def claim_review(entry: ClaimReport, *, organisation: str, base_url: str) -> dic
 
 
 def reviews(report: Report, *, organisation: str, base_url: str) -> list[dict[str, Any]]:
-    """A ClaimReview for each claim of the report that has a verdict, in the report's order."""
+    """A ClaimReview for each published claim of the report with a verdict, in the report's order."""
     organisation = check_organisation(organisation)
     base_url = check_base_url(base_url)
     return [
         claim_review(entry, organisation=organisation, base_url=base_url)
         for entry in report.claims
-        if entry.claim.verdict is not None
+        if entry.claim.verdict is not None and entry.claim.status == ClaimStatus.PUBLISHED
     ]
 
 
