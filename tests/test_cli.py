@@ -36,6 +36,8 @@ CLAIM_RECORD_KEYS = {
     "statement",
     "status",
     "verdict",
+    "verdict_by",
+    "assignee",
     "confidence",
     "confidence_note",
     "computed_confidence",

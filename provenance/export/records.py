@@ -113,6 +113,8 @@ def claim_record(claim: Claim, about: list[str], computed: Assessment | None = N
         "statement": claim.statement,
         "status": claim.status.value,
         "verdict": claim.verdict.value if claim.verdict else None,
+        "verdict_by": claim.verdict_by,
+        "assignee": claim.assignee,
         "confidence": likelihood(claim.confidence),
         "confidence_note": claim.confidence_note,
         "about": about,

@@ -164,7 +164,9 @@ def claim_detail(entry: ClaimReport) -> str:
         claim.key,
         _wrap(claim.statement, "  "),
         f"  status: {claim.status.value.replace('_', ' ')}    verdict: "
-        f"{claim.verdict.value.replace('_', ' ') if claim.verdict else '-'}",
+        f"{claim.verdict.value.replace('_', ' ') if claim.verdict else '-'}"
+        + (f" (set by {claim.verdict_by})" if claim.verdict and claim.verdict_by else ""),
+        f"  assigned to: {claim.assignee or 'nobody'}",
         f"  version: {claim.version}",
         f"  likelihood set by the analyst: {describe_likelihood(claim.confidence)}",
     ]
