@@ -8,7 +8,7 @@ from provenance.assessment import Assessment
 from provenance.citations import source_title
 from provenance.confidence import likelihood_term
 from provenance.models import Claim, Evidence, Passage, Source
-from provenance.report import CitedPassage, ClaimReport, PassageRow
+from provenance.report import CitedPassage, ClaimReport, EvidenceRow, PassageRow
 from provenance.retraction import retraction_record
 from provenance.search import Hit
 from provenance.sources import SourceRow
@@ -61,15 +61,9 @@ def passage_record(passage: Passage | PassageRow) -> dict[str, Any]:
     }
 
 
-def cited_record(cited: CitedPassage) -> dict[str, Any]:
-    evidence = cited.evidence
+def _evidence_fields(evidence: Evidence | EvidenceRow) -> dict[str, Any]:
+    """What a piece of evidence records of itself: how it was anchored, and the analyst's assessment."""
     return {
-        "evidence_id": evidence.id,
-        "stance": evidence.stance.value,
-        "source": cited.source.key,
-        "latest_version": cited.latest,  # the key of the source's latest version if a later one supersedes it
-        "source_retracted": retraction_record(cited.source),
-        "passage": passage_record(cited.passage),
         "quote": evidence.quote,
         "anchor_method": evidence.anchor_method.value,
         "anchor_score": evidence.anchor_score,
@@ -83,6 +77,19 @@ def cited_record(cited: CitedPassage) -> dict[str, Any]:
     }
 
 
+def cited_record(cited: CitedPassage) -> dict[str, Any]:
+    evidence = cited.evidence
+    return {
+        "evidence_id": evidence.id,
+        "stance": evidence.stance.value,
+        "source": cited.source.key,
+        "latest_version": cited.latest,  # the key of the source's latest version if a later one supersedes it
+        "source_retracted": retraction_record(cited.source),
+        "passage": passage_record(cited.passage),
+        **_evidence_fields(evidence),
+    }
+
+
 def evidence_record(evidence: Evidence) -> dict[str, Any]:
     """One piece of evidence with its claim and source keys (``evidence list``)."""
     return {
@@ -92,16 +99,7 @@ def evidence_record(evidence: Evidence) -> dict[str, Any]:
         "source": evidence.passage.source.key,
         "source_retracted": retraction_record(evidence.passage.source),
         "passage": passage_record(evidence.passage),
-        "quote": evidence.quote,
-        "anchor_method": evidence.anchor_method.value,
-        "anchor_score": evidence.anchor_score,
-        "needs_review": evidence.needs_review,
-        "confidence": likelihood(evidence.confidence),
-        "credibility": evidence.credibility,
-        "attributed_to": evidence.attributed_to,
-        "note": evidence.note,
-        "created_at": evidence.created_at.isoformat(),
-        "created_by": evidence.created_by,
+        **_evidence_fields(evidence),
     }
 
 
