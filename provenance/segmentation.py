@@ -123,23 +123,29 @@ def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def segment(text: str) -> list[Segment]:
     """Every paragraph and sentence of ``text``, in reading order (a paragraph before its sentences)."""
+    return [Segment(*span) for span in spans(text)]
+
+
+def spans(text: str) -> list[tuple[str, int, int, int, int | None]]:
+    """What :func:`segment` finds, as plain tuples ``(kind, start, end, paragraph_no, sentence_no)``: a corpus has
+    millions of them, and a tuple costs a fraction of a frozen dataclass to make and to send to another process."""
     # What sentences() does, with one scan for candidates over the whole text instead of one a paragraph.
-    segments: list[Segment] = []
-    append = segments.append
+    found: list[tuple[str, int, int, int, int | None]] = []
+    append = found.append
     candidates = _CANDIDATE.finditer(text)
     match = next(candidates, None)
     for paragraph_no, (p_start, p_end) in enumerate(paragraphs(text), start=1):
-        append(Segment("paragraph", p_start, p_end, paragraph_no, None))
+        append(("paragraph", p_start, p_end, paragraph_no, None))
         position = p_start
         sentence_no = 1
         while match is not None and match.start() < p_end:
             if match.end(2) < p_end and _ends_sentence(text, position, match, p_end):
-                append(Segment("sentence", position, match.end(2), paragraph_no, sentence_no))
+                append(("sentence", position, match.end(2), paragraph_no, sentence_no))
                 position = match.end()
                 sentence_no += 1
             match = next(candidates, None)
-        append(Segment("sentence", position, p_end, paragraph_no, sentence_no))
-    return segments
+        append(("sentence", position, p_end, paragraph_no, sentence_no))
+    return found
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -15,12 +15,11 @@ from sqlalchemy import bindparam, exists, func, literal, or_, select
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 
-from provenance import events
+from provenance import events, segmentation
 from provenance.confidence import parse_reliability
 from provenance.documents import Document, Metadata
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
 from provenance.models import Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
-from provenance.segmentation import segment
 
 CONTEXT_CHARS = 32
 KEY_MAX = 64
@@ -387,7 +386,7 @@ Span = tuple[str, int, int, int, int | None]
 
 def segment_spans(text: str) -> list[Span]:
     """The paragraphs and sentences of ``text`` as plain tuples, cheap to hand between processes."""
-    return [(s.kind, s.start, s.end, s.paragraph_no, s.sentence_no) for s in segment(text)]
+    return segmentation.spans(text)
 
 
 PASSAGE_COLUMNS = (
