@@ -191,18 +191,19 @@ def read_document(path: Path) -> Document:
 
 
 def document_from_bytes(data: bytes, *, origin: str | None, name: str) -> Document:
-    text = normalise(decode(data, name))
+    return document_from_normalised(
+        normalise(decode(data, name)), name=name, origin=origin, original_sha256=hashlib.sha256(data).hexdigest()
+    )
+
+
+def document_from_normalised(text: str, *, name: str, origin: str | None = None, original_sha256: str = "") -> Document:
+    """A document from text :func:`normalise` has made already: its header lines read, the body kept."""
     if not text.strip():
         raise Invalid(f"{name} is empty; give an article with text")
     metadata, body = read_header(text)
     if not body:
         raise Invalid(f"{name} has header lines but no article text")
-    return Document(
-        text=body,
-        original_sha256=hashlib.sha256(data).hexdigest(),
-        origin=origin,
-        metadata=metadata,
-    )
+    return Document(text=body, original_sha256=original_sha256, origin=origin, metadata=metadata)
 
 
 def document_from_text(text: str, *, name: str, origin: str | None = None) -> Document:
