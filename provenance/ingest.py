@@ -4,7 +4,7 @@ One run is one transaction (the caller commits). A file that cannot be captured 
 article, over the size limit, its key taken) is reported with its reason and the others are captured; with
 ``strict``, or when it is the only file, it stops the run and nothing is written. Sources are streamed: each
 file is read, stored with bulk statements and let go before the next, so memory does not grow with the
-corpus; their sentences enter the search index at the end of the run, in a few large statements.
+corpus; their sentences enter the search index every few thousand sources, in a few large statements.
 """
 
 from __future__ import annotations
@@ -68,7 +68,10 @@ def _with_path(path: Path, reason: str) -> str:
 
 
 BATCH = 100  # files stored together: a few statements for all of them
-INDEX_BATCH = 10_000  # sources whose sentences enter the search index in one statement (SQLite binds at most 32,766)
+# Sources whose sentences enter the search index in one statement. The index writes out and merges what each
+# statement added, so a few large statements cost less than one per batch of files; and those made before the
+# end of a run are made while the workers go on reading. (SQLite binds at most 32,766 values a statement.)
+INDEX_BATCH = 5_000
 PARALLEL_FROM = 64  # files; fewer are read in this process (starting workers costs about a second)
 CHUNK = 16  # files a worker reads per task
 AHEAD = 3 * BATCH // CHUNK  # tasks queued ahead: workers keep reading while a whole batch is written
@@ -149,7 +152,7 @@ def capture(
     reads = _reads([item.path for item in files], max_bytes, workers)
     outcomes: list[Outcome] = []
     batch: list[tuple[extract.FileItem, _Read]] = []
-    created: list[int] = []  # sources stored, whose sentences enter the search index at the end
+    created: list[int] = []  # sources stored whose sentences are not in the search index yet
 
     def store_batch() -> None:
         if not batch:
@@ -169,11 +172,17 @@ def capture(
                 index=False,
             )
         created.extend(r.id for r in results if isinstance(r, Stored) and r.created)
+        if len(created) >= INDEX_BATCH:
+            index_created()
         for (item, read), result in zip(batch, results, strict=True):
             add(_outcome(session, item, read, result))
             if progress is not None:
                 progress(item.path, item.size)
         batch.clear()
+
+    def index_created() -> None:
+        index_sentences(session, created)
+        created.clear()
 
     def add(outcome: Outcome) -> None:
         if isinstance(outcome, Refused) and len(items) == 1:
@@ -199,10 +208,7 @@ def capture(
         if len(batch) >= BATCH:
             store_batch()
     store_batch()
-    # One statement per INDEX_BATCH sources: the full-text index writes its pending terms out at the end of each
-    # statement and merges what it wrote, so a few large statements cost less than one per batch of files.
-    for start in range(0, len(created), INDEX_BATCH):
-        index_sentences(session, created[start : start + INDEX_BATCH])
+    index_created()
     return outcomes
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from conftest import Provenance
@@ -227,3 +228,20 @@ def test_words_in_most_sentences_carry_no_weight_on_sqlite(seeded: Provenance, s
         assert _ranked(session, search_passages(session, "korea pyongyang")) == by_pyongyang
     else:  # ts_rank has no statistics of how common a word is: every word counts
         assert _ranked(session, hits) == every
+
+
+def test_a_capture_run_indexes_every_sentence_whether_during_the_run_or_at_its_end(
+    provenance: Provenance, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import ingest
+
+    monkeypatch.setattr(ingest, "INDEX_BATCH", 2)  # index after every 2 sources, then the rest at the end
+    monkeypatch.setattr(ingest, "BATCH", 1)
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"wire-{n}.txt").write_text(f"Title: Wire {n}\n\nThe envoy{n} arrived in Pyongyang.\n", "utf-8")
+    provenance.ok("source", "add", str(folder))
+    found = {hit.source for hit in search_passages(session, "pyongyang")}
+    assert found == {f"wire-{n}" for n in range(5)}
+    assert [hit.source for hit in search_passages(session, "envoy3")] == ["wire-3"]
