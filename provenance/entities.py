@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from provenance import events
 from provenance.errors import Conflict, Invalid, NotFound
-from provenance.models import Claim, Entity, EntityAlias, claim_entity
+from provenance.models import Claim, Entity, EntityAlias, claim_entity, utcnow
 
 MAX_KEY_LENGTH = 200  # the length of the name_key columns
 _CLOSE_NAMES = 5  # at most this many close names in a not-found message
@@ -356,10 +356,12 @@ def merge_entities(session: Session, source: str, target: str, *, reason: str) -
     claims = session.scalars(
         select(Claim).where(Claim.entities.any(Entity.id == merged.id)).options(selectinload(Claim.entities))
     )
+    now = utcnow()
     for claim in claims:
         if all(e is not into for e in claim.entities):
             claim.entities.append(into)
         claim.entities.remove(merged)
+        claim.updated_at = now  # what the claim is about changed: a change of the claim (its version goes up)
     for alias in session.scalars(select(EntityAlias).where(EntityAlias.entity_id == merged.id)):
         alias.entity = into
     name, name_key = merged.name, merged.name_key

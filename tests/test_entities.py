@@ -281,6 +281,19 @@ def test_merge_moves_claims_and_aliases_and_keeps_the_name_as_an_alias(seeded: P
     assert row_counts(seeded.url)["entity"] == after["entity"]
 
 
+def test_merge_is_a_change_of_each_claim_it_moves(seeded: Provenance) -> None:
+    seeded.ok("claim", "add", "dprk-only", "A claim about the DPRK", "--about", "DPRK")
+    seeded.ok("claim", "add", "korea-only", "A claim about North Korea", "--about", "North Korea")
+
+    def version(key: str) -> int:
+        return int(json.loads(seeded.ok("claim", "show", key, "--json").stdout)["version"])
+
+    moved, stayed = version("dprk-only"), version("korea-only")
+    seeded.ok("entity", "merge", "DPRK", "North Korea", "--reason", "the DPRK is North Korea")
+    assert version("dprk-only") == moved + 1  # --expect-version from before the merge is refused
+    assert version("korea-only") == stayed
+
+
 def test_merge_is_logged_with_both_entities_before_and_after_and_the_reason(
     provenance: Provenance, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
