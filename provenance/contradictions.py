@@ -123,6 +123,9 @@ def dismiss_contradiction(session: Session, key_a: str, key_b: str, note: str | 
 def _decide(session: Session, key_a: str, key_b: str, status: ContradictionStatus, note: str | None) -> Contradiction:
     verb = "resolving" if status is ContradictionStatus.RESOLVED else "dismissing"
     contradiction = get_contradiction(session, key_a, key_b)
+    # Locked until this transaction ends (PostgreSQL; SQLite's writers take turns anyway), and read again: two
+    # analysts deciding one contradiction at once, the second waits, then sees the first's decision and is refused.
+    session.refresh(contradiction, with_for_update=True)
     reason = _note(note)
     if reason is None:
         raise Invalid(
@@ -352,6 +355,7 @@ def dismiss_suggestion(session: Session, ident: str | int, note: str | None) -> 
 
 def _open_suggestion(session: Session, ident: str | int, becoming: str) -> ContradictionSuggestion:
     suggestion = get_suggestion(session, ident)
+    session.refresh(suggestion, with_for_update=True)  # as in _decide: one decision per suggestion
     if suggestion.status is not SuggestionStatus.OPEN:
         raise Conflict(
             f"suggestion {suggestion.id} is already {suggestion.status.value}; only an open one can be {becoming}"

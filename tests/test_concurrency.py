@@ -101,6 +101,44 @@ def test_the_second_of_two_analysts_changing_one_claim_gets_a_conflict_and_nothi
 
 
 @only_postgresql
+def test_two_analysts_deciding_one_contradiction_at_once_the_second_waits_and_is_refused(
+    seeded: Provenance, two_engines: tuple[Engine, Engine]
+) -> None:
+    from provenance import contradictions
+
+    first, second = two_engines
+    pair = ("dprk-denuclearisation-willingness", "talks-may-be-called-off")
+    decided, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first_analyst() -> None:
+        try:
+            with db.session_scope(first) as mine:
+                contradictions.resolve_contradiction(mine, *pair, note="the talks went ahead")
+                decided.set()
+                release.wait(10)  # holds the contradiction's row until the second analyst is waiting for it
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            decided.set()
+
+    thread = threading.Thread(target=first_analyst)
+    thread.start()
+    assert decided.wait(10)
+    threading.Timer(0.5, release.set).start()
+    try:
+        with pytest.raises(Conflict, match="is already resolved"), db.session_scope(second) as theirs:
+            contradictions.dismiss_contradiction(theirs, *pair, note="not a real contradiction")
+    finally:
+        release.set()
+        thread.join()
+    assert not failures
+    with db.session_scope(second) as session:
+        decision = contradictions.get_contradiction(session, *pair)
+        assert (decision.status.value, decision.resolution) == ("resolved", "the talks went ahead")
+
+
+@only_postgresql
 def test_a_claim_changed_and_committed_between_two_statements_of_one_command_fails_it_in_one_line(
     seeded: Provenance, two_engines: tuple[Engine, Engine]
 ) -> None:
