@@ -319,16 +319,7 @@ def confirm_suggestion(session: Session, ident: str | int, note: str | None = No
     if None not in (suggestion.claim_a_id, suggestion.claim_b_id) and suggestion.claim_a_id != suggestion.claim_b_id:
         suggestion.contradiction_id = _contradiction_for(session, suggestion, reason).id
     _decided(suggestion, SuggestionStatus.CONFIRMED)
-    session.flush()
-    events.record(
-        session,
-        "suggestion.confirm",
-        SUGGESTION,
-        str(suggestion.id),
-        before=before,
-        after=suggestion_state(suggestion),
-        reason=reason,
-    )
+    _record_decision(session, "suggestion.confirm", suggestion, before, reason)
     return suggestion
 
 
@@ -340,16 +331,7 @@ def dismiss_suggestion(session: Session, ident: str | int, note: str | None) -> 
         raise Invalid(f'dismissing suggestion {suggestion.id} needs a note saying why; add --note "..."')
     before = suggestion_state(suggestion)
     _decided(suggestion, SuggestionStatus.DISMISSED)
-    session.flush()
-    events.record(
-        session,
-        "suggestion.dismiss",
-        SUGGESTION,
-        str(suggestion.id),
-        before=before,
-        after=suggestion_state(suggestion),
-        reason=reason,
-    )
+    _record_decision(session, "suggestion.dismiss", suggestion, before, reason)
     return suggestion
 
 
@@ -361,6 +343,15 @@ def _open_suggestion(session: Session, ident: str | int, becoming: str) -> Contr
             f"suggestion {suggestion.id} is already {suggestion.status.value}; only an open one can be {becoming}"
         )
     return suggestion
+
+
+def _record_decision(
+    session: Session, action: str, suggestion: ContradictionSuggestion, before: dict[str, Any], reason: str | None
+) -> None:
+    """Write a decision on ``suggestion`` and log it, with its state before and after and the analyst's note."""
+    session.flush()
+    after = suggestion_state(suggestion)
+    events.record(session, action, SUGGESTION, str(suggestion.id), before=before, after=after, reason=reason)
 
 
 def _decided(suggestion: ContradictionSuggestion, status: SuggestionStatus) -> None:

@@ -294,16 +294,21 @@ def add_aliases(
     before = _alias_names(session, entity)
     session.add_all(EntityAlias(entity=entity, name=alias, name_key=key) for key, alias in new.items())
     session.flush()
+    _record_aliases(session, "entity.alias", entity, before, reason)
+    return entity
+
+
+def _record_aliases(session: Session, action: str, entity: Entity, before: list[str], reason: str | None) -> None:
+    """Log a change of ``entity``'s aliases: the aliases it had (``before``) and has now."""
     events.record(
         session,
-        "entity.alias",
+        action,
         "entity",
         entity.name,
         before={"name": entity.name, "aliases": before},
         after={"name": entity.name, "aliases": _alias_names(session, entity)},
         reason=_reason(reason),
     )
-    return entity
 
 
 def remove_alias(session: Session, alias: str, *, reason: str | None = None) -> Entity:
@@ -325,15 +330,7 @@ def remove_alias(session: Session, alias: str, *, reason: str | None = None) -> 
     before = _alias_names(session, entity)
     session.delete(row)
     session.flush()
-    events.record(
-        session,
-        "entity.unalias",
-        "entity",
-        entity.name,
-        before={"name": entity.name, "aliases": before},
-        after={"name": entity.name, "aliases": _alias_names(session, entity)},
-        reason=_reason(reason),
-    )
+    _record_aliases(session, "entity.unalias", entity, before, reason)
     return entity
 
 
