@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -247,52 +248,13 @@ def test_on_sqlite_a_change_waits_for_another_writer_then_reads_what_it_wrote(se
     assert version_of(seeded, SUNTECH) == version + 2
 
 
-@only_sqlite
-def test_on_sqlite_a_writer_kept_waiting_past_the_busy_timeout_is_told_so_in_one_line(
-    seeded: Provenance, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 1000)
+@contextmanager
+def another_writer_holding_the_lock(url: str) -> Iterator[None]:
+    """Another connection holds SQLite's write lock (a change to the claim, flushed, not committed) for the block."""
     holding, release = threading.Event(), threading.Event()
 
     def holder() -> None:
-        engine = db.make_engine(seeded.url)
-        try:
-            with Session(engine) as session:
-                assessment.set_claim_confidence(session, SUNTECH, "unlikely", reason="held")
-                holding.set()
-                release.wait(10)
-                session.rollback()
-        finally:
-            holding.set()
-            engine.dispose()
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    try:
-        assert holding.wait(10)
-        line = seeded.fails("claim", "confidence", SUNTECH, "likely", "--reason", "two sources agree")
-    finally:
-        release.set()
-        thread.join()
-    assert line == (
-        f"Error: database {db.describe_url(db.resolve_url(seeded.url))} is locked by another command (waited up to "
-        "1 s); nothing was saved; run the command again when that one is done"
-    )
-
-
-@only_sqlite
-@pytest.mark.parametrize(
-    "command",
-    [("claim", "show", SUNTECH), ("claim", "list"), ("status",), ("report",), ("verify",)],
-)
-def test_on_sqlite_commands_that_only_read_do_not_wait_for_a_writer(
-    seeded: Provenance, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
-) -> None:
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 1000)
-    holding, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        engine = db.make_engine(seeded.url)
+        engine = db.make_engine(url)
         try:
             with Session(engine) as session:
                 assessment.set_claim_confidence(session, SUNTECH, "unlikely", reason="held")
@@ -308,12 +270,38 @@ def test_on_sqlite_commands_that_only_read_do_not_wait_for_a_writer(
     thread.start()
     try:
         assert holding.wait(10)
-        # The writer keeps its lock until this command is done: had the command waited for it, it would have
-        # failed after the busy timeout with "is locked by another command".
-        result = seeded.ok(*command)
+        yield
     finally:
         release.set()
         thread.join()
+
+
+@only_sqlite
+def test_on_sqlite_a_writer_kept_waiting_past_the_busy_timeout_is_told_so_in_one_line(
+    seeded: Provenance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 1000)
+    with another_writer_holding_the_lock(seeded.url):
+        line = seeded.fails("claim", "confidence", SUNTECH, "likely", "--reason", "two sources agree")
+    assert line == (
+        f"Error: database {db.describe_url(db.resolve_url(seeded.url))} is locked by another command (waited up to "
+        "1 s); nothing was saved; run the command again when that one is done"
+    )
+
+
+@only_sqlite
+@pytest.mark.parametrize(
+    "command",
+    [("claim", "show", SUNTECH), ("claim", "list"), ("status",), ("report",), ("verify",)],
+)
+def test_on_sqlite_commands_that_only_read_do_not_wait_for_a_writer(
+    seeded: Provenance, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 1000)
+    # The writer keeps its lock until this command is done: had the command waited for it, it would have failed
+    # after the busy timeout with "is locked by another command".
+    with another_writer_holding_the_lock(seeded.url):
+        result = seeded.ok(*command)
     assert result.stdout
 
 
