@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from provenance import db
 from provenance.models import PassageKind, Source, utcnow
 from provenance.search import fts5_query, parse_query, search_passages, tsquery
-from provenance.sources import CONTEXT_CHARS, index_sentences, insert_passages
+from provenance.sources import index_sentences, insert_passages
 
 SEED_ARTICLES = sorted((Path(__file__).resolve().parent.parent / "sources").glob("*.txt"))
 # The commonest words of English news text, most frequent first: they take the top Zipf ranks.
@@ -209,9 +209,7 @@ def populate(session: Session, corpus: Corpus, sentences: int, rng: random.Rando
                 paragraph_no,
                 sentence_no,
                 None,
-                body[start:end],
-                body[max(0, start - CONTEXT_CHARS) : start],
-                body[end : end + CONTEXT_CHARS],
+                None if kind == PARAGRAPH else body[start:end],  # paragraphs store no text: see Passage
             )
             for source_id, (body, spans) in zip(ids, batch_bodies, strict=True)
             for start, end, kind, paragraph_no, sentence_no in spans

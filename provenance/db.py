@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -13,11 +14,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import URL, Connection, CursorResult, Engine, Result, make_url
+from sqlalchemy import JSON, Table, create_engine, event, inspect
+from sqlalchemy.engine import URL, Connection, CursorResult, Dialect, Engine, Result, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.types import TypeEngine
 
 from provenance import locking
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError, SchemaMismatch
@@ -189,6 +191,55 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert rows of values, in the order of ``columns``, through the driver's bulk path, in the session's
+    transaction: ``executemany`` on SQLite, ``COPY`` on PostgreSQL, without SQL compilation or SQLAlchemy's
+    per-value handling. The values must be as the driver takes them (see :func:`insert_records`)."""
+    if not rows:
+        return
+    connection = session.connection()
+    names = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
+
+
+def insert_records(session: Session, table: Table, records: Sequence[dict[str, Any]]) -> None:
+    """Insert records (column name to value; every record the same columns) with :func:`insert_rows`, each
+    value first converted as its column's type converts it for the driver (enums to their values, timestamps to
+    UTC, dates to text on SQLite, JSON to text)."""
+    if not records:
+        return
+    columns = list(records[0])
+    if any(len(record) != len(columns) for record in records):
+        raise ValueError(f"records for {table.name} with different columns: {columns} and others")
+    dialect = session.get_bind().dialect
+    processors = [_driver_value(table.c[name].type, dialect) for name in columns]
+    rows = [
+        tuple(
+            value if convert is None else convert(value)
+            for convert, value in zip(processors, [record[name] for name in columns], strict=True)
+        )
+        for record in records
+    ]
+    insert_rows(session, table, columns, rows)
+
+
+def _driver_value(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How a value of ``column_type`` is handed to the driver (None: as it is)."""
+    if dialect.name == "postgresql" and isinstance(column_type, JSON):
+        # psycopg's dialect leaves JSON to a parameter adapter, which COPY does not use: the text goes in.
+        # Python's None is JSON's null, as SQLAlchemy stores it (the columns do not set none_as_null).
+        return json.dumps
+    return column_type.bind_processor(dialect)
 
 
 def inserted_id(result: Result[Any]) -> int:

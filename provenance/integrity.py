@@ -18,12 +18,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, Table, Text, and_, select, type_coerce
+from sqlalchemy import Connection, Select, Table, Text, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from provenance.anchoring import _similarity, format_score, quote_parts, trim_ellipses
 from provenance.models import AnchorMethod, Base
-from provenance.sources import CONTEXT_CHARS
 
 _source = Base.metadata.tables["source"]
 _passage = Base.metadata.tables["passage"]
@@ -43,7 +42,7 @@ RESTORE = "restore it from a backup or an export bundle made before the change"
 class Problem:
     """One link that does not hold: what (``kind``), which row, what was expected and found, and what to do."""
 
-    kind: str  # source_hash, passage_text, passage_prefix, passage_suffix, passage_offsets, evidence_quote, ...
+    kind: str  # source_hash, passage_text, passage_offsets, evidence_quote, ...
     table: str
     row_id: int | None
     subject: str  # the row as a person finds it: "source KEY", "passage 12 of KEY (sentence, characters 3-40)"
@@ -139,9 +138,10 @@ def _rows(
 
     Read with the driver's own cursor (a named, server-side one on PostgreSQL, so that the rows are not all held
     at once): a million passages made into SQLAlchemy rows took about half as long again as the checks
-    themselves. The queries take no parameters and their columns need no conversion.
+    themselves. The queries' only parameters are integer constants, written into the SQL, and their columns need
+    no conversion.
     """
-    sql = str(query.compile(dialect=connection.dialect))
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     driver = connection.connection.driver_connection
     assert driver is not None
     if connection.dialect.name == "postgresql":
@@ -164,8 +164,6 @@ _PASSAGES = select(
     _passage.c.char_start,
     _passage.c.char_end,
     _passage.c.text,
-    _passage.c.prefix,
-    _passage.c.suffix,
 ).order_by(_passage.c.source_id, _passage.c.char_start)
 
 
@@ -198,7 +196,7 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
         current = next_source()
         # the current source's id and text, as locals for the loop over every passage
         current_id, source_text = (current.id, current.text) if current is not None else (-1, "")
-        for passage_id, source_id, kind, start, end, text, prefix, suffix in passages:
+        for passage_id, source_id, kind, start, end, text in passages:
             result.passages += 1
             if current_id < source_id:
                 while current is not None and current.id < source_id:
@@ -207,13 +205,10 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
             if current_id != source_id or current is None:
                 orphans.setdefault(source_id, []).append(passage_id)
                 continue
-            if (
-                text == source_text[start:end]
-                and prefix == source_text[max(0, start - CONTEXT_CHARS) : start]
-                and suffix == source_text[end : end + CONTEXT_CHARS]
-            ):
+            # a stored text must be the source's at its offsets; a paragraph's (none stored) must lie within it
+            if text == source_text[start:end] if text is not None else end <= len(source_text):
                 continue
-            row = (passage_id, kind, start, end, text, prefix, suffix)
+            row = (passage_id, kind, start, end, text)
             _passage_problems(current, source_intact[current_id], row, problems)
         while current is not None:
             current = next_source()
@@ -241,9 +236,9 @@ def _hash_holds(source: _SourceRow, problems: list[Problem]) -> bool:
 
 
 def _passage_problems(
-    source: _SourceRow, intact: bool, passage: tuple[int, str, int, int, str, str, str], problems: list[Problem]
+    source: _SourceRow, intact: bool, passage: tuple[int, str, int, int, str | None], problems: list[Problem]
 ) -> None:
-    passage_id, kind, start, end, text, prefix, suffix = passage
+    passage_id, kind, start, end, text = passage
     source_text = source.text
     subject = f"passage {passage_id} of {source.key} ({kind}, characters {start}-{end})"
     fix = (
@@ -263,17 +258,9 @@ def _passage_problems(
             f"characters {start}-{end}",
         )
         return
-    if text != source_text[start:end]:
+    if text is not None and text != source_text[start:end]:
         expected, found = difference(source_text[start:end], text)
         problem("passage_text", "its text is not its source's text at its offsets", expected, found)
-    wanted = source_text[max(0, start - CONTEXT_CHARS) : start]
-    if prefix != wanted:
-        expected, found = difference(wanted, prefix)
-        problem("passage_prefix", f"its prefix is not the {CONTEXT_CHARS} characters before it", expected, found)
-    wanted = source_text[end : end + CONTEXT_CHARS]
-    if suffix != wanted:
-        expected, found = difference(wanted, suffix)
-        problem("passage_suffix", f"its suffix is not the {CONTEXT_CHARS} characters after it", expected, found)
 
 
 def _orphaned_passages(source_id: int, passage_ids: list[int]) -> Problem:
@@ -303,7 +290,11 @@ _EVIDENCE = (
         _claim.c.key,
         _evidence.c.passage_id,
         _passage.c.id,
-        _passage.c.text,
+        # a paragraph's words are its source's (it stores none)
+        func.coalesce(
+            _passage.c.text,
+            func.substr(_source.c.text, _passage.c.char_start + 1, _passage.c.char_end - _passage.c.char_start),
+        ),
         _passage.c.source_id,
         _source.c.key,
         _evidence.c.quote,
@@ -354,7 +345,7 @@ def _evidence_problems(
                 "restore the claim from a backup or an export bundle; the evidence supports nothing without it",
             )
         )
-    if found_passage is None or text is None:
+    if found_passage is None:
         problems.append(
             Problem(
                 "missing_passage",
@@ -369,6 +360,8 @@ def _evidence_problems(
             )
         )
         return problems
+    if text is None:
+        return problems  # a paragraph of a missing source: that source's passages are reported
     checked = _quote_problem(quote, method, score, text)
     if checked is not None:
         kind, what, expected, found = checked

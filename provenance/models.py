@@ -104,6 +104,10 @@ class Reliability(enum.StrEnum):
     F = "F"
 
 
+# A passage's context, in characters either side of it: what a W3C TextQuoteSelector's prefix and suffix hold.
+CONTEXT_CHARS = 32
+
+
 class PassageKind(enum.StrEnum):
     PARAGRAPH = "paragraph"
     SENTENCE = "sentence"
@@ -240,11 +244,28 @@ class Passage(Base):
     sentence_no: Mapped[int | None] = mapped_column(Integer)
     # The page holding its start, for paged documents (PDF); None otherwise.
     page_no: Mapped[int | None] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    prefix: Mapped[str] = mapped_column(Text)
-    suffix: Mapped[str] = mapped_column(Text)
+    # The words, stored for sentences (the search index reads them) and quotes; NULL for paragraphs, whose words
+    # are read from the source. ``text`` gives them for every kind.
+    stored_text: Mapped[str | None] = mapped_column("text", Text)
 
     source: Mapped[Source] = relationship(back_populates="passages")
+
+    @property
+    def text(self) -> str:
+        """The passage's words: ``source.text[char_start:char_end]``."""
+        if self.stored_text is not None:
+            return self.stored_text
+        return self.source.text[self.char_start : self.char_end]
+
+    @property
+    def prefix(self) -> str:
+        """The characters of the source just before the passage (at most :data:`CONTEXT_CHARS`)."""
+        return self.source.text[max(0, self.char_start - CONTEXT_CHARS) : self.char_start]
+
+    @property
+    def suffix(self) -> str:
+        """The characters of the source just after the passage (at most :data:`CONTEXT_CHARS`)."""
+        return self.source.text[self.char_end : self.char_end + CONTEXT_CHARS]
 
     __table_args__ = (
         # One index serves both uniqueness and reading a source's passages in order (by source and start).
@@ -253,6 +274,10 @@ class Passage(Base):
         CheckConstraint("char_start >= 0", name="start_not_negative"),
         CheckConstraint("char_end > char_start", name="end_after_start"),
         CheckConstraint("length(text) = char_end - char_start", name="text_length_matches_offsets"),
+        CheckConstraint(
+            "(kind = 'paragraph' AND text IS NULL) OR (kind <> 'paragraph' AND text IS NOT NULL)",
+            name="text_stored_unless_paragraph",
+        ),
         CheckConstraint("paragraph_no >= 1", name="paragraph_no_positive"),
     )
 

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from itertools import accumulate
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from provenance.assessment import NOT_ASSESSED, Assessment, assess_cited, load_l
 from provenance.claims import find_entities, get_claim, parse_status
 from provenance.errors import Invalid, NotFound
 from provenance.models import (
+    CONTEXT_CHARS,
     AnchorMethod,
     Base,
     Claim,
@@ -71,9 +72,17 @@ class PassageRow:
     paragraph_no: int
     sentence_no: int | None
     page_no: int | None
-    text: str
-    prefix: str
-    suffix: str
+    text: str  # stored for sentences and quotes; a paragraph's is filled in from its source
+    prefix: str = ""
+    suffix: str = ""
+
+    def fill_from_source(self, source_text: str) -> None:
+        """Set the words a passage row does not store (a paragraph's text, every passage's context)."""
+        start, end = self.char_start, self.char_end
+        if self.text is None:
+            self.text = source_text[start:end]
+        self.prefix = source_text[max(0, start - CONTEXT_CHARS) : start]
+        self.suffix = source_text[end : end + CONTEXT_CHARS]
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -109,13 +118,17 @@ class EvidenceRow:
 
 RowT = TypeVar("RowT", PassageRow, EvidenceRow)
 
-# Columns read as the database gives them, without the conversion their type makes (see EvidenceRow).
-_STORED = {"stored_at": type_coerce(Evidence.created_at, DateTime(timezone=True))}
+# Columns read as the database gives them, without the conversion their type makes (see EvidenceRow), and
+# under another name.
+_STORED = {
+    "stored_at": type_coerce(Evidence.created_at, DateTime(timezone=True)),
+    "text": Passage.stored_text,
+}
 
 
 def _select_rows(cls: type[RowT], model: type[Base]) -> Select[Any]:
-    """The columns of ``model``'s table that ``cls`` holds, in the order of its fields."""
-    names = [f.name for f in fields(cls)]
+    """The columns of ``model``'s table that ``cls`` holds, in the order of its fields (those without a default)."""
+    names = [f.name for f in fields(cls) if f.default is MISSING]
     return select(*(_STORED[name] if name in _STORED else getattr(model, name) for name in names))
 
 
@@ -326,6 +339,8 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
     }
     cited_sources = select(Passage.source_id).where(Passage.id.in_(cited_ids))
     by_id = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(cited_sources)))}
+    for passage in passages.values():
+        passage.fill_from_source(by_id[passage.source_id].text)
     contexts = _contexts(connection, cited_sources, passages.values())
     latest = _latest_versions(connection, cited_sources)
 

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, exists, func, literal, or_, select
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from provenance import events, segmentation
+from provenance import db, events, segmentation
 from provenance.confidence import parse_reliability
 from provenance.documents import Document, Metadata
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
-from provenance.models import Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
+from provenance.models import CONTEXT_CHARS, Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
 
-CONTEXT_CHARS = 32
+__all__ = ["CONTEXT_CHARS"]  # where a passage's context is read from its source
 KEY_MAX = 64
 _KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
@@ -31,7 +32,7 @@ _KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 def key_from_name(name: str) -> str:
     """A source key from a file name: ``India NK (2018).txt`` -> ``india-nk-2018``."""
-    stem = Path(name).stem
+    stem = os.path.splitext(os.path.basename(name))[0]  # Path(name).stem, without making a Path
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     key = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")
     return key[:KEY_MAX].rstrip("-")
@@ -320,7 +321,7 @@ def _plan(
 
 def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> list[Stored]:
     """Write new sources with their passages and log entries: a handful of statements for all of them."""
-    session.execute(_source.insert(), [p.values for p in planned])
+    db.insert_records(session, _source, [p.values for p in planned])
     keys = [p.values["key"] for p in planned]
     ids: dict[str, int] = {row.key: row.id for row in session.execute(_IDS_OF_KEYS, {"keys": keys})}
     rows: list[tuple[Any, ...]] = []
@@ -363,6 +364,7 @@ def _passage_rows(source_id: int, pending: Pending) -> list[tuple[Any, ...]]:
     text = pending.document.text
     pages = pending.document.page_starts
     spans = pending.spans if pending.spans is not None else segment_spans(text)
+    # Paragraphs (the spans without a sentence number) keep no text of their own: their words are the source's.
     return [
         (
             source_id,
@@ -372,9 +374,7 @@ def _passage_rows(source_id: int, pending: Pending) -> list[tuple[Any, ...]]:
             paragraph_no,
             sentence_no,
             (bisect.bisect_right(pages, start) or 1) if pages else None,
-            text[start:end],
-            text[max(0, start - CONTEXT_CHARS) : start],
-            text[end : end + CONTEXT_CHARS],
+            text[start:end] if sentence_no else None,
         )
         for kind, start, end, paragraph_no, sentence_no in spans
     ]
@@ -398,30 +398,13 @@ PASSAGE_COLUMNS = (
     "sentence_no",
     "page_no",
     "text",
-    "prefix",
-    "suffix",
 )
 
 
 def insert_passages(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert passage rows (values in :data:`PASSAGE_COLUMNS` order) through the driver's bulk path.
-
-    The slowest part of capturing a corpus is writing its passages, so they skip SQL compilation and type
-    handling (their values are plain ints and strings): ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    columns = ", ".join(PASSAGE_COLUMNS)
-    if connection.dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY passage ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" * len(PASSAGE_COLUMNS))
-        connection.exec_driver_sql(f"INSERT INTO passage ({columns}) VALUES ({marks})", list(rows))
+    """Insert passage rows (values in :data:`PASSAGE_COLUMNS` order) through the driver's bulk path: capturing a
+    corpus writes hundreds of thousands, and their values (ints and strings) need no conversion."""
+    db.insert_rows(session, _passage, PASSAGE_COLUMNS, rows)
 
 
 def index_sentences(session: Session, source_ids: Sequence[int]) -> None:
@@ -487,7 +470,7 @@ def passage_values(
     paragraph_no: int,
     sentence_no: int | None = None,
 ) -> dict[str, Any]:
-    """The column values of one passage row, for bulk inserts."""
+    """The column values of one passage row, for bulk inserts (paragraphs store no text: see :class:`Passage`)."""
     return {
         "source_id": source_id,
         "kind": kind,
@@ -496,9 +479,7 @@ def passage_values(
         "paragraph_no": paragraph_no,
         "sentence_no": sentence_no,
         "page_no": None,
-        "text": text[start:end],
-        "prefix": text[max(0, start - CONTEXT_CHARS) : start],
-        "suffix": text[end : end + CONTEXT_CHARS],
+        "stored_text": None if kind == PassageKind.PARAGRAPH.value else text[start:end],
     }
 
 
@@ -512,7 +493,7 @@ def make_passage(
     page_no: int | None = None,
 ) -> Passage:
     values = passage_values(source.id, source.text, start, end, kind.value, paragraph_no, sentence_no)
-    return Passage(**{**values, "kind": kind, "page_no": page_no})
+    return Passage(**{**values, "kind": kind, "page_no": page_no}, source=source)
 
 
 def source_summary(source: Any) -> dict[str, object]:
@@ -565,4 +546,7 @@ def source_passages(session: Session, source: Source, kinds: Sequence[PassageKin
     query = select(Passage).where(Passage.source_id == source.id)
     if kinds:
         query = query.where(Passage.kind.in_(kinds))
-    return list(session.scalars(query.order_by(Passage.char_start, Passage.char_end.desc())))
+    passages = list(session.scalars(query.order_by(Passage.char_start, Passage.char_end.desc())))
+    for passage in passages:  # each reads its words from the source, also once the session is closed
+        set_committed_value(passage, "source", source)
+    return passages

@@ -31,7 +31,7 @@ from provenance.sources import add_source
 def _sentences_with(session: Session, word: str) -> set[tuple[str, int]]:
     """(source key, start) of every sentence containing ``word`` in any case: what a search must find."""
     rows = session.execute(
-        select(Source.key, Passage.char_start, Passage.text)
+        select(Source.key, Passage.char_start, Passage.stored_text)
         .join(Source, Source.id == Passage.source_id)
         .where(Passage.kind == PassageKind.SENTENCE)
     )

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from conftest import Provenance, row_counts
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from provenance import db
-from provenance.sources import CONTEXT_CHARS
 
 KEY_2018 = "india-north-korea-2018"
 KEY_2020 = "india-medical-aid-2020"
@@ -77,7 +77,7 @@ def lines(provenance: Provenance) -> list[str]:
 def sentence(url: str, key: str, number: int = 1) -> Any:
     return one(
         url,
-        "SELECT p.id, p.char_start, p.char_end, p.text, p.prefix, p.suffix FROM passage p JOIN source s "
+        "SELECT p.id, p.char_start, p.char_end, p.text FROM passage p JOIN source s "
         "ON s.id = p.source_id WHERE s.key = :key AND p.kind = 'sentence' ORDER BY p.char_start "
         "LIMIT 1 OFFSET :skip",
         key=key,
@@ -157,13 +157,12 @@ def test_a_changed_source_text_fails_its_hash_and_the_passages_over_the_change(s
         "text was changed after it was captured); restore it from a backup or an export bundle made before the "
         "change; its passages and evidence were checked against the changed text"
     )
+    # the passages that store their words (sentences and quotes) over the change; paragraphs store none
     covering = query(
         seeded.url,
-        "SELECT id FROM passage WHERE source_id = :i AND ((char_start <= :at AND char_end > :at) OR "
-        "(char_start > :at AND char_start - :at <= :n) OR (char_end <= :at AND :at - char_end < :n))",
+        "SELECT id FROM passage WHERE source_id = :i AND text IS NOT NULL AND char_start <= :at AND char_end > :at",
         i=source_id,
         at=at,
-        n=CONTEXT_CHARS,
     )
     assert len(printed) == 1 + len(covering)
     assert all("the source's text was changed too (see its line): restore both" in line for line in printed[1:])
@@ -203,7 +202,7 @@ def test_changed_offsets_are_reported(seeded: Provenance) -> None:
         i=passage.id,
     )
     kinds = [p["kind"] for p in problems(seeded)]
-    assert kinds == ["passage_text", "passage_prefix", "passage_suffix"]
+    assert kinds == ["passage_text"]
     length = len(one(seeded.url, "SELECT text FROM source WHERE key = :k", k=KEY_2018).text)
     tamper(
         seeded.url,
@@ -217,16 +216,31 @@ def test_changed_offsets_are_reported(seeded: Provenance) -> None:
     assert f"its offsets are outside its source's text: expected offsets within the {length} characters" in line
 
 
-@pytest.mark.parametrize("column", ["prefix", "suffix"])
-def test_a_changed_prefix_or_suffix_is_reported(seeded: Provenance, column: str) -> None:
-    passage = sentence(seeded.url, KEY_2018, 2)
-    tamper(seeded.url, f"UPDATE passage SET {column} = 'something else' WHERE id = :i", i=passage.id)
+def test_a_paragraph_past_the_end_of_its_source_is_reported(seeded: Provenance) -> None:
+    # a paragraph stores no words of its own, so only its offsets can be wrong
+    last = one(
+        seeded.url,
+        "SELECT p.id, p.char_start, p.char_end FROM passage p JOIN source s ON s.id = p.source_id "
+        "WHERE s.key = :k AND p.kind = 'paragraph' ORDER BY p.char_start DESC LIMIT 1",
+        k=KEY_2018,
+    )
+    tamper(seeded.url, "UPDATE passage SET char_end = char_end + 5 WHERE id = :i", i=last.id)
     [line] = lines(seeded)
-    where = "before" if column == "prefix" else "after"
-    assert f"its {column} is not the 32 characters {where} it: expected " in line
-    assert "found 'something else'" in line
-    [found] = problems(seeded)
-    assert found["kind"] == f"passage_{column}"
+    assert line.startswith(f"passage {last.id} of {KEY_2018} (paragraph, characters {last.char_start}-")
+    assert "its offsets are outside its source's text" in line
+
+
+def test_the_database_refuses_words_stored_for_a_paragraph_or_missing_for_a_sentence(seeded: Provenance) -> None:
+    paragraph = one(seeded.url, "SELECT id FROM passage WHERE kind = 'paragraph' LIMIT 1")
+    with pytest.raises(IntegrityError, match="text_stored_unless_paragraph"):
+        tamper(
+            seeded.url,
+            "UPDATE passage SET text = (SELECT substr(s.text, char_start + 1, char_end - char_start) FROM source s "
+            "WHERE s.id = passage.source_id) WHERE id = :i",
+            i=paragraph.id,
+        )
+    with pytest.raises(IntegrityError, match="text_stored_unless_paragraph"):
+        tamper(seeded.url, "UPDATE passage SET text = NULL WHERE id = :i", i=sentence(seeded.url, KEY_2018).id)
 
 
 # --- evidence -----------------------------------------------------------------------------------------
@@ -370,11 +384,14 @@ def test_a_suggestion_naming_a_deleted_passage_is_reported(seeded: Provenance) -
 
 
 def test_several_kinds_of_damage_are_all_reported_in_one_run(seeded: Provenance) -> None:
-    passage = sentence(seeded.url, KEY_2020, 2)
+    passage = one(
+        seeded.url,
+        "SELECT id FROM passage WHERE kind = 'sentence' AND id NOT IN (SELECT passage_id FROM evidence) LIMIT 1",
+    )
     piece = evidence_on(seeded.url)
     tamper(
         seeded.url,
-        "UPDATE passage SET suffix = 'x' WHERE id = :p",
+        "UPDATE passage SET text = 'x' || substr(text, 2) WHERE id = :p",
         "UPDATE evidence SET quote = 'nothing like it' WHERE id = :e",
         "UPDATE source SET text_sha256 = 'abc' WHERE key = :k",
         p=passage.id,
@@ -382,4 +399,4 @@ def test_several_kinds_of_damage_are_all_reported_in_one_run(seeded: Provenance)
         k=KEY_2018,
     )
     kinds = sorted(p["kind"] for p in problems(seeded))
-    assert kinds == ["evidence_quote", "passage_suffix", "source_hash"]
+    assert kinds == ["evidence_quote", "passage_text", "source_hash"]
