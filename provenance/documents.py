@@ -8,6 +8,7 @@ Other kinds of file (Markdown, web pages, PDF) are read by :mod:`provenance.extr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -48,8 +49,9 @@ class Document:
     # For paged documents (PDF): where each page starts in ``text``; page N starts at page_starts[N - 1].
     page_starts: tuple[int, ...] = ()
 
-    @property
+    @functools.cached_property
     def text_sha256(self) -> str:
+        """The SHA-256 of the text (UTF-8): computed once, where the document is read, and sent along with it."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
@@ -91,11 +93,15 @@ _INLINE_DATE = re.compile(r"(?:published|date|dated)\s*:?\s+(?P<value>\d{4}-\d{2
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# "Thursday, September 17, 2018, 10:45 AM Eastern Daylight Time" is 62 characters.
+_LONGEST_DATE = 100
 
 
 def _parse_date(value: str) -> dt.date | None:
     """A whole date in any common form, or ``None``: a date without a day ("May 2018") is not guessed."""
     value = value.strip()
+    if len(value) > _LONGEST_DATE:
+        return None  # a sentence, not a date: not worth dateutil's time
     if _ISO_DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
@@ -119,7 +125,8 @@ def parse_date_option(value: str) -> dt.date:
 
 
 def read_header(text: str) -> tuple[Metadata, str]:
-    """Read metadata header lines at the top of a plain-text article and return them with the body.
+    """Read metadata header lines at the top of a plain-text article (already :func:`normalise`d) and return them
+    with the body.
 
     Recognised, one per line, before the first other line: ``Published: Thu, May 17, 2018`` (or ``Date:``,
     ``date 2020-07-25``), ``By Isabel Fisher`` (also ``Section | By ...`` and ``Author: ...``),
@@ -148,7 +155,8 @@ def read_header(text: str) -> tuple[Metadata, str]:
             break
         found[field_name] = value
         index += 1
-    body = normalise("\n".join(lines[index:]))
+    # the text is normalised already: only blank lines and indentation left at the top by the header go
+    body = "\n".join(lines[index:]).strip("\n").lstrip()
     if "title" not in found:
         first = body.split("\n", 1)[0].strip()
         if (

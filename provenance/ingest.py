@@ -74,7 +74,9 @@ BATCH = 100  # files stored together: a few statements for all of them
 INDEX_BATCH = 5_000
 PARALLEL_FROM = 64  # files; fewer are read in this process (starting workers costs about a second)
 CHUNK = 16  # files a worker reads per task
-AHEAD = 3 * BATCH // CHUNK  # tasks queued ahead: workers keep reading while a whole batch is written
+# Tasks queued ahead: the workers keep reading while this process writes, also while it fills the search index
+# (about a second for each INDEX_BATCH sources). A file read ahead holds about 15 kB (text and spans).
+AHEAD = 2_000 // CHUNK
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,9 @@ def _read(path: Path, max_bytes: int) -> _Read | str:
         extracted = extract.read_document(path, max_bytes=max_bytes)
     except ProvenanceError as exc:
         return str(exc)
-    return _Read(extracted, segment_spans(extracted.document.text))
+    document = extracted.document
+    document.text_sha256  # noqa: B018 (computed here, in a worker, it travels with the document)
+    return _Read(extracted, segment_spans(document.text))
 
 
 def _read_chunk(paths: Sequence[Path], max_bytes: int) -> list[_Read | str]:
