@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Table, create_engine, event, inspect
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import URL, Connection, CursorResult, Dialect, Engine, Result, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
@@ -212,6 +213,20 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Se
         connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
 
 
+def next_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``table`` (integer primary key ``id``), to insert them with: from the
+    column's sequence on PostgreSQL; on SQLite, after the largest id, as SQLite itself would number them
+    (the transaction holds the database's write lock, so no other writer can take them meanwhile)."""
+    if count == 0:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        query = sql_text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)")
+        return list(connection.execute(query, {"n": count}).scalars())
+    largest = connection.execute(sql_text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
+    return list(range(largest + 1, largest + 1 + count))
+
+
 def insert_records(session: Session, table: Table, records: Sequence[dict[str, Any]]) -> None:
     """Insert records (column name to value; every record the same columns) with :func:`insert_rows`, each
     value first converted as its column's type converts it for the driver (enums to their values, timestamps to
@@ -223,13 +238,13 @@ def insert_records(session: Session, table: Table, records: Sequence[dict[str, A
         raise ValueError(f"records for {table.name} with different columns: {columns} and others")
     dialect = session.get_bind().dialect
     processors = [_driver_value(table.c[name].type, dialect) for name in columns]
-    rows = [
-        tuple(
-            value if convert is None else convert(value)
-            for convert, value in zip(processors, [record[name] for name in columns], strict=True)
-        )
-        for record in records
-    ]
+    converted = [(n, convert) for n, convert in enumerate(processors) if convert is not None]
+    rows = []
+    for record in records:
+        row = [record[name] for name in columns]
+        for n, convert in converted:
+            row[n] = convert(row[n])
+        rows.append(tuple(row))
     insert_rows(session, table, columns, rows)
 
 

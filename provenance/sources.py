@@ -98,7 +98,6 @@ _passage = Base.metadata.tables["passage"]
 _HEAD = [c for c in _source.c if c.name != "text"]
 _newer = _source.alias("newer")
 _NEXT_VERSION = select(*_HEAD, literal(False).label("superseded")).where(_source.c.supersedes_id == bindparam("id"))
-_IDS_OF_KEYS = select(_source.c.key, _source.c.id).where(_source.c.key.in_(bindparam("keys", expanding=True)))
 _RELATED_MANY = select(*_HEAD, exists().where(_newer.c.supersedes_id == _source.c.id).label("superseded")).where(
     or_(
         _source.c.text_sha256.in_(bindparam("shas", expanding=True)),
@@ -321,9 +320,9 @@ def _plan(
 
 def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> list[Stored]:
     """Write new sources with their passages and log entries: a handful of statements for all of them."""
-    db.insert_records(session, _source, [p.values for p in planned])
-    keys = [p.values["key"] for p in planned]
-    ids: dict[str, int] = {row.key: row.id for row in session.execute(_IDS_OF_KEYS, {"keys": keys})}
+    new_ids = db.next_ids(session, _source, len(planned))
+    db.insert_records(session, _source, [{"id": n, **p.values} for n, p in zip(new_ids, planned, strict=True)])
+    ids = {p.values["key"]: n for n, p in zip(new_ids, planned, strict=True)}
     rows: list[tuple[Any, ...]] = []
     results = []
     log: list[dict[str, Any]] = []
@@ -422,6 +421,14 @@ def index_sentences(session: Session, source_ids: Sequence[int]) -> None:
         ).bindparams(bindparam("ids", expanding=True)),
         {"ids": list(source_ids)},
     )
+
+
+def refresh_statistics(session: Session) -> None:
+    """Refresh PostgreSQL's statistics of the sources table within a long capture: ANALYZE counts the rows this
+    transaction added, so that the planner keeps to the indexes when the table has grown since it last looked.
+    SQLite needs none."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text_clause("ANALYZE source"))
 
 
 def root_key(key: str) -> str:

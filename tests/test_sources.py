@@ -11,6 +11,7 @@ from conftest import SEED_2018, SEED_2020
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from provenance import db
 from provenance.documents import Metadata, document_from_text, normalise, parse_date_option, read_document, read_header
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
 from provenance.models import Base, Event, Passage, PassageKind, Reliability, Source
@@ -22,6 +23,7 @@ from provenance.sources import (
     check_key,
     key_from_name,
     list_sources,
+    refresh_statistics,
     source_passages,
     source_summary,
     store_sources,
@@ -274,6 +276,31 @@ def test_add_source_stores_paragraphs_and_sentences_with_exact_text_and_context(
     first, last = passages[0], passages[-1]
     assert (first.kind, first.char_start, first.prefix) == (PassageKind.PARAGRAPH, 0, "")
     assert (last.char_end, last.suffix) == (len(text), "")
+
+
+def test_sentences_store_their_words_and_paragraphs_read_theirs_from_the_source(session: Session) -> None:
+    source = add_source(session, read_document(SEED_2018)).source
+    session.commit()
+    stored = session.execute(
+        select(Passage.kind, Passage.stored_text, Passage.char_start, Passage.char_end).where(
+            Passage.source_id == source.id
+        )
+    ).all()
+    assert {kind for kind, text, *_ in stored if text is None} == {PassageKind.PARAGRAPH}
+    assert all(text == source.text[start:end] for kind, text, start, end in stored if text is not None)
+
+
+def test_new_source_ids_come_after_the_stored_ones_and_statistics_refresh_in_a_transaction(
+    session: Session,
+) -> None:
+    first = add_source(session, read_document(SEED_2018)).source.id
+    ids = db.next_ids(session, Base.metadata.tables["source"], 3)
+    assert len(set(ids)) == 3 and min(ids) > first and ids == sorted(ids)
+    assert db.next_ids(session, Base.metadata.tables["source"], 0) == []
+    refresh_statistics(session)  # ANALYZE on PostgreSQL, inside the transaction; nothing on SQLite
+    second = add_source(session, read_document(SEED_2020)).source.id
+    assert second > first
+    session.commit()
 
 
 def test_passages_keep_code_point_offsets_in_the_database(session: Session) -> None:
