@@ -183,9 +183,10 @@ def capture(
     outcomes: list[Outcome] = []
     batch: list[tuple[extract.FileItem, _Read]] = []
     created: list[int] = []  # sources stored whose sentences are not in the search index yet
-    added = [0]  # sources stored in this run
+    added = 0  # sources stored in this run
 
     def store_batch() -> None:
+        nonlocal added
         if not batch:
             return
         pending = [Pending(read.extracted.document, read.spans) for _, read in batch]
@@ -204,8 +205,8 @@ def capture(
             )
         new = [r.id for r in results if isinstance(r, Stored) and r.created]
         created.extend(new)
-        added[0] += len(new)
-        if added[0] - len(new) < FIRST_STATISTICS <= added[0]:
+        added += len(new)
+        if added - len(new) < FIRST_STATISTICS <= added:
             refresh_statistics(session)
         if len(created) >= INDEX_BATCH:
             index_created()

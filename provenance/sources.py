@@ -20,9 +20,8 @@ from provenance import db, events, segmentation
 from provenance.confidence import parse_reliability
 from provenance.documents import Document, Metadata
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
-from provenance.models import CONTEXT_CHARS, Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
+from provenance.models import Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
 
-__all__ = ["CONTEXT_CHARS"]  # where a passage's context is read from its source
 KEY_MAX = 64
 _KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from provenance import db
 from provenance.documents import Metadata, document_from_text, normalise, parse_date_option, read_document, read_header
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
-from provenance.models import Base, Event, Passage, PassageKind, Reliability, Source
+from provenance.models import CONTEXT_CHARS, Base, Event, Passage, PassageKind, Reliability, Source
 from provenance.sources import (
-    CONTEXT_CHARS,
     Pending,
     Stored,
     add_source,
