@@ -354,11 +354,11 @@ def test_claim_add_and_claims_files_record_who_set_the_verdict(
     )
 
 
-def test_the_rating_scale_is_the_claimreview_exports_and_the_readmes() -> None:
+def test_the_rating_scale_is_the_claimreview_exports_and_the_documented_one() -> None:
     assert claimreview.RATING_SCALE is workflow.RATING_SCALE
     assert [claimreview.rating(v).get("ratingValue") for v in Verdict] == [5, 4, 3, 2, 1, None]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### The rating scale", 1)[1].split("\n#", 1)[0]
+    documented = (REPO / "docs" / "workflow.md").read_text(encoding="utf-8")
+    section = documented.split("## The rating scale", 1)[1].split("\n#", 1)[0]
     rows = dict(re.findall(r"^\| `(\w+)` \| [^|]+ \| (\d|none) \|", section, flags=re.MULTILINE))
     assert rows == {v.value: str(n) if n else "none" for v, n in workflow.RATING_SCALE.items()}
 
