@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from provenance import bundle, citations, documents
+from provenance import bundle, citations, db, documents, outfile
 from provenance.cli.app import cli, open_database, say
 from provenance.errors import Invalid
 from provenance.export import claimreview, csl, html, markdown, prov, report_json, webannotation
 from provenance.report import ORDERS, Selection, build_report, load_events
 
-
-def check_output_folder(path: Path) -> None:
-    """Refuse an output path whose folder does not exist, before any work is done."""
-    if path.is_dir():
-        raise Invalid(f"cannot write {path}: it is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise Invalid(f"cannot write {path}: folder {path.parent} does not exist; create it or choose another path")
+OUTPUT_HELP = (
+    "Write to this file instead of stdout. It is replaced whole and keeps its permissions; a symbolic link is "
+    "written through to the file it points to; the database, a folder or a device is refused."
+)
+output_option = click.option("--output", "-o", type=click.Path(path_type=Path), help=OUTPUT_HELP)
 
 
-def write_output(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` whole: into a temporary file beside it, then renamed over it."""
-    check_output_folder(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content.encode("utf-8") if isinstance(content, str) else content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def database_files(ctx: click.Context) -> list[Path]:
+    """The chosen database's own files, which no output may overwrite."""
+    return outfile.database_files(db.resolve_url(ctx.find_root().obj["db"]))
+
+
+def check_output(ctx: click.Context, output: Path | None) -> None:
+    """Refuse an output path that cannot or must not be written, before any work is done."""
+    if output is not None:
+        outfile.check(output, protected=database_files(ctx))
 
 
 def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,14 +62,14 @@ def _selection(
     )
 
 
-def _emit(content: str | bytes, output: Path | None, what: str) -> None:
+def _emit(ctx: click.Context, content: str | bytes, output: Path | None, what: str) -> None:
     """Print ``content`` to stdout, or write it whole to ``output``."""
     if output is None:
         if isinstance(content, bytes):
             raise Invalid(f"{what} is binary; write it to a file with --output")
         click.echo(content, nl=False)
     else:
-        write_output(output, content)
+        outfile.write(output, content, protected=database_files(ctx))
         say(f"{what} written to {output}")
 
 
@@ -98,7 +89,7 @@ REPORT_FORMATS = ("markdown", "html", "json", "pdf")
 @click.option("--order", default="key", show_default=True, help=f"Order claims by: {', '.join(ORDERS)} (then key).")
 @selection_options
 @click.option("--title", default="Cited report", show_default=True, help="The report's heading.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+@output_option
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -120,8 +111,7 @@ def report(
         raise Invalid(f"unknown report format {fmt!r}; use one of: {', '.join(REPORT_FORMATS)}")
     if style not in citations.STYLES:
         raise Invalid(f"unknown citation style {style!r}; use one of: {', '.join(citations.STYLES)}")
-    if output is not None:
-        check_output_folder(output)
+    check_output(ctx, output)
     with open_database(ctx, readonly=True) as session:
         data = build_report(session, selection=_selection(keys, about, statuses, since), order=order)
         content: str | bytes
@@ -133,7 +123,7 @@ def report(
             content = html.render(data, title=title, style=style)
         else:
             content = html.render_pdf(data, title=title, style=style)
-    _emit(content, output, "report")
+    _emit(ctx, content, output, "report")
 
 
 EXPORT_FORMATS = ("webannotation", "claimreview", "prov", "csl", "bundle")
@@ -155,7 +145,7 @@ EXPORT_FORMATS = ("webannotation", "claimreview", "prov", "csl", "bundle")
 @click.option(
     "--prov-format", default="json", show_default=True, help="prov: json (PROV-JSON), provn or turtle (PROV-O)."
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+@output_option
 @click.pass_context
 def export_command(
     ctx: click.Context,
@@ -187,8 +177,7 @@ def export_command(
             "ClaimReview needs --organisation NAME and --base-url URL (or $PROVENANCE_ORGANISATION "
             "and $PROVENANCE_BASE_URL)"
         )
-    if output is not None:
-        check_output_folder(output)
+    check_output(ctx, output)
     with open_database(ctx, readonly=True) as session:
         if fmt == "bundle":
             content = bundle.dumps(session)
@@ -203,4 +192,4 @@ def export_command(
                 content = prov.render(data, load_events(session), fmt=prov_format)
             else:
                 content = csl.render(data)
-    _emit(content, output, f"{fmt} export")
+    _emit(ctx, content, output, f"{fmt} export")
