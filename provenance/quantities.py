@@ -82,8 +82,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "duration",
         re.compile(
-            rf"{_EDGE}(?P<num>{_NUMBER}|an?|a\s+couple\s+of|a\s+few|several)[\s-]+"
-            r"(?P<unit>decade|year|month|week|day|centur(?:y|ie))s?\b",
+            rf"{_EDGE}(?P<num>{_NUMBER}|half\s+an?|an?|a\s+couple\s+of|a\s+few|several)[\s-]+"
+            r"(?P<unit>millenni(?:um|a)|millenium|centur(?:y|ie)|decade|year|month|fortnight|week|day)s?\b",
             re.I,
         ),
     ),
@@ -101,7 +101,24 @@ _QUALIFIER = re.compile(
     re.I,
 )
 _DAY = 1.0
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30.4375, "year": 365.25, "decade": 3652.5, "centur": 36525}
+# Keyed by how each unit starts, so that every spelling the pattern takes ("century", "centuries", "millennia",
+# "Millennium") finds its length
+_UNIT_DAYS = {
+    "day": 1,
+    "week": 7,
+    "fortnight": 14,
+    "month": 30.4375,
+    "year": 365.25,
+    "decade": 3652.5,
+    "centur": 36525,
+    "millen": 365250,
+}
+
+
+def _unit_days(unit: str) -> float:
+    """How many days one ``unit`` of time is, however it is spelt."""
+    unit = unit.casefold()
+    return next(days for start, days in _UNIT_DAYS.items() if unit.startswith(start))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +200,7 @@ def _qualify(value: float, qualifier: str | None, *, whole: bool = False) -> Int
         return Interval(value, math.inf)
     if q in ("about", "around", "roughly", "approximately", "some", "circa", "an estimated", "estimated"):
         return Interval(0.85 * value, 1.15 * value)
-    value = round(value) if whole else value
+    value = round(value) if whole and math.isfinite(value) else value  # a run of 400 digits is infinite
     return Interval(value, value)
 
 
@@ -289,17 +306,19 @@ def _quantity(kind: str, match: re.Match[str], text: str) -> Quantity | None:
         number = groups["num"].casefold()
         if re.fullmatch(r"an?", number):
             value: float | None = 1
+        elif number.startswith("half"):
+            value = 0.5
         elif "couple" in number:
             value = 2
         elif "few" in number or "several" in number:
-            days = _UNIT_DAYS[groups["unit"].casefold()]
+            days = _unit_days(groups["unit"])
             low, high = (2, 5) if "few" in number else (3, 9)
             return Quantity("duration", frozenset(), (Interval(low * days, high * days),), True, shown, start, end)
         else:
             value = parse_number(number)
         if value is None:
             return None
-        days = value * _UNIT_DAYS[groups["unit"].casefold()]
+        days = value * _unit_days(groups["unit"])
         return Quantity(
             "duration", frozenset(), (_qualify(days, qualifier, whole=True),), qualifier is not None, shown, start, end
         )
