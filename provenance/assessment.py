@@ -54,6 +54,7 @@ from provenance.models import (
     utcnow,
 )
 from provenance.sources import get_source
+from provenance.text import optional_user_text
 
 # --- the formula's figures ----------------------------------------------------------------------------
 
@@ -511,10 +512,8 @@ def _rows_of(claim_ids: Select[Any] | Sequence[int]) -> Executable:
 # --- changes analysts make ----------------------------------------------------------------------------
 
 
-def _reason(text: str | None) -> str | None:
-    if text is None:
-        return None
-    return " ".join(text.split()) or None
+def _reason(text: str | None, field: str = "note") -> str | None:
+    return optional_user_text(text, field)
 
 
 def rate_source(session: Session, key: str, reliability: str, *, note: str | None) -> tuple[Source, bool]:
@@ -640,7 +639,7 @@ def set_claim_confidence(
     if not clear and confidence is None:
         raise Invalid(f"give a likelihood for claim {key!r} (an ICD 203 term or a number 0..1), or --clear")
     probability = None if confidence is None else parse_likelihood(confidence)
-    why = _reason(reason)
+    why = _reason(reason, "reason")
     if why is None:
         raise Invalid(f"say why with --reason; a likelihood set by hand for claim {key!r} needs its reason")
     before = {"confidence": claim.confidence, "confidence_note": claim.confidence_note}

@@ -7,7 +7,6 @@ functions (and for callers that import them from here).
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -39,6 +38,7 @@ from provenance.models import (
 )
 from provenance.search import matching_claim_ids
 from provenance.sources import check_key, get_source, make_passage
+from provenance.text import optional_user_text, user_text
 
 ChoiceT = TypeVar("ChoiceT", bound=enum.Enum)
 
@@ -72,7 +72,8 @@ def add_claim(
     """A new claim; its key must be unused. Status and verdict are given when importing reviewed claims; a verdict
     is recorded as set by the person acting (``Claim.verdict_by``), and a published claim needs one."""
     check_key(key, "claim")
-    statement = " ".join(statement.split())
+    statement = user_text(statement, "statement")
+    confidence_note = optional_user_text(confidence_note, "confidence note")
     if not statement:
         raise Invalid(f"claim {key!r} has an empty statement; say what is claimed")
     if session.scalar(select(Claim.id).where(Claim.key == key)) is not None:
@@ -228,6 +229,11 @@ def add_evidence(
     refused unless the claim is still at that version.
     """
     check_min_score(min_score)
+    quote = user_text(quote, "quote", fold=False)
+    prefix = optional_user_text(prefix, "prefix", fold=False)
+    suffix = optional_user_text(suffix, "suffix", fold=False)
+    attributed_to = optional_user_text(attributed_to, "attribution")
+    note = optional_user_text(note, "note")
     claim = get_claim(session, claim_key)
     check_version(claim, expected_version)
     source = get_source(session, source_key)
@@ -257,13 +263,13 @@ def add_evidence(
         passage=passage,
         stance=parsed_stance,
         confidence=probability,
-        attributed_to=_clean(attributed_to),
+        attributed_to=attributed_to,
         quote=quote,
         anchor_method=anchor.method,
         anchor_score=anchor.score,
         needs_review=anchor.needs_review,
         credibility=information,
-        note=_clean(note),
+        note=note,
         created_at=utcnow(),
         created_by=events.current_actor(),
     )
@@ -320,7 +326,7 @@ def confirm_evidence(session: Session, evidence_id: int, *, note: str, expected_
     """
     evidence = get_evidence(session, evidence_id)
     check_version(evidence.claim, expected_version)
-    reason = _clean(note)
+    reason = optional_user_text(note, "note")
     if reason is None:
         raise Invalid("say what you checked with --note, e.g. --note 'same words; the quote had curly quotes'")
     if not evidence.needs_review:
@@ -365,13 +371,6 @@ def list_evidence(session: Session, *, claim_key: str | None = None, needs_revie
     return list(session.scalars(query))
 
 
-def _clean(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = re.sub(r"\s+", " ", text).strip()
-    return text or None
-
-
 # --- contradictions -----------------------------------------------------------------------------------
 
 
@@ -407,7 +406,7 @@ def add_contradiction(
         claim_b=second,
         kind=parsed_kind,
         status=ContradictionStatus.OPEN,
-        note=_clean(note),
+        note=optional_user_text(note, "note"),
         passage_a=first_passage,
         passage_b=second_passage,
         created_at=now,

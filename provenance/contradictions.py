@@ -50,13 +50,13 @@ from provenance.models import (
     claim_entity,
     utcnow,
 )
+from provenance.text import optional_user_text
 
 SUGGESTION = "suggestion"  # the audit log's subject type for suggestions
 
 
 def _note(text: str | None) -> str | None:
-    text = " ".join((text or "").split())
-    return text or None
+    return optional_user_text(text, "note")
 
 
 def _choice(enum_type: Any, value: str, what: str) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from provenance import events
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.models import Claim, Entity, EntityAlias, claim_entity, utcnow
+from provenance.text import optional_user_text, user_text
 
 MAX_KEY_LENGTH = 200  # the length of the name_key columns
 _CLOSE_NAMES = 5  # at most this many close names in a not-found message
@@ -26,13 +27,14 @@ _CLOSE_SCORE = 70  # rapidfuzz WRatio (0-100) a name needs to be offered as clos
 
 
 def entity_key(name: str) -> str:
-    """How a name is compared: casefolded, single-spaced ("north  KOREA" and "North Korea" are one)."""
-    return " ".join(name.split()).casefold()
+    """How a name is compared: casefolded, single-spaced ("north  KOREA" and "North Korea" are one), without
+    the control characters a stored name cannot have (:func:`provenance.text.user_text`)."""
+    return user_text(name, "entity name").casefold()
 
 
 def _checked(name: str, what: str) -> tuple[str, str]:
     """A name single-spaced, and its key; refused when empty or too long for the database."""
-    clean = " ".join(name.split())
+    clean = user_text(name, what.split(" ", 1)[1])
     if not clean:
         example = "'DPRK'" if what == "an alias" else "'North Korea'"
         raise Invalid(f"{what} is empty; give a name such as {example}")
@@ -235,9 +237,7 @@ def _state(session: Session, entity: Entity) -> dict[str, object]:
 
 
 def _reason(reason: str | None) -> str | None:
-    if reason is None:
-        return None
-    return " ".join(reason.split()) or None
+    return optional_user_text(reason, "reason")
 
 
 # --- aliases --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from provenance import events
 from provenance.errors import Conflict, Invalid
 from provenance.models import Source, utcnow
 from provenance.sources import get_source
+from provenance.text import user_text
 
 
 def retraction_state(source: Source) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def retraction_details(source: Source) -> str | None:
 
 
 def _reason(reason: str | None, key: str, doing: str) -> str:
-    cleaned = " ".join((reason or "").split())
+    cleaned = user_text(reason or "", "reason")
     if not cleaned:
         raise Invalid(
             f'say why source {key!r} is {doing}, with --reason "..." (it goes into the audit log and every report '

@@ -29,6 +29,7 @@ from provenance.claims import get_claim, parse_status, parse_verdict
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.locking import check_version
 from provenance.models import Claim, ClaimStatus, Contradiction, ContradictionStatus, Evidence, Setting, Verdict, utcnow
+from provenance.text import optional_user_text
 
 UNSTARTED = ClaimStatus.UNSTARTED
 IN_PROGRESS = ClaimStatus.IN_PROGRESS
@@ -82,9 +83,8 @@ def _choices(values: Sequence[ClaimStatus]) -> str:
     return ", ".join(words(v) for v in values)
 
 
-def _clean(text: str | None) -> str | None:
-    cleaned = " ".join((text or "").split())
-    return cleaned or None
+def _clean(text: str | None, field: str = "note") -> str | None:
+    return optional_user_text(text, field)
 
 
 def same_person(a: str | None, b: str | None) -> bool:
@@ -155,7 +155,7 @@ def set_desk_setting(session: Session, name: str, value: str, *, reason: str | N
     chosen = value.strip().lower()
     if chosen not in setting.choices:
         raise Invalid(f"unknown value {value!r} for {setting.name}; use one of: {', '.join(setting.choices)}")
-    why = _clean(reason)
+    why = _clean(reason, "reason")
     if why is None:
         raise Invalid(f"say why with --reason; changing the desk setting {setting.name} is logged with its reason")
     current = desk_value(session, setting)
@@ -196,7 +196,7 @@ def assign_claim(
     returns the claim and whether it changed. Logged as ``claim.assign``."""
     claim = get_claim(session, key)
     check_version(claim, expected_version)
-    name = None if assignee is None else _clean(assignee)
+    name = None if assignee is None else _clean(assignee, "assignee")
     if assignee is not None and name is None:
         raise Invalid(f"give a name to assign claim {key!r} to with --to NAME, or --nobody")
     if claim.status is WITHDRAWN:
@@ -333,7 +333,7 @@ def review_claim(
         target = current
     else:
         _check_move(key, current, target)
-    why = _clean(note)
+    why = _clean(note, note_option.removeprefix("--"))
     needed = _note_needed(current, target) if target is not current else None
     # Giving the same verdict again records who stands behind it when that was not known.
     verdict_changes = new_verdict is not None and (new_verdict is not claim.verdict or claim.verdict_by is None)
@@ -416,7 +416,7 @@ def board(session: Session, *, assignee: str | None = None) -> Board:
     """Every claim (or only those assigned to ``assignee``, compared as :func:`same_person` does) by status, in
     :class:`ClaimStatus` order then by key, with its evidence counts and open contradictions. Four queries,
     however many claims."""
-    wanted = None if assignee is None else _clean(assignee)
+    wanted = None if assignee is None else _clean(assignee, "assignee")
     if assignee is not None and wanted is None:
         raise Invalid("give a name with --assignee")
     evidence_counts = {

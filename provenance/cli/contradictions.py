@@ -15,6 +15,7 @@ from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database,
 from provenance.errors import Invalid
 from provenance.export import conflicts
 from provenance.suggest import suggest_passages
+from provenance.text import printable
 
 KINDS = "direct, numeric, temporal or attribution"
 
@@ -73,7 +74,7 @@ def contradiction_list(ctx: click.Context, status: str | None, as_json: bool) ->
         if as_json:
             print_json([conflicts.contradiction_record(c) for c in found])
         else:
-            click.echo(conflicts.contradiction_table(found))
+            click.echo(printable(conflicts.contradiction_table(found)))
 
 
 @contradiction_group.command("resolve")
@@ -143,7 +144,7 @@ def contradiction_detect(ctx: click.Context, claim_key: str | None, evaluate: Pa
         if as_json:
             print_json([conflicts.suggestion_record(s, by_id) for s in found])
         else:
-            click.echo(conflicts.suggestion_list(found, by_id))
+            click.echo(printable(conflicts.suggestion_list(found, by_id)))
         still_open = len(contradictions.list_suggestions(session))
     say(f"{len(found)} new suggestion(s); {still_open} open in all (`provenance contradictions suggestions`)")
 
@@ -174,7 +175,7 @@ def _print_evaluation(results: list[contradictions.Measured], as_json: bool) -> 
         )
     for mistake in results[-1].mistakes:
         found = mistake["found"] or "nothing"
-        click.echo(f"  labelled {mistake['labelled']}, found {found}: {mistake['a']!r} / {mistake['b']!r}")
+        click.echo(printable(f"  labelled {mistake['labelled']}, found {found}: {mistake['a']!r} / {mistake['b']!r}"))
 
 
 @contradiction_group.command("suggestions")
@@ -198,7 +199,7 @@ def contradiction_suggestions(ctx: click.Context, status: str, as_json: bool) ->
         if as_json:
             print_json([conflicts.suggestion_record(s, by_id, notes.get(s.id)) for s in found])
         else:
-            click.echo(conflicts.suggestion_list(found, by_id, notes))
+            click.echo(printable(conflicts.suggestion_list(found, by_id, notes)))
 
 
 @contradiction_group.command("confirm")
@@ -243,4 +244,4 @@ def suggest_command(ctx: click.Context, claim_key: str, limit: int, as_json: boo
         if as_json:
             print_json([conflicts.suggested_record(entry) for entry in found])
         else:
-            click.echo(conflicts.suggested_list(found))
+            click.echo(printable(conflicts.suggested_list(found)))

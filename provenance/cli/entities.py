@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from provenance import entities
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json
+from provenance.text import printable
 
 
 @cli.group("entity", cls=ProvenanceGroup)
@@ -33,7 +34,7 @@ def _print_summary(summary: entities.EntitySummary, as_json: bool) -> None:
     if as_json:
         print_json(_summary_record(summary))
     else:
-        click.echo(_summary_line(summary))
+        click.echo(printable(_summary_line(summary)))
 
 
 @entity_group.command("list")
@@ -52,7 +53,7 @@ def entity_list(ctx: click.Context, as_json: bool) -> None:
         click.echo("No entities yet: `provenance claim add KEY STATEMENT --about NAME` records what a claim is about.")
     else:
         table = [(s.name, ", ".join(s.aliases), s.claims) for s in found]
-        click.echo(tabulate(table, headers=["name", "aliases", "claims"]))
+        click.echo(printable(tabulate(table, headers=["name", "aliases", "claims"])))
 
 
 @entity_group.command("show")
@@ -88,7 +89,7 @@ def entity_show(ctx: click.Context, name: str, as_json: bool) -> None:
             for claim, _ in detail.claims
         ]
         lines += ["", tabulate(table, headers=["key", "status", "statement"])]
-    click.echo("\n".join(lines))
+    click.echo(printable("\n".join(lines)))
 
 
 @entity_group.command("alias")

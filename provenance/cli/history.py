@@ -8,6 +8,7 @@ from provenance import documents
 from provenance import history as domain
 from provenance.cli.app import cli, json_option, open_database, print_json, say
 from provenance.export import history as shown
+from provenance.text import printable
 
 
 @cli.command("history")
@@ -62,4 +63,4 @@ def history_command(
     if as_json:
         print_json(records)
     else:
-        click.echo(listed)
+        click.echo(printable(listed))

@@ -20,6 +20,7 @@ from provenance.cli.app import (
 )
 from provenance.cli.capture import claim_group
 from provenance.models import Claim, ClaimStatus, Verdict
+from provenance.text import printable
 
 STATUS_WORDS = ", ".join(workflow.words(s) for s in ClaimStatus)
 VERDICT_WORDS = ", ".join(workflow.words(v) for v in Verdict)
@@ -81,7 +82,7 @@ def claim_assign(
     if as_json:
         print_json(record)
     else:
-        click.echo(f"{key}\tassigned to {claim.assignee or 'nobody'}")
+        click.echo(printable(f"{key}\tassigned to {claim.assignee or 'nobody'}"))
 
 
 @claim_group.command("withdraw")
@@ -240,7 +241,7 @@ def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> Non
     if as_json:
         print_json(board_record(board))
     else:
-        click.echo(board_text(board))
+        click.echo(printable(board_text(board)))
 
 
 # --- desk settings ------------------------------------------------------------------------------------
@@ -288,7 +289,7 @@ def desk_show(ctx: click.Context, as_json: bool) -> None:
         ]
         for v in values
     ]
-    click.echo(tabulate(table, headers=["setting", "value", "set by", "meaning"]))
+    click.echo(printable(tabulate(table, headers=["setting", "value", "set by", "meaning"])))
 
 
 @desk_group.command("set")

@@ -13,6 +13,7 @@ from dateutil import parser as dateparser
 from provenance import documents
 from provenance.documents import Document, normalise
 from provenance.errors import Invalid
+from provenance.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -30,30 +31,7 @@ class Extracted:
 
 # --- text rules shared by every format ----------------------------------------------------------------
 
-_BREAKS = {"\f": "\n\n", "\u2029": "\n\n", "\v": "\n", "\x85": "\n", "\u2028": "\n"}
-# Two patterns, not one: a character class mixing the Basic Multilingual Plane with the other planes makes
-# Python's regex engine about 15 times slower on every text.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_ASTRAL_NONCHARACTERS = re.compile(
-    "[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)) + "]"
-)
-
-
-def clean_text(text: str) -> str:
-    """``text`` without control characters: the ones that break lines break lines, the rest are removed.
-
-    Tab, line feed and carriage return are kept (:func:`~provenance.documents.normalise` folds the last)."""
-    if _CONTROLS.search(text):
-        text = _CONTROLS.sub(lambda match: _BREAKS.get(match.group(), ""), text)
-    if _has_astral(text) and _ASTRAL_NONCHARACTERS.search(text):
-        text = _ASTRAL_NONCHARACTERS.sub("", text)
-    return text
-
-
-def _has_astral(text: str) -> bool:
-    """Whether ``text`` has a character beyond the Basic Multilingual Plane. Encoding is a C loop about 40 times
-    faster than a regex scan for astral characters; each of them takes two UTF-16 code units."""
-    return not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+# The rules are shared with what users type: provenance.text holds them.
 
 
 def clean_value(value: object) -> str | None:
