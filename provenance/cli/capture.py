@@ -22,6 +22,7 @@ from provenance.demo import run_demo
 from provenance.export import records, text
 from provenance.report import build_report
 from provenance.retraction import retraction_details
+from provenance.text import printable
 
 # --- claims -------------------------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ def claim_list(ctx: click.Context, about: str | None, search: str | None, as_jso
     if as_json:
         print_json([records.claim_record(c, names, computed.get(c.id, assessment.NOT_ASSESSED)) for c, names in found])
     else:
-        click.echo(text.claim_table(found, computed))
+        click.echo(printable(text.claim_table(found, computed)))
 
 
 @claim_group.command("show")
@@ -117,9 +118,9 @@ def claim_show(ctx: click.Context, key: str, explain: bool, as_json: bool) -> No
     if as_json:
         print_json(records.claim_detail_record(entry, explain=explain))
     else:
-        click.echo(text.claim_detail(entry))
+        click.echo(printable(text.claim_detail(entry)))
         if explain:
-            click.echo("\n" + text.explanation(entry.assessment))
+            click.echo(printable("\n" + text.explanation(entry.assessment)))
 
 
 @claim_group.command("confidence")
@@ -325,7 +326,7 @@ def evidence_list(ctx: click.Context, claim_key: str | None, needs_review: bool,
     if as_json:
         print_json([records.evidence_record(e) for e in found])
     else:
-        click.echo(text.evidence_table(found))
+        click.echo(printable(text.evidence_table(found)))
 
 
 # Contradictions have commands of their own: provenance/cli/contradictions.py
@@ -437,4 +438,4 @@ def search_command(
     if as_json:
         print_json([records.hit_record(hit) for hit in hits])
     else:
-        click.echo(text.hit_list(hits))
+        click.echo(printable(text.hit_list(hits)))
