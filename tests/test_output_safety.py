@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import html.parser
+import json
 import os
 import shutil
 import stat
@@ -13,10 +15,13 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provenance import db, outfile
 from provenance.cli import cli
 from provenance.cli.output import OUTPUT_HELP
+from provenance.export import jsontext
 from tests.conftest import Provenance
 
 
@@ -226,3 +231,130 @@ def test_every_output_option_writes_through_the_one_function() -> None:
     outputs = walk(cli, "provenance")
     assert sorted(path for path, _ in outputs) == ["provenance export", "provenance report"]
     assert all(isinstance(p, click.Option) and p.help == OUTPUT_HELP for _, p in outputs)
+
+
+# --- JSON exports: still JSON, and safe inside an HTML page ------------------------------------------------
+
+SCRIPT = "</script><script>alert(1)</script>"
+HOSTILE_CLAIMS = f"""\
+sources:
+  - key: hostile-page
+    title: 'Page {SCRIPT}'
+    publisher: 'Desk & Co <b>'
+    text: "A statement about aid. It arrived on Monday."
+claims:
+  - key: hostile
+    statement: 'Aid arrived {SCRIPT} & left <!-- --> at once'
+    status: published
+    verdict: "false"
+    evidence:
+      - source: hostile-page
+        quote: "It arrived on Monday."
+        stance: supports
+        attributed_to: '{SCRIPT}'
+"""
+
+
+@pytest.fixture
+def hostile(seeded: Provenance, tmp_path: Path) -> Provenance:
+    """The demo database plus a published claim whose statement and attribution try to end a script element."""
+    claims_file = tmp_path / "hostile.yaml"
+    claims_file.write_text(HOSTILE_CLAIMS, encoding="utf-8")
+    seeded.ok("import", str(claims_file))
+    return seeded
+
+
+class ScriptElements(html.parser.HTMLParser):
+    """The script elements of a page and the text inside each, as a browser splits them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.scripts.append("")
+            self._inside = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self._inside:
+            self.scripts[-1] += data
+
+
+def strings(data: object) -> list[str]:
+    """Every string in a parsed JSON document."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for key, value in data.items() for s in [key, *strings(value)]]
+    if isinstance(data, list):
+        return [s for item in data for s in strings(item)]
+    return []
+
+
+def test_a_claimreview_published_in_a_page_cannot_end_its_script_element(hostile: Provenance) -> None:
+    organisation = f"Desk {SCRIPT}"
+    text = hostile.ok(
+        "export", "claimreview", "--organisation", organisation, "--base-url", "https://factcheck.example.org"
+    ).stdout
+    assert "<" not in text and ">" not in text and "&" not in text
+    page = f'<html><head><script type="application/ld+json">\n{text}</script></head><body></body></html>'
+    parser = ScriptElements()
+    parser.feed(page)
+    assert parser.scripts == [f"\n{text}"]  # one script element, holding the whole export
+    reviews = {review["url"]: review for review in json.loads(parser.scripts[0])}
+    review = reviews["https://factcheck.example.org/claims/hostile"]
+    assert review["claimReviewed"] == f"Aid arrived {SCRIPT} & left <!-- --> at once"
+    assert review["author"]["name"] == organisation
+    assert review["itemReviewed"]["author"] == {"@type": "Person", "name": SCRIPT}
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 left" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--format", "json"),
+        ("export", "webannotation"),
+        ("export", "prov"),
+        ("export", "csl"),
+        ("export", "claimreview", "--organisation", "Desk", "--base-url", "https://factcheck.example.org"),
+    ],
+)
+def test_every_json_export_escapes_markup_and_parses_back_to_the_same_text(
+    hostile: Provenance, args: tuple[str, ...]
+) -> None:
+    pytest.importorskip("prov") if args == ("export", "prov") else None
+    text = hostile.ok(*args).stdout
+    assert not {"<", ">", "&"} & set(text)
+    found = strings(json.loads(text))
+    expected = f"Page {SCRIPT}" if args[-1] == "csl" else f"Aid arrived {SCRIPT} & left <!-- --> at once"
+    assert any(expected in s for s in found)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    )
+)
+def test_json_text_parses_back_to_the_same_data_with_no_markup(data: object) -> None:
+    text = jsontext.dumps(data)
+    assert json.loads(text) == data
+    assert not {"<", ">", "&", "\u2028", "\u2029"} & set(text)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["factcheck.example.org", "javascript:alert(1)", "ftp://factcheck.example.org", "https://", "https://a b.org"],
+)
+def test_claimreview_needs_an_absolute_http_base_url(seeded: Provenance, base_url: str) -> None:
+    line = seeded.fails("export", "claimreview", "--organisation", "Desk", "--base-url", base_url)
+    assert line == (
+        "Error: ClaimReview needs --base-url as an absolute http(s) URL, e.g. https://factcheck.example.org; "
+        f"got {base_url!r}"
+    )

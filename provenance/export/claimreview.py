@@ -23,12 +23,12 @@ For each review:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from provenance import workflow
 from provenance.errors import Invalid
+from provenance.export import jsontext
 from provenance.export.webannotation import source_uri
 from provenance.models import ClaimStatus, Source, Verdict
 from provenance.report import ClaimReport, Report
@@ -139,4 +139,4 @@ def reviews(report: Report, *, organisation: str, base_url: str) -> list[dict[st
 
 def render(report: Report, *, organisation: str, base_url: str) -> str:
     data = reviews(report, organisation=organisation, base_url=base_url)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(data)

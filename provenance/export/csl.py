@@ -7,10 +7,10 @@ reference list made from this file in the same style matches the report's footno
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from provenance.citations import csl_item
+from provenance.export import jsontext
 from provenance.models import Source
 from provenance.report import Report
 from provenance.retraction import retraction_details
@@ -29,4 +29,4 @@ def item(source: Source) -> dict[str, Any]:
 def render(report: Report) -> str:
     """A JSON array of one item per source the report quotes, sorted by id (the source key)."""
     items = sorted((item(source) for source in report.sources), key=lambda item: str(item["id"]))
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(items)

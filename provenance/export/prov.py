@@ -50,6 +50,7 @@ from urllib.parse import quote
 from provenance.citations import source_title
 from provenance.confidence import likelihood_term
 from provenance.errors import Invalid, ProvenanceError
+from provenance.export import jsontext
 from provenance.models import Claim, Contradiction, Event, Source, Stance
 from provenance.report import CitedPassage, Report
 
@@ -81,7 +82,9 @@ def render(report: Report, events: Sequence[Event], *, fmt: str = "json") -> str
         raise Invalid(f"unknown PROV format {fmt!r}; use one of: {', '.join(FORMATS)}")
     document = build_document(report, events)
     if fmt == "json":
-        return str(document.serialize(format="json", indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+        return (
+            jsontext.escape(str(document.serialize(format="json", indent=2, sort_keys=True, ensure_ascii=False))) + "\n"
+        )
     if fmt == "provn":
         return document.get_provn() + "\n"
     return _turtle(document)

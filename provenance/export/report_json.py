@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from provenance.export import jsontext
 from provenance.export.records import claim_detail_record, source_record
 from provenance.report import Report
 
@@ -15,4 +14,4 @@ def render(report: Report, title: str = "Cited report") -> str:
         "claims": [claim_detail_record(entry) for entry in report.claims],
         "sources": [source_record(source) for source in report.sources],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(data)

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 from provenance.confidence import describe_likelihood
+from provenance.export import jsontext
 from provenance.models import Source, Stance
 from provenance.report import CitedPassage, ClaimReport, Report
 from provenance.retraction import retraction_details
@@ -174,4 +174,4 @@ def collection(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(collection(report), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(collection(report))
