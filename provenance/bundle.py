@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from provenance import db
+from provenance import datafile, db
 from provenance.errors import Conflict, Invalid, SchemaMismatch
 from provenance.importer import read_text
 from provenance.models import Base
@@ -374,7 +374,7 @@ def read_file(path: Path) -> Any:
     """A bundle file's JSON, with the place of any syntax error (a truncated file ends before it should)."""
     raw = read_text(path, "bundle file")
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        return datafile.loads_json(raw, path, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise Invalid(
             f"{path} line {exc.lineno}, column {exc.colno}: {exc.msg}; the bundle is damaged or cut short, "

@@ -8,26 +8,28 @@ Every check the CLI makes is made here too, with the place in the file that fail
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.orm import Session
 
-from provenance import extract
-from provenance.claims import add_claim, add_contradiction, add_evidence
+from provenance import datafile, extract
+from provenance.claims import add_claim, add_contradiction, add_evidence, parse_stance, parse_status, parse_verdict
+from provenance.confidence import parse_likelihood
 from provenance.documents import Metadata, document_from_text
 from provenance.entities import add_aliases, get_or_create_entities
 from provenance.errors import Invalid, NotFound, ProvenanceError
 from provenance.sources import store_source
 
-_SHOWN_PROBLEMS = 3
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+MB = 1_000_000  # as --max-size counts them (extract.DEFAULT_MAX_BYTES)
 
 
 class _Spec(BaseModel):
@@ -62,23 +64,45 @@ class EntitySpec(_Spec):
     aliases: list[str] = []
 
 
+def _checked(parse: Callable[[Any], object], value: object) -> None:
+    """Run a domain parser on a value from the file, as a pydantic validator: its message, as a ValueError."""
+    try:
+        parse(value)
+    except ProvenanceError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _likelihood(value: object) -> object:
+    if value is not None and not isinstance(value, str | int | float):
+        raise ValueError("give a likelihood: an ICD 203 term (e.g. likely), a number from 0 to 1 or a percentage")
+    if value is not None:
+        _checked(parse_likelihood, value)
+    return value
+
+
 class EvidenceSpec(_Spec):
     source: str
     quote: str = Field(min_length=1)
     stance: str
-    confidence: str | float | None = None
+    confidence: Annotated[str | float | None, BeforeValidator(_likelihood)] = None
     attributed_to: str | None = None
     note: str | None = None
     prefix: str | None = None
     suffix: str | None = None
     occurrence: int | None = None
 
+    @field_validator("stance")
+    @classmethod
+    def _known_stance(cls, value: str) -> str:
+        _checked(parse_stance, value)
+        return value
+
 
 class ClaimSpec(_Spec):
     key: str
     statement: str
     about: list[str] = []
-    confidence: str | float | None = None
+    confidence: Annotated[str | float | None, BeforeValidator(_likelihood)] = None
     confidence_note: str | None = None
     status: str = "unstarted"
     verdict: str | None = None
@@ -89,6 +113,19 @@ class ClaimSpec(_Spec):
     def _yaml_booleans(cls, value: object) -> object:
         # YAML reads an unquoted `verdict: true` as a boolean
         return str(value).lower() if isinstance(value, bool) else value
+
+    @field_validator("status")
+    @classmethod
+    def _known_status(cls, value: str) -> str:
+        _checked(parse_status, value)
+        return value
+
+    @field_validator("verdict")
+    @classmethod
+    def _known_verdict(cls, value: str | None) -> str | None:
+        if value is not None:
+            _checked(parse_verdict, value)
+        return value
 
 
 class ContradictionSpec(_Spec):
@@ -131,18 +168,40 @@ def read_data(path: Path) -> Any:
     raw = read_text(path, "file")
     # JSON first, whatever the name: a bundle is JSON, and YAML would read some JSON numbers (1e-07) as strings.
     try:
-        return json.loads(raw)
+        return datafile.loads_json(raw, path)
     except json.JSONDecodeError as exc:
         if path.suffix.lower() == ".json":
             raise Invalid(f"{path} line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the JSON") from exc
     try:
-        return yaml.load(raw, Loader=_YAML_LOADER)
+        return datafile.load_yaml(raw, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise Invalid(f"{path}{where}: {exc.problem or exc.context}; fix the YAML") from exc
     except yaml.YAMLError as exc:
         raise Invalid(f"{path}: not valid YAML ({exc})") from exc
+
+
+def read_import(path: Path) -> Any:
+    """The contents of a file given to `provenance import` (a claims file or a bundle), refusing an article
+    (a text, Markdown, web page or PDF file that is no claims file) with a word on how to capture it."""
+    article = path.suffix.lower() in extract.READ_EXTENSIONS
+    try:
+        data = read_data(path)
+    except Invalid as exc:
+        if article:
+            raise _an_article(path) from exc
+        raise
+    if article and not (isinstance(data, dict) and ("format" in data or not set(data).isdisjoint(_CLAIMS_FILE_KEYS))):
+        raise _an_article(path)
+    return data
+
+
+def _an_article(path: Path) -> Invalid:
+    return Invalid(
+        f"{path} looks like an article, not a claims file or a bundle; capture an article with "
+        f"`provenance source add {path}`; {_IMPORT_TAKES}"
+    )
 
 
 def parse_claims_file(path: Path) -> ClaimsFile:
@@ -154,13 +213,132 @@ def parse_claims(data: Any, path: Path) -> ClaimsFile:
     """Check the shape of a claims file's contents (``path`` is named in errors)."""
     if data is None:
         raise Invalid(f"{path} is empty; a claims file has sources, claims and contradictions")
-    if not isinstance(data, dict):
-        raise Invalid(f"{path}: the top level must be a mapping with sources, claims and contradictions")
+    foreign = _looks_like(data)
+    if foreign is not None:
+        raise Invalid(f"{path} looks like {foreign}, not a claims file or a bundle; {_IMPORT_TAKES}")
     try:
         return ClaimsFile.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{_location(e['loc'])}: {e['msg']}" for e in exc.errors()[:_SHOWN_PROBLEMS])
-        raise Invalid(f"{path}: {problems}{_more(exc)}") from exc
+        # a misspelt field first: its "did you mean" also explains the field then missing
+        first = min(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
+        raise Invalid(f"{path}: {_problem(first)}{_more(exc)}") from exc
+
+
+_IMPORT_TAKES = (
+    "import takes a provenance claims file (sources, entities, claims and contradictions, in YAML or JSON) "
+    "or a bundle from `provenance export bundle`"
+)
+_CLAIMS_FILE_KEYS = tuple(ClaimsFile.model_fields)
+_PROV_JSON_KEYS = frozenset(
+    "prefix entity activity agent wasGeneratedBy used wasInformedBy wasStartedBy wasEndedBy wasInvalidatedBy "
+    "wasDerivedFrom wasAttributedTo wasAssociatedWith actedOnBehalfOf wasInfluencedBy specializationOf "
+    "alternateOf hadMember bundle".split()
+)
+_ANNOTATION_TYPES = frozenset(("Annotation", "AnnotationCollection", "AnnotationPage"))
+
+
+def _looks_like(data: object) -> str | None:
+    """What a document that is no claims file seems to be (for the error), or ``None`` if it may be one."""
+    if isinstance(data, dict) and not set(data).isdisjoint(_CLAIMS_FILE_KEYS):
+        if {"title", "order"} <= set(data):
+            return "a report from `provenance report --format json`"
+        return None  # a claims file, perhaps with mistakes: the fields are checked one by one
+    items = data if isinstance(data, list) else [data]
+    first = items[0] if items and isinstance(items[0], dict) else {}
+    context = json.dumps(first.get("@context", ""))
+    types = {str(first.get("type")), str(first.get("@type"))}
+    if "w3.org/ns/anno" in context or types & _ANNOTATION_TYPES:
+        return "a W3C Web Annotation document"
+    if "ClaimReview" in types:
+        return "a ClaimReview (schema.org) document"
+    if "@context" in first:
+        return "a JSON-LD document"
+    if isinstance(data, dict) and set(data) & _PROV_JSON_KEYS:
+        return "a PROV-JSON document"
+    if isinstance(data, dict) and "format" in data:
+        return f'a file of format {str(data["format"])[:40]!r} (a bundle says "format": "provenance-bundle")'
+    if isinstance(data, list) and {"id", "type"} <= set(first):
+        return "CSL JSON (a bibliography)"
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, dict):
+        keys = ", ".join(str(key)[:40] for key in list(data)[:5]) + (", ..." if len(data) > 5 else "")
+        return f"a mapping whose keys ({keys}) are none of {', '.join(_CLAIMS_FILE_KEYS)}"
+    if isinstance(data, str):
+        return "plain text"
+    return f"a single value ({type(data).__name__})"
+
+
+# The fields of each part of a claims file, by the name of the list it is in.
+_SPECS: dict[str, type[_Spec]] = {
+    "sources": SourceSpec,
+    "entities": EntitySpec,
+    "claims": ClaimSpec,
+    "evidence": EvidenceSpec,
+    "contradictions": ContradictionSpec,
+}
+_PART_NAMES = {
+    "sources": "a source",
+    "entities": "an entity",
+    "claims": "a claim",
+    "evidence": "an evidence item",
+    "contradictions": "a contradiction",
+}
+_EXPECTED = {
+    "string_type": "must be text (put it in quotes if it looks like a number, date or true/false)",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping (field: value lines)",
+    "model_type": "must be a mapping (field: value lines)",
+    "model_attributes_type": "must be a mapping (field: value lines)",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "tuple_type": "must be a list of two claim keys",
+    "too_long": "must be a list of two claim keys",
+    "string_too_short": "must not be empty",
+}
+
+
+def _problem(error: Any) -> str:
+    """One problem pydantic found, in the file's words: where, and what is expected there."""
+    loc: tuple[int | str, ...] = error["loc"]
+    where = _location(loc)
+    kind = error["type"]
+    if kind == "missing" and isinstance(loc[-1], int):  # a tuple too short: a contradiction's claims
+        return f"{_location(loc[:-1])}: must be a list of two claim keys"
+    if kind == "missing":
+        return f"{where}: missing; {_part(loc)} needs a {loc[-1]}"
+    if kind == "extra_forbidden":
+        fields = list(_SPECS.get(_parent(loc), ClaimsFile).model_fields)
+        guess = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        hint = f"did you mean {guess[0]}? " if guess else ""
+        return f"{where}: not a field of {_part(loc)}; {hint}the fields are {', '.join(fields)}"
+    if kind.startswith("date"):
+        reason = error.get("ctx", {}).get("error")
+        because = f" ({reason})" if reason else ""
+        return f"{where}: {_shown(error['input'])} is not a date{because}; give a date such as 2018-05-17"
+    if kind == "too_short" and _parent(loc) == "contradictions":
+        return f"{where}: must be a list of two claim keys"
+    if kind in _EXPECTED:
+        return f"{where}: {_EXPECTED[kind]}, not {_shown(error['input'])}"
+    if kind == "value_error":
+        return f"{where}: {str(error['msg']).removeprefix('Value error, ')}"
+    return f"{where}: {error['msg']}"
+
+
+def _parent(loc: tuple[int | str, ...]) -> str:
+    """The name of the list the failing field's mapping is in (``evidence``), or ``""`` at the top level."""
+    names = [part for part in loc[:-1] if isinstance(part, str)]
+    return names[-1] if names else ""
+
+
+def _part(loc: tuple[int | str, ...]) -> str:
+    return _PART_NAMES.get(_parent(loc), "a claims file")
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -171,25 +349,45 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 
 def _more(exc: ValidationError) -> str:
-    extra = exc.error_count() - _SHOWN_PROBLEMS
-    return f"; and {extra} more problem{'s' if extra > 1 else ''}" if extra > 0 else ""
+    extra = exc.error_count() - 1
+    return f" (and {extra} more problem{'s' if extra > 1 else ''} after it)" if extra > 0 else ""
 
 
-def import_claims_file(session: Session, path: Path, spec: ClaimsFile | None = None) -> ImportSummary:
+def import_claims_file(
+    session: Session,
+    path: Path,
+    spec: ClaimsFile | None = None,
+    *,
+    allowed: Sequence[Path] = (),
+    max_bytes: int = extract.DEFAULT_MAX_BYTES,
+) -> ImportSummary:
     """Load a claims file (``spec``, when already parsed from ``path``) into the session's transaction; the
-    caller commits, or rolls back on any error."""
+    caller commits, or rolls back on any error.
+
+    A source's ``path`` must lead (after following links) into the claims file's folder or one of the
+    ``allowed`` folders: a claims file from elsewhere cannot read any file on the machine into the database.
+    A source larger than ``max_bytes``, given as a file or inline as ``text``, is refused.
+    """
     if spec is None:
         spec = parse_claims_file(path)
     base = path.parent
+    folders = [base.resolve(), *(folder.resolve() for folder in allowed)]
     added: list[str] = []
     unchanged: list[str] = []
     for n, source_spec in enumerate(spec.sources):
         where = f"{path}: sources[{n}]"
         with _located(where):
             if source_spec.path is not None:
-                document = extract.read_document(base / source_spec.path).document
+                file = _confined(base, source_spec.path, folders)
+                document = extract.read_document(file, max_bytes=max_bytes).document
             else:
                 assert source_spec.text is not None and source_spec.key is not None
+                size = len(source_spec.text.encode("utf-8"))
+                if size > max_bytes:
+                    raise Invalid(
+                        f"the text is {size / MB:.1f} MB, over the {max_bytes / MB:g} MB limit; put it in a file "
+                        "of its own, or raise the limit with --max-size"
+                    )
                 document = document_from_text(source_spec.text, name=f"{where}.text")
             result = store_source(
                 session,
@@ -244,6 +442,27 @@ def import_claims_file(session: Session, path: Path, spec: ClaimsFile | None = N
         with _located(f"{path}: contradictions[{n}]"):
             add_contradiction(session, *contradiction.claims, note=contradiction.note)
     return ImportSummary(added, unchanged, len(spec.claims), evidence_count, len(spec.contradictions))
+
+
+def _confined(base: Path, given: str, folders: Sequence[Path]) -> Path:
+    """``given`` (relative to ``base``), if it leads into one of ``folders`` once links are followed."""
+    file = base / given
+    if not any(file.resolve().is_relative_to(folder) for folder in folders):
+        also = f" or {', '.join(map(str, folders[1:]))}" if len(folders) > 1 else ""
+        raise Invalid(
+            f"path {given} leads outside {folders[0]}{also}: sources are read only from the claims file's folder; "
+            "move the file there, or allow its folder with `provenance import --allow-path DIR`"
+        )
+    return file
+
+
+def size_limit(megabytes: float | None) -> int:
+    """The size limit in bytes for ``--max-size`` megabytes (of 1,000,000 bytes); ``None``: the default."""
+    if megabytes is None:
+        return extract.DEFAULT_MAX_BYTES
+    if not math.isfinite(megabytes) or megabytes <= 0:
+        raise Invalid(f"--max-size must be a number of megabytes above 0, not {megabytes}")
+    return int(megabytes * MB)
 
 
 @contextmanager

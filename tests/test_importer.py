@@ -136,8 +136,11 @@ def test_a_json_syntax_error_gives_the_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"stance_key": "stanse"}, r"claims\[0\].evidence\[0\].stanse: Extra inputs are not permitted"),
-        ({"drop": "statement"}, r"claims\[0\].statement: Field required"),
+        (
+            {"stance_key": "stanse"},
+            r"claims\[0\].evidence\[0\].stanse: not a field of an evidence item; did you mean stance\?",
+        ),
+        ({"drop": "statement"}, r"claims\[0\].statement: missing; a claim needs a statement"),
     ],
 )
 def test_a_misshapen_file_names_the_field(tmp_path: Path, change: dict[str, str], message: str) -> None:
@@ -153,7 +156,7 @@ def test_a_misshapen_file_names_the_field(tmp_path: Path, change: dict[str, str]
 
 def test_a_source_needs_a_path_or_text_not_both(tmp_path: Path) -> None:
     path = _write(tmp_path / "c.yaml", {"sources": [{"key": "x", "path": "a.txt", "text": "Some text."}]})
-    with pytest.raises(Invalid, match=r"sources\[0\]: Value error, give either path or text"):
+    with pytest.raises(Invalid, match=r"sources\[0\]: give either path or text"):
         parse_claims_file(path)
 
 

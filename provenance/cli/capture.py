@@ -337,14 +337,38 @@ def evidence_list(ctx: click.Context, claim_key: str | None, needs_review: bool,
 
 @cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--allow-path",
+    "allowed",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Also read sources from this folder (repeatable). Without it, a claims file's sources must be inside "
+    "its own folder (links followed); --allow-path / allows any file.",
+)
+@click.option(
+    "--max-size",
+    type=float,
+    metavar="MB",
+    help="Refuse sources (files, or inline text) larger than this many megabytes (default: 50, as source add).",
+)
 @json_option
 @click.pass_context
-def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+def import_command(
+    ctx: click.Context, file: Path, allowed: tuple[Path, ...], max_size: float | None, as_json: bool
+) -> None:
     """Load a claims file (YAML or JSON) or a bundle from `provenance export bundle`. All or nothing.
 
-    Example: provenance import sources/demo-claims.yaml
+    A claims file's sources are read from its own folder only, unless --allow-path names others. A key given
+    twice in one mapping is an error, as is anything the file holds that is not part of a claims file.
+
+    \b
+    Example:
+        provenance import sources/demo-claims.yaml
+        provenance import desk/claims.yaml --allow-path archive/articles
     """
-    contents = importer.read_data(file)  # a malformed file fails before the database is opened
+    max_bytes = importer.size_limit(max_size)
+    contents = importer.read_import(file)  # a malformed file fails before the database is opened
     if bundle.is_bundle(contents):
         with open_database(ctx) as session:
             loaded = bundle.load(session, contents)
@@ -355,7 +379,7 @@ def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
         return
     spec = importer.parse_claims(contents, file)
     with open_database(ctx) as session:
-        summary = importer.import_claims_file(session, file, spec)
+        summary = importer.import_claims_file(session, file, spec, allowed=allowed, max_bytes=max_bytes)
     data = {
         "sources_added": summary.sources_added,
         "sources_unchanged": summary.sources_unchanged,

@@ -12,6 +12,7 @@ from lxml.html import fragment_fromstring  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from provenance.datafile import YamlLoader
 from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
 from provenance.extract.text import Extracted, clean_text, clean_value, decode_text, read_date
@@ -24,8 +25,9 @@ _FRONT_MATTER_FIELDS: dict[str, tuple[str, ...]] = {
     "publisher": ("publisher", "site", "site_name", "sitename"),
     "url": ("url", "canonical_url", "canonical"),
 }
-# The C loader where PyYAML has it: a safe loader either way, ten times faster.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Safe, the C loader where PyYAML has it (ten times faster); a date that is no real date (2021-02-30) stays
+# text, for read_date to warn about.
+_YAML_LOADER = YamlLoader
 _HTML_BLOCK_TAGS = (
     "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header li main nav "
     "ol p pre section table td th tr ul"
@@ -58,7 +60,7 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
         return {}, text
     try:
         values = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:  # the pure-Python loader recurses; libyaml has a limit
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         raise Invalid(f"the front matter of {name} is not valid YAML{where}; fix it or remove the --- block") from exc
