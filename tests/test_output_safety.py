@@ -323,6 +323,7 @@ def test_a_claimreview_published_in_a_page_cannot_end_its_script_element(hostile
         ("export", "prov"),
         ("export", "csl"),
         ("export", "claimreview", "--organisation", "Desk", "--base-url", "https://factcheck.example.org"),
+        ("export", "bundle"),
     ],
 )
 def test_every_json_export_escapes_markup_and_parses_back_to_the_same_text(
@@ -358,3 +359,14 @@ def test_claimreview_needs_an_absolute_http_base_url(seeded: Provenance, base_ur
         "Error: ClaimReview needs --base-url as an absolute http(s) URL, e.g. https://factcheck.example.org; "
         f"got {base_url!r}"
     )
+
+
+def test_an_escaped_bundle_moves_the_same_text(hostile: Provenance, tmp_path: Path) -> None:
+    bundle = tmp_path / "desk.json"
+    hostile.ok("export", "bundle", "-o", str(bundle))
+    assert "<" not in bundle.read_text(encoding="utf-8")
+    copy = Provenance(f"sqlite:///{tmp_path / 'copy.db'}")
+    copy.ok("init")
+    copy.ok("import", str(bundle))
+    shown = json.loads(copy.ok("claim", "show", "hostile", "--json").stdout)
+    assert shown["statement"] == f"Aid arrived {SCRIPT} & left <!-- --> at once"

@@ -180,7 +180,9 @@ def export_command(
     check_output(ctx, output)
     with open_database(ctx, readonly=True) as session:
         if fmt == "bundle":
-            content = bundle.dumps(session)
+            from provenance.export import jsontext
+
+            content = jsontext.escape(bundle.dumps(session))
         else:
             data = build_report(session, selection=_selection(keys, about, statuses, since))
             if fmt == "webannotation":
