@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import unquote
 
 from alembic import command
 from alembic.config import Config
@@ -17,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Table, create_engine, event, inspect
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import URL, Connection, CursorResult, Dialect, Engine, Result, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeEngine
@@ -66,7 +69,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as exc:
+        # A read-only file (or folder) keeps the journal it has: commands that only read still work where SQLite
+        # can read it, and one that writes fails with the read-only error (see driver_error).
+        if not str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_READONLY"):
+            raise
     cursor.close()
 
 
@@ -265,6 +274,77 @@ def inserted_id(result: Result[Any]) -> int:
     return int(key[0])
 
 
+# --- what the database driver says, for the user ---------------------------------------------------
+
+# SQLite's result codes (Python's sqlite3 names them) and PostgreSQL's SQLSTATEs for the states of a database a
+# user can fix or must know about, each with the message that says so.
+_SQLITE_READONLY_FOLDER = ("SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT")
+_PG_READ_ONLY = "25006"
+_PG_DISK_FULL = "53100"
+_PG_UNDEFINED_TABLE = "42P01"
+
+
+def driver_error(engine: Engine, exc: DBAPIError) -> ProvenanceError | None:
+    """What a driver error means for the user, as one :class:`ProvenanceError` (None: a bug, to show as one).
+
+    The one place that reads the drivers' errors: a file that is not a database, a damaged one, a full disk, a
+    read-only database or folder, a missing table, a locked database.
+    """
+    orig = exc.orig
+    where = describe_url(engine.url)
+    message = " ".join(str(orig).split())
+    name = str(getattr(orig, "sqlite_errorname", ""))
+    sqlstate = getattr(orig, "sqlstate", None)
+    missing = re.match(r"(?:no such table|relation \"?([^\" ]+)\"? does not exist)[: ]*(\S*)", message)
+    if name in _SQLITE_READONLY_FOLDER:
+        file = engine.url.database
+        return ProvenanceError(
+            f"cannot use database {where}: its folder is read-only, and SQLite needs to create {file}-wal and "
+            f"{file}-shm beside it; nothing was changed; copy the database to a folder you can write to"
+        )
+    if name.startswith("SQLITE_READONLY") or sqlstate == _PG_READ_ONLY:
+        return ProvenanceError(
+            f"database {where} is read-only ({message}); nothing was saved; this command writes to the database: "
+            "get write access to it, or work on a copy"
+        )
+    if name == "SQLITE_FULL" or sqlstate == _PG_DISK_FULL:
+        return ProvenanceError(
+            f"no room to write to database {where} ({message}); nothing was saved; free some disk space and run "
+            "the command again"
+        )
+    if name == "SQLITE_NOTADB":
+        return Invalid(
+            f"{engine.url.database} is not a SQLite database ({message}); nothing was changed; check the --db "
+            "path, or restore the database from a backup"
+        )
+    if name.startswith("SQLITE_CORRUPT"):
+        return Invalid(
+            f"database {where} is damaged ({message}); nothing was changed; restore it from a backup (`sqlite3 "
+            f"{engine.url.database} .recover` may save what is left)"
+        )
+    if missing is not None and (name == "SQLITE_ERROR" or sqlstate == _PG_UNDEFINED_TABLE):
+        table = missing[1] or missing[2]
+        return SchemaMismatch(
+            f"database {where} has no table {table}: it is damaged or not a provenance database; nothing was "
+            "changed; restore it from a backup (`provenance verify` lists what else is missing)"
+        )
+    if name.startswith("SQLITE_BUSY") or "database is locked" in message:
+        return _busy(engine)
+    return None
+
+
+@contextmanager
+def driver_errors(engine: Engine) -> Iterator[None]:
+    """Turn a driver error raised in the block into the user's one line (:func:`driver_error`), if it is one."""
+    try:
+        yield
+    except DBAPIError as exc:
+        translated = driver_error(engine, exc)
+        if translated is None:
+            raise
+        raise translated from exc
+
+
 # --- migrations ---------------------------------------------------------------------------------------
 
 # Full-text search lives outside the models: FTS5 virtual tables (and their shadow tables) on SQLite; on PostgreSQL,
@@ -297,16 +377,19 @@ def head_revision() -> str:
 
 
 def _open(engine: Engine) -> Connection:
-    """A connection, or one clear error when the database cannot be reached (no server, no such folder)."""
+    """A connection, or one clear error when the database cannot be reached (no server, no such folder) or is
+    not a database (see :func:`driver_error`)."""
     try:
         return engine.connect()
-    except OperationalError as exc:
-        raise ProvenanceError(f"cannot open database {describe_url(engine.url)}: {exc.orig}") from exc
+    except DBAPIError as exc:
+        raise driver_error(engine, exc) or ProvenanceError(
+            f"cannot open database {describe_url(engine.url)}: {exc.orig}"
+        ) from exc
 
 
 @contextmanager
 def _connect(engine: Engine) -> Iterator[Connection]:
-    with _open(engine) as connection, connection.begin():
+    with _open(engine) as connection, driver_errors(engine), connection.begin():
         yield connection
 
 
@@ -320,7 +403,7 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
     """A connection for migrations. On SQLite, foreign keys are not enforced while batch operations copy and
     replace tables (a referenced table cannot otherwise be dropped and recreated), then checked before commit."""
     sqlite = engine.url.get_backend_name() == "sqlite"
-    with _open(engine) as connection:
+    with _open(engine) as connection, driver_errors(engine):
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()
@@ -343,14 +426,67 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     _check_target(revision)
     with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
+        if revision == "head" or revision == head_revision():
+            _require_tables(engine, connection)
     return before, current_revision(engine)
 
 
-def downgrade(engine: Engine, revision: str) -> tuple[str | None, str | None]:
-    """Migrate down to ``revision`` ("base" removes every table)."""
+def _require_tables(engine: Engine, connection: Connection) -> None:
+    """Refuse a database at the latest schema that lacks some of its tables (dropped by hand, or damaged)."""
+    from provenance.models import Base  # here: only migrations need the models, and they load slowly
+
+    missing = sorted(set(Base.metadata.tables) - set(inspect(connection).get_table_names()))
+    if missing:
+        raise SchemaMismatch(
+            f"database {describe_url(engine.url)} is at schema {head_revision()} but has no table "
+            f"{', '.join(missing)}: it is damaged; nothing was changed; restore it from a backup (`provenance "
+            "verify` lists what else is wrong)"
+        )
+
+
+def downgrade_losses(engine: Engine, revision: str) -> str | None:
+    """What migrating down to ``revision`` destroys, for the user to confirm (None: nothing, it is there already).
+
+    Every downgrade that undoes a revision counts: most drop a table or a column and the data in it, and "base"
+    drops every table, the audit log included.
+    """
     require_existing(engine)
-    before = check_known_revision(engine)
+    current = check_known_revision(engine)
     _check_target(revision)
+    if current is None:
+        return None
+    if revision == "base":
+        return (
+            f"downgrading {describe_url(engine.url)} to base drops every table and all the data in them, the audit "
+            "log included"
+        )
+    undone = [script.revision for script in script_directory().iterate_revisions(current, revision)]
+    if not undone:
+        return None
+    return (
+        f"downgrading {describe_url(engine.url)} to {revision} undoes schema revision(s) {', '.join(undone)}, "
+        "dropping the tables and columns they added and the data in them"
+    )
+
+
+def backup_advice(engine: Engine) -> str:
+    """How to copy the database first, in the words of its own tools."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        file = shlex.quote(str(url.database))
+        backup = shlex.quote(f".backup {url.database}.bak")
+        return f"back up first: sqlite3 {file} {backup} (or copy {file} while no command uses it)"
+    dump = shlex.quote(url.set(drivername="postgresql").render_as_string(hide_password=True))
+    return f"back up first: pg_dump --format=custom --file={shlex.quote(f'{url.database}.dump')} {dump}"
+
+
+def downgrade(engine: Engine, revision: str, *, confirmed: bool = False) -> tuple[str | None, str | None]:
+    """Migrate down to ``revision`` ("base" removes every table). A downgrade that destroys data (see
+    :func:`downgrade_losses`) is refused, changing nothing, unless the user has ``confirmed`` it."""
+    losses = downgrade_losses(engine, revision)
+    if losses is not None and not confirmed:
+        raise ProvenanceError(f"{losses}; {backup_advice(engine)}; then confirm with --yes")
+    before = check_known_revision(engine)
     with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
     return before, current_revision(engine)
@@ -384,6 +520,10 @@ def require_existing(engine: Engine) -> None:
     """Refuse a SQLite file that does not exist, rather than let connecting create an empty one."""
     database = engine.url.database
     is_file = engine.url.get_backend_name() == "sqlite" and database and database != ":memory:"
+    if is_file and engine.url.query.get("uri") == "true" and str(database).startswith("file:"):
+        # a SQLite URI (sqlite:///file:desk.db?mode=ro&uri=true opens desk.db read-only): its file's path
+        database = unquote(str(database).removeprefix("file:").partition("?")[0]) or ":memory:"
+        is_file = database != ":memory:"
     if is_file and not Path(str(database)).exists():
         raise NotFound(f"no database file {database}; run `provenance init` to create it, or pass --db")
 

@@ -133,7 +133,8 @@ class Provenance:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
-        return self.runner.invoke(cli, ["--db", self.url, *args], input=input, catch_exceptions=False)
+        # --debug: an internal error (a bug) raises here, failing the test, instead of becoming one line
+        return self.runner.invoke(cli, ["--debug", "--db", self.url, *args], input=input, catch_exceptions=False)
 
     def ok(self, *args: str) -> Result:
         result = self(*args)

@@ -2,12 +2,15 @@
 
 Each command parses its arguments, calls one domain function and prints. Errors the user can fix
 (:class:`ProvenanceError`) become one ``Error: ...`` line on stderr and exit code 1, in
-:meth:`ProvenanceGroup.main` only; usage mistakes exit 2 with one line too.
+:meth:`ProvenanceGroup.main` only; usage mistakes exit 2 with one line too. Anything else is a bug: one
+``Error: internal error: ...`` line and exit code 70 (``EX_SOFTWARE``), with the traceback only under ``--debug``
+(or ``PROVENANCE_DEBUG=1``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,9 +22,17 @@ from sqlalchemy.orm import Session
 from provenance import __version__, db, events, search
 from provenance.errors import ProvenanceError
 
+DEBUG_ENV = "PROVENANCE_DEBUG"
+# The exit code of an internal error (a bug), apart from 1 (an error the user can fix) and 2 (a usage mistake).
+INTERNAL_ERROR_EXIT = 70
+INTERNAL_ERROR_CHARS = 300
+
 
 class ProvenanceGroup(click.Group):
     """A click group that reports every error in a single line."""
+
+    # Set by the --debug option (or $PROVENANCE_DEBUG) of the command being run: show an internal error's traceback.
+    debug = False
 
     def main(
         self,
@@ -33,6 +44,7 @@ class ProvenanceGroup(click.Group):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        self.debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except ProvenanceError as exc:
@@ -44,7 +56,25 @@ class ProvenanceGroup(click.Group):
             fail(exc.format_message(), exc.exit_code)
         except click.Abort:
             fail("aborted", 1)
+        except Exception as exc:
+            if self.debug:
+                raise
+            # the first line only: a database error goes on with its SQL and parameters
+            said = (str(exc).strip().splitlines() or [""])[0]
+            said = said if len(said) <= INTERNAL_ERROR_CHARS else said[: INTERNAL_ERROR_CHARS - 3] + "..."
+            what = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+            fail(
+                f"internal error: {what} (a bug in provenance: run the command again with --debug for the "
+                "traceback, and report it)",
+                INTERNAL_ERROR_EXIT,
+            )
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _show_tracebacks(ctx: click.Context, value: bool) -> None:
+    group = ctx.find_root().command
+    if value and isinstance(group, ProvenanceGroup):
+        group.debug = True
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -82,9 +112,10 @@ def open_database(ctx: click.Context, *, readonly: bool = False) -> Iterator[Ses
     and nothing saved (see :func:`provenance.db.session_scope`)."""
     engine = db.make_engine(ctx.find_root().obj["db"])
     try:
-        db.require_current_schema(engine)
-        with db.session_scope(engine, readonly=readonly) as session:
-            yield session
+        with db.driver_errors(engine):
+            db.require_current_schema(engine)
+            with db.session_scope(engine, readonly=readonly) as session:
+                yield session
     finally:
         engine.dispose()
 
@@ -92,7 +123,8 @@ def open_database(ctx: click.Context, *, readonly: bool = False) -> Iterator[Ses
 def with_engine(ctx: click.Context, action: Callable[[Any], Any]) -> Any:
     engine = db.make_engine(ctx.find_root().obj["db"])
     try:
-        return action(engine)
+        with db.driver_errors(engine):
+            return action(engine)
     finally:
         engine.dispose()
 
@@ -111,6 +143,13 @@ def with_engine(ctx: click.Context, action: Callable[[Any], Any]) -> Any:
     help=f"Who is acting, for the audit log and every 'by' this command records (default: ${events.USER_ENV}, "
     "else the system user).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: _show_tracebacks(ctx, value),
+    help=f"Show the traceback of an internal error (a bug) instead of one line (also ${DEBUG_ENV}=1).",
+)
 @click.version_option(__version__, prog_name="provenance")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
@@ -122,6 +161,11 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
         provenance source add sources/*.txt
         provenance import sources/demo-claims.yaml
         provenance claim show suntech-diversion
+
+    \b
+    Exit codes: 0 done; 1 an error, said in one line starting "Error:"
+    (nothing was changed); 2 a usage mistake; 70 an internal error (a bug:
+    run again with --debug for the traceback).
     """
     ctx.obj = {"db": db}
     if actor is not None:
@@ -210,14 +254,33 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 
 @db_group.command("downgrade")
 @click.argument("revision")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (back up the database first).")
 @click.pass_context
-def db_downgrade(ctx: click.Context, revision: str) -> None:
-    """Migrate the schema down to REVISION ('base' drops every table and all data).
+def db_downgrade(ctx: click.Context, revision: str, yes: bool) -> None:
+    """Migrate the schema down to REVISION ('base' drops every table and all data, the audit log included).
 
-    Example: provenance db downgrade base
+    Every downgrade that undoes a revision drops data, so it asks first on a terminal; elsewhere it needs --yes.
+
+    Example: provenance db downgrade base --yes
     """
-    before, after = with_engine(ctx, lambda engine: db.downgrade(engine, revision))
+
+    def action(engine: Any) -> tuple[str | None, str | None]:
+        confirmed = yes
+        losses = None if yes else db.downgrade_losses(engine, revision)
+        if losses is not None and interactive():
+            question = f"{losses}; {db.backup_advice(engine)}. Downgrade now?"
+            if not click.confirm(question, default=False, err=True):
+                raise ProvenanceError("nothing was changed: the downgrade was not confirmed")
+            confirmed = True
+        return db.downgrade(engine, revision, confirmed=confirmed)
+
+    before, after = with_engine(ctx, action)
     say(f"schema {before or 'none'} -> {after or 'none'}")
+
+
+def interactive() -> bool:
+    """Whether a person at a terminal can answer a question."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 @db_group.command("reindex")
