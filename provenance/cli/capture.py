@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import click
@@ -19,7 +18,7 @@ from provenance.cli.app import (
     say,
 )
 from provenance.confidence import describe_likelihood
-from provenance.demo import demo_database, run_demo
+from provenance.demo import run_demo
 from provenance.export import records, text
 from provenance.report import build_report
 from provenance.retraction import retraction_details
@@ -338,14 +337,38 @@ def evidence_list(ctx: click.Context, claim_key: str | None, needs_review: bool,
 
 @cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--allow-path",
+    "allowed",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Also read sources from this folder (repeatable). Without it, a claims file's sources must be inside "
+    "its own folder (links followed); --allow-path / allows any file.",
+)
+@click.option(
+    "--max-size",
+    type=float,
+    metavar="MB",
+    help="Refuse sources (files, or inline text) larger than this many megabytes (default: 50, as source add).",
+)
 @json_option
 @click.pass_context
-def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+def import_command(
+    ctx: click.Context, file: Path, allowed: tuple[Path, ...], max_size: float | None, as_json: bool
+) -> None:
     """Load a claims file (YAML or JSON) or a bundle from `provenance export bundle`. All or nothing.
 
-    Example: provenance import sources/demo-claims.yaml
+    A claims file's sources are read from its own folder only, unless --allow-path names others. A key given
+    twice in one mapping is an error, as is anything the file holds that is not part of a claims file.
+
+    \b
+    Example:
+        provenance import sources/demo-claims.yaml
+        provenance import desk/claims.yaml --allow-path archive/articles
     """
-    contents = importer.read_data(file)  # a malformed file fails before the database is opened
+    max_bytes = importer.size_limit(max_size)
+    contents = importer.read_import(file)  # a malformed file fails before the database is opened
     if bundle.is_bundle(contents):
         with open_database(ctx) as session:
             loaded = bundle.load(session, contents)
@@ -356,7 +379,7 @@ def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
         return
     spec = importer.parse_claims(contents, file)
     with open_database(ctx) as session:
-        summary = importer.import_claims_file(session, file, spec)
+        summary = importer.import_claims_file(session, file, spec, allowed=allowed, max_bytes=max_bytes)
     data = {
         "sources_added": summary.sources_added,
         "sources_unchanged": summary.sources_unchanged,
@@ -379,31 +402,23 @@ def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
     "--db",
     "database",
     type=click.Path(path_type=Path),
-    help="Where to build the demo SQLite database (default: the --db given before `demo`, else "
-    "provenance-demo.db). An earlier demo database there is replaced; anything else is refused.",
+    default="provenance-demo.db",
+    show_default=True,
+    help="Where to build the demo SQLite database (replaced if it exists).",
 )
-@click.option("--force", is_flag=True, help="Replace the file even if it is not a demo database (its data is lost).")
-@click.pass_context
-def demo(ctx: click.Context, database: Path | None, force: bool) -> None:
+def demo(database: Path) -> None:
     """Build a fresh SQLite database from the seed corpus in sources/ and print its cited report.
-
-    The demo replaces only a demo database: one whose audit log holds only the demo's own changes (it makes them
-    as "provenance demo"). A desk, a demo database someone has added to, or a file that is not a database is
-    refused unless --force. $PROVENANCE_DATABASE_URL is not used: the demo never replaces the desk it names.
 
     Example: provenance demo && provenance --db provenance-demo.db claim list
     """
-    root = ctx.find_root()
-    typed = root.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE
-    result = run_demo(demo_database(root.obj["db"] if typed else None, database), force=force)
+    result = run_demo(database)
     s = result.summary
     say(
         f"demo database {result.database}: {len(s.sources_added)} sources, {s.claims} claims, "
         f"{s.evidence} evidence, {s.contradictions} contradiction(s)"
     )
     click.echo(result.report, nl=False)
-    where = shlex.quote(str(result.database))
-    say(f"next: provenance --db {where} claim show suntech-diversion (each command needs --db {where} for the demo)")
+    say(f"explore it: provenance --db {result.database} claim show suntech-diversion")
 
 
 # --- search -------------------------------------------------------------------------------------------
