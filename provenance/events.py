@@ -6,6 +6,17 @@ database's triggers refuse ``UPDATE`` and ``DELETE`` on the table (so a program 
 Claims and sources are kept the same way: a claim is withdrawn and a source retracted, never deleted, so the
 log's subjects stay in the database; the ORM refuses to delete either.
 
+The log proves itself: each event is a link of a hash chain (:mod:`provenance.logchain`). Events are inserted
+where the domain records them, with no place in the chain yet; when the transaction commits, :func:`seal` takes
+the chain's head under a lock held until the commit (on PostgreSQL a transaction-scoped advisory lock; SQLite's
+writing transaction holds the database's write lock already), gives the transaction's events the next places
+(``seq``) in the order they were written, and sets each one's ``hash`` from its content as the database gives it
+back and the hash before it. The transaction's last event also carries ``state``: the digests of the claims,
+evidence, contradictions and sources the transaction added or changed, so that ``provenance verify`` can tell a
+row changed behind the log's back. Sealing last means the chain's lock is the last lock a writer takes and is
+held only while it commits: writers never wait for each other's chain except for that moment, and cannot
+deadlock over it. The database's triggers let an event's chain columns be set once, and nothing else be changed.
+
 Who is acting is :func:`current_actor`: the name the command line was given with ``--as`` (set for the length
 of one command with :func:`acting_as`), else ``$PROVENANCE_USER``, else the operating-system user. Every event,
 and every ``created_by``, ``captured_by`` or ``decided_by`` the domain writes, takes it from there.
@@ -21,14 +32,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from sqlalchemy import Text, bindparam, select, text, type_coerce
 from sqlalchemy import event as orm_event
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm import Mapper, Session, UOWTransaction
 
-from provenance import db
+from provenance import db, logchain
 from provenance.db import inserted_id
 from provenance.errors import Invalid
-from provenance.models import Base, Claim, Event, Source, utcnow
+from provenance.models import Base, Claim, Contradiction, Event, Evidence, Passage, Source, utcnow
 
 USER_ENV = "PROVENANCE_USER"
 _event = Base.metadata.tables["event"]
@@ -102,7 +114,9 @@ def record(
             "reason": reason,
         },
     )
-    return inserted_id(result)
+    event_id = inserted_id(result)
+    _unsealed(session).append(event_id)
+    return event_id
 
 
 def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
@@ -111,11 +125,181 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     if not entries:
         return
     now, actor = utcnow(), current_actor()
+    ids = db.next_ids(session, _event, len(entries))
     rows = [
-        {"occurred_at": now, "actor": actor, "before": None, "after": None, "reason": None, **entry}
-        for entry in entries
+        {"id": n, "occurred_at": now, "actor": actor, "before": None, "after": None, "reason": None, **entry}
+        for n, entry in zip(ids, entries, strict=True)
     ]
     db.insert_records(session, _event, rows)  # a capture of 20,000 files logs 20,000 of them
+    _unsealed(session).extend(ids)
+
+
+# --- the chain -----------------------------------------------------------------------------------------
+
+# Where a session keeps, for its open transaction, the ids of the events it inserted and the rows it touched.
+_UNSEALED = "provenance.events.unsealed"
+_TOUCHED = "provenance.events.touched"
+_STATE_CLASSES = {Claim: "claim", Evidence: "evidence", Contradiction: "contradiction"}
+_CHAIN_COLUMNS = [
+    _event.c.id,
+    _event.c.occurred_at,
+    _event.c.actor,
+    _event.c.action,
+    _event.c.subject_type,
+    _event.c.subject_key,
+    _event.c.before,
+    _event.c.after,
+    _event.c.reason,
+]
+_SEAL_BATCH = 1000
+_CHAIN_LOCK = "provenance.event_chain."  # with the schema's name: the advisory lock of one database's chain
+
+
+def _unsealed(session: Session) -> list[int]:
+    found: list[int] = session.info.setdefault(_UNSEALED, [])
+    return found
+
+
+def _touched(session: Session) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = session.info.setdefault(_TOUCHED, {})
+    return found
+
+
+def lock_chain(connection: Connection) -> None:
+    """Hold the chain's head until this transaction ends. On PostgreSQL an advisory lock of this schema's log;
+    SQLite's writing transaction already holds the database's write lock."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('provenance.event_chain.' || current_schema()))")
+        )
+
+
+def chain_head(connection: Connection) -> tuple[int, str]:
+    """The last place in the chain and its hash: ``(0, GENESIS)`` for an empty log."""
+    row = connection.execute(
+        select(_event.c.seq, _event.c.hash).where(_event.c.seq.is_not(None)).order_by(_event.c.seq.desc()).limit(1)
+    ).first()
+    return (0, logchain.GENESIS) if row is None else (int(row.seq), str(row.hash))
+
+
+def seal(session: Session) -> None:
+    """Give the events this transaction inserted their places and hashes in the chain, the last of them the
+    digests of the rows the transaction touched (see the module). Runs when the session commits; running it
+    again before then does nothing more."""
+    if not session.info.get(_UNSEALED) and not session.info.get(_TOUCHED):
+        return
+    session.flush()  # the rows as they will be committed, and their ids
+    ids = sorted(session.info.pop(_UNSEALED, []))
+    touched: dict[str, set[int]] = session.info.pop(_TOUCHED, {})
+    if not ids:
+        return  # rows written with no event: nothing to carry their state (verify reports them)
+    connection = session.connection()
+    states = row_states(connection, touched, ids)
+    lock_chain(connection)
+    seq, previous = chain_head(connection)
+    sealed = []
+    for start in range(0, len(ids), _SEAL_BATCH):
+        chunk = ids[start : start + _SEAL_BATCH]
+        rows = connection.execute(select(*_CHAIN_COLUMNS).where(_event.c.id.in_(chunk)).order_by(_event.c.id))
+        for row in rows.mappings():
+            seq += 1
+            last = row["id"] == ids[-1]
+            event = {**row, "seq": seq, "state": states if last else None}
+            previous = logchain.event_hash(event, previous)
+            sealed.append({"event_id": row["id"], "seq": seq, "hash": previous, "state": event["state"]})
+    connection.execute(
+        _event.update()
+        .where(_event.c.id == bindparam("event_id"))
+        .values(seq=bindparam("seq"), hash=bindparam("hash"), state=bindparam("state")),
+        sealed,
+    )
+
+
+def row_states(connection: Connection, touched: dict[str, set[int]], event_ids: list[int]) -> dict[str, Any] | None:
+    """The digests of the rows in ``touched`` (table name to ids), and of the sources the events ``event_ids``
+    are about, as they are now: ``{table: {id: digest}}``, or None when there are none."""
+    states: dict[str, dict[str, str]] = {}
+    for table, ids in touched.items():
+        if table == "source" or not ids:
+            continue
+        columns = [Base.metadata.tables[table].c[name] for name in logchain.ROW_FIELDS[table]]
+        for row in connection.execute(select(*columns).where(columns[0].in_(sorted(ids)))).mappings():
+            states.setdefault(table, {})[str(row["id"])] = logchain.row_digest(table, row)
+    source_ids = set(touched.get("source", ()))
+    keys = connection.execute(
+        select(_event.c.subject_key).where(_event.c.id.in_(event_ids), _event.c.subject_type == "source")
+    ).scalars()
+    wanted = set(keys)
+    if wanted:
+        source_ids |= set(connection.execute(select(_source.c.id).where(_source.c.key.in_(sorted(wanted)))).scalars())
+    if source_ids:
+        states["source"] = source_states(connection, sorted(source_ids))
+    return dict(sorted(states.items())) or None
+
+
+_source = Base.metadata.tables["source"]
+_passage = Base.metadata.tables["passage"]
+
+
+def source_states(connection: Connection, source_ids: list[int]) -> dict[str, str]:
+    """The digests of these sources (:func:`provenance.logchain.source_digest`), by id as text."""
+    found: dict[str, str] = {}
+    for start in range(0, len(source_ids), _SEAL_BATCH):
+        chunk = source_ids[start : start + _SEAL_BATCH]
+        heads = {
+            row.id: (row.key, row.text_sha256)
+            for row in connection.execute(
+                select(_source.c.id, _source.c.key, _source.c.text_sha256).where(_source.c.id.in_(chunk))
+            )
+        }
+        spans: dict[int, list[tuple[Any, ...]]] = {source_id: [] for source_id in heads}
+        passages = select(
+            _passage.c.source_id,
+            _passage.c.id,
+            type_coerce(_passage.c.kind, Text),
+            _passage.c.char_start,
+            _passage.c.char_end,
+            _passage.c.paragraph_no,
+            _passage.c.sentence_no,
+            _passage.c.page_no,
+        ).where(_passage.c.source_id.in_(chunk))
+        for source_id, *passage in connection.execute(passages):
+            spans.setdefault(source_id, []).append(tuple(passage))
+        for source_id, (key, text_sha256) in heads.items():
+            found[str(source_id)] = logchain.source_digest(key, text_sha256, spans[source_id])
+    return found
+
+
+def _note_flush(session: Session, _context: UOWTransaction) -> None:
+    """After each flush: the events added through the ORM are to be sealed, and the rows of the tables whose
+    state the log keeps were touched."""
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Event):
+            if obj.hash is None:
+                _unsealed(session).append(obj.id)
+        elif isinstance(obj, Passage):
+            _touched(session).setdefault("source", set()).add(obj.source_id)
+        elif isinstance(obj, Source):
+            _touched(session).setdefault("source", set()).add(obj.id)
+        else:
+            table = _STATE_CLASSES.get(type(obj))
+            if table is not None:
+                _touched(session).setdefault(table, set()).add(obj.id)
+
+
+def _seal_on_commit(session: Session) -> None:
+    if session.get_nested_transaction() is None:
+        seal(session)
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_UNSEALED, None)
+    session.info.pop(_TOUCHED, None)
+
+
+orm_event.listen(Session, "after_flush", _note_flush)
+orm_event.listen(Session, "before_commit", _seal_on_commit)
+orm_event.listen(Session, "after_rollback", _forget)
 
 
 class KeptRecord(Exception):

@@ -1,5 +1,16 @@
-"""Checking that every link still holds: each source's text against its hash, each passage against its source's
-text, each piece of evidence against its passage, and every reference against the row it names.
+"""Checking that every link still holds: the database file itself and the schema's tables and triggers, the event
+log's hash chain, each claim, evidence, contradiction and source against the state the log last recorded for it,
+each source's text against its hash, each passage against its source's text, each piece of evidence against its
+passage, and every reference against the row it names.
+
+What a clean run proves: the engine found its file sound (SQLite's ``PRAGMA quick_check``); every table and
+append-only trigger is there; every event is in one unbroken chain (no event changed, removed or inserted since
+it was sealed, none outside it); every claim, evidence, contradiction and source (its text's hash and its
+passages' offsets) is what the log says it last became; and every text, quote and reference holds. What it
+cannot prove alone: someone able to write the database who rewrites the chain from some event on, with hashes
+recomputed, leaves a chain that holds. That is what the head hash is for: verify prints it, a desk notes it
+elsewhere (a ticket, a published report), and a later ``verify --expect-head HASH`` checks that the log still
+passes through it.
 
 Nothing in provenance changes a source, a passage or a quote once stored, but a database can be changed by other
 tools (a SQL console, a script, a restore gone wrong), and SQLite databases made elsewhere may have foreign keys
@@ -18,16 +29,19 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, Table, Text, and_, func, select, type_coerce
+from sqlalchemy import Connection, Select, Table, Text, and_, func, inspect, select, text, type_coerce
 from sqlalchemy.orm import Session
 
+from provenance import logchain
 from provenance.anchoring import _similarity, format_score, quote_parts, trim_ellipses
+from provenance.errors import Invalid
 from provenance.models import AnchorMethod, Base
 
 _source = Base.metadata.tables["source"]
 _passage = Base.metadata.tables["passage"]
 _evidence = Base.metadata.tables["evidence"]
 _claim = Base.metadata.tables["claim"]
+_event = Base.metadata.tables["event"]
 
 BATCH = 2000  # rows fetched at a time from the streams of passages and evidence
 SOURCE_BATCH = 16  # sources fetched at a time (on PostgreSQL; SQLite hands them over one by one): texts can be long
@@ -64,8 +78,16 @@ class Verification:
 
     sources: int = 0
     passages: int = 0
+    claims: int = 0
     evidence: int = 0
+    contradictions: int = 0
+    events: int = 0
+    head_seq: int = 0
+    head_hash: str = logchain.GENESIS
+    migrated: int = 0  # events hashed when the chain was added, not as each was written
     problems: list[Problem] = field(default_factory=list)
+    # the digest the log last recorded for each row: {table: {id: (digest, event id)}}
+    logged: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -73,29 +95,66 @@ class Verification:
 
     def summary(self) -> str:
         checked = (
-            f"checked {_count(self.sources, 'source')}, {_count(self.passages, 'passage')}, {self.evidence} evidence"
+            f"checked {_count(self.sources, 'source')}, {_count(self.passages, 'passage')}, "
+            f"{_count(self.claims, 'claim')}, {self.evidence} evidence, "
+            f"{_count(self.contradictions, 'contradiction')}, {_count(self.events, 'event')}"
         )
         return f"{checked}: {_count(len(self.problems), 'problem') if self.problems else 'no problems'}"
+
+    def chain_start(self) -> str:
+        """Where the chain starts, in words."""
+        if not self.migrated:
+            return "chained since the log began"
+        return (
+            f"chained since the schema migration that added the chain: the first {_count(self.migrated, 'event')} "
+            "were hashed then, not as each was written"
+        )
+
+    def head(self) -> str:
+        """The head of the chain, for a desk to note elsewhere and check later with ``--expect-head``."""
+        if not self.head_seq:
+            return f"log head {self.head_hash} (the log is empty)"
+        return f"log head {self.head_hash} (event {self.head_seq:,} of the chain; {self.chain_start()})"
 
     def record(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "sources": self.sources,
             "passages": self.passages,
+            "claims": self.claims,
             "evidence": self.evidence,
+            "contradictions": self.contradictions,
+            "events": self.events,
+            "head": {"seq": self.head_seq, "hash": self.head_hash, "migrated_events": self.migrated},
             "problems": [p.record() for p in self.problems],
             "summary": self.summary(),
         }
 
 
-def verify(session: Session) -> Verification:
-    """Check every source, passage and piece of evidence, and every reference between rows (see the module)."""
+def verify(session: Session, *, expect_head: str | None = None) -> Verification:
+    """Check the database file, the schema, the event log's chain, every row the log keeps the state of, every
+    source, passage and piece of evidence, and every reference between rows (see the module). ``expect_head``:
+    a head hash noted earlier, which the chain must still pass through."""
     connection = session.connection()
     result = Verification()
+    if not _check_database(connection, result):
+        return result  # a table is missing: the checks below would only fail on it
+    _check_chain(connection, result, expect_head)
     _check_sources_and_passages(connection, result)
     _check_evidence(connection, result)
+    _check_logged_rows(connection, result)
     _check_references(connection, result)
     return result
+
+
+def check_head(value: str) -> str:
+    """A head hash as ``verify`` prints it (64 hexadecimal digits), lower-cased; anything else is refused."""
+    cleaned = value.strip().lower()
+    if len(cleaned) != 64 or any(c not in "0123456789abcdef" for c in cleaned):
+        raise Invalid(
+            f"--expect-head takes a log head as `provenance verify` prints it (64 hexadecimal digits), not {value!r}"
+        )
+    return cleaned
 
 
 def _count(number: int, noun: str) -> str:
@@ -124,6 +183,282 @@ def difference(expected: str, found: str) -> tuple[str, str]:
         return repr(lead + piece + ("…" if start + _SHOWN < len(text) else ""))
 
     return cut(expected) + where, cut(found)
+
+
+# --- the database and its schema ---------------------------------------------------------------------
+
+# The triggers that keep the event log append-only (and, on PostgreSQL, refuse TRUNCATE), by backend.
+EVENT_TRIGGERS = {
+    "sqlite": ("event_append_only_delete", "event_append_only_update"),
+    "postgresql": ("event_append_only", "event_no_truncate"),
+}
+RESTORE_DATABASE = "restore the database from a backup or an export bundle"
+RESTORE_LOG = (
+    "restore the database from a backup or an export bundle made before the change; until then the log cannot be "
+    "trusted"
+)
+CHAIN_PROBLEMS_SHOWN = 50  # broken links listed one by one; the rest counted in one line
+
+
+def _check_database(connection: Connection, result: Verification) -> bool:
+    """The engine's own check of its file (SQLite), and every table and event-log trigger there. False when a
+    table is missing."""
+    problems = result.problems
+    backend = connection.dialect.name
+    if backend == "sqlite":
+        found = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check")]
+        if found != ["ok"]:
+            shown = "; ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+            problems.append(
+                Problem(
+                    "database_integrity",
+                    "",
+                    None,
+                    "the database file",
+                    "SQLite's own integrity check (PRAGMA quick_check) fails",
+                    "ok",
+                    shown,
+                    f"the file is damaged: {RESTORE_DATABASE}; `sqlite3 FILE .recover` may save what is left",
+                )
+            )
+    present = set(inspect(connection).get_table_names())
+    missing = [name for name in Base.metadata.tables if name not in present]
+    for name in missing:
+        problems.append(
+            Problem(
+                "missing_table",
+                name,
+                None,
+                f"table {name}",
+                "it is missing from the database",
+                f"table {name}",
+                "no such table",
+                f"{RESTORE_DATABASE}; nothing else was checked",
+            )
+        )
+    if "event" in present:
+        _check_triggers(connection, backend, problems)
+    return not missing
+
+
+def _check_triggers(connection: Connection, backend: str, problems: list[Problem]) -> None:
+    if backend == "sqlite":
+        rows = connection.exec_driver_sql(
+            "SELECT name, 'O' FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
+        )
+    else:
+        rows = connection.execute(
+            text("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'event'::regclass AND NOT tgisinternal")
+        )
+    found = {str(name): str(enabled) for name, enabled in rows}
+    for name in EVENT_TRIGGERS.get(backend, ()):
+        if name in found and found[name] != "D":
+            continue
+        problems.append(
+            Problem(
+                "missing_trigger",
+                "event",
+                None,
+                f"trigger {name} on table event",
+                "the trigger that keeps the event log append-only is " + ("disabled" if name in found else "missing"),
+                f"trigger {name}, enabled",
+                "disabled" if name in found else "no such trigger",
+                "run `provenance db upgrade` on a database restored from a backup, or ask whoever changed the schema; "
+                "until it is back the log can be rewritten",
+            )
+        )
+
+
+# --- the event log's chain ----------------------------------------------------------------------------
+
+_EVENT_COLUMNS = [
+    _event.c.id,
+    _event.c.occurred_at,
+    _event.c.actor,
+    _event.c.action,
+    _event.c.subject_type,
+    _event.c.subject_key,
+    _event.c.before,
+    _event.c.after,
+    _event.c.reason,
+    _event.c.seq,
+    _event.c.hash,
+    _event.c.state,
+    _event.c.migrated,
+]
+_CHAIN = select(*_EVENT_COLUMNS).where(_event.c.seq.is_not(None)).order_by(_event.c.seq)
+_UNCHAINED = select(*_EVENT_COLUMNS).where(_event.c.seq.is_(None)).order_by(_event.c.id)
+
+
+def _event_subject(row: Any) -> str:
+    return (
+        f"event {row['id']} ({row['action']} {row['subject_type']} {row['subject_key']}, "
+        f"{logchain.timestamp(row['occurred_at'])[:19]}Z by {row['actor']})"
+    )
+
+
+def _check_chain(connection: Connection, result: Verification, expect_head: str | None) -> None:
+    """Recompute every link of the chain, streaming the events in chain order; keep the states they log."""
+    chain_problems: list[Problem] = []
+
+    def broken(row: Any, kind: str, what: str, expected: str, found: str) -> None:
+        chain_problems.append(
+            Problem(kind, "event", row["id"], _event_subject(row), what, expected, found, RESTORE_LOG)
+        )
+
+    previous, expected_seq, later_than_migration = logchain.GENESIS, 1, False
+    head_seen = expect_head is None
+    logged = result.logged
+    for row in connection.execute(_CHAIN, execution_options={"yield_per": BATCH}).mappings():
+        result.events += 1
+        seq = row["seq"]
+        if seq != expected_seq:
+            gone = seq - expected_seq
+            broken(
+                row,
+                "event_missing",
+                f"{_count(gone, 'event')} before it {'is' if gone == 1 else 'are'} missing from the chain",
+                f"place {expected_seq} of the chain next",
+                f"place {seq} (events {expected_seq}-{seq - 1} were removed)" if gone > 1 else f"place {seq}",
+            )
+        elif logchain.event_hash(row, previous) != row["hash"]:
+            broken(
+                row,
+                "event_changed",
+                "its hash is not that of its content and the event before it: it was changed after it was "
+                "written (or an event before it was replaced)",
+                f"hash {logchain.event_hash(row, previous)}",
+                f"hash {row['hash']}",
+            )
+        if row["migrated"]:
+            result.migrated += 1
+            if later_than_migration:
+                broken(
+                    row,
+                    "event_changed",
+                    "it is marked as hashed when the chain was added, after events that were not",
+                    "the events hashed by the migration first",
+                    "one after them",
+                )
+        else:
+            later_than_migration = True
+        for table, digests in (row["state"] or {}).items():
+            into = logged.setdefault(str(table), {})
+            for row_id, digest in digests.items():
+                into[int(row_id)] = (str(digest), row["id"])
+        previous, expected_seq = str(row["hash"]), seq + 1
+        result.head_seq, result.head_hash = seq, previous
+        head_seen = head_seen or previous == expect_head
+    for row in connection.execute(_UNCHAINED, execution_options={"yield_per": BATCH}).mappings():
+        result.events += 1
+        broken(
+            row,
+            "event_unchained",
+            "it is not in the log's chain: it was inserted outside provenance",
+            "an event sealed into the chain when the command that wrote it committed",
+            "no place in the chain",
+        )
+    if not head_seen:
+        chain_problems.append(
+            Problem(
+                "head_not_found",
+                "event",
+                None,
+                "the event log",
+                "the head noted earlier is not in the chain: the log was rewritten since it was noted",
+                f"a chain through {expect_head}",
+                f"a chain with head {result.head_hash} that does not pass through it",
+                RESTORE_LOG,
+            )
+        )
+    result.problems += chain_problems[:CHAIN_PROBLEMS_SHOWN]
+    if len(chain_problems) > CHAIN_PROBLEMS_SHOWN:
+        more = len(chain_problems) - CHAIN_PROBLEMS_SHOWN
+        result.problems.append(
+            Problem(
+                "event_changed",
+                "event",
+                None,
+                "the event log",
+                f"{_count(more, 'more broken link')} after those listed",
+                "an unbroken chain",
+                f"{more} more",
+                RESTORE_LOG,
+            )
+        )
+
+
+# --- rows against the state the log last recorded -----------------------------------------------------
+
+
+def _logged_state(
+    result: Verification, table: str, row_id: int, subject: str, digest: str, *, what: str = "it was"
+) -> None:
+    entry = result.logged.get(table, {}).pop(row_id, None)
+    if entry is not None and entry[0] == digest:
+        return
+    if entry is None:
+        result.problems.append(
+            Problem(
+                "unlogged_row",
+                table,
+                row_id,
+                subject,
+                "no event of the log recorded it: it was added outside provenance",
+                "a row the log recorded",
+                f"{table} {row_id}, not in the log",
+                "find who added it; restore the database from a backup or an export bundle",
+            )
+        )
+        return
+    result.problems.append(
+        Problem(
+            "row_changed",
+            table,
+            row_id,
+            subject,
+            f"it is not what the log says it last became: {what} changed outside provenance",
+            f"the state logged with event {entry[1]}",
+            "different values",
+            f"see `provenance history` for what it should be; {RESTORE}",
+        )
+    )
+
+
+def _check_logged_rows(connection: Connection, result: Verification) -> None:
+    """Every claim, evidence and contradiction against the digest the log last recorded for it."""
+    for name, fields in logchain.ROW_FIELDS.items():
+        table = Base.metadata.tables[name]
+        columns = [table.c[field] for field in fields]
+        query = select(*columns).order_by(table.c.id)
+        for row in connection.execute(query, execution_options={"yield_per": BATCH}).mappings():
+            if name == "claim":
+                result.claims += 1
+                subject = f"claim {row['key']}"
+            elif name == "contradiction":
+                result.contradictions += 1
+                subject = f"contradiction {row['id']} (claims {row['claim_a_id']} and {row['claim_b_id']})"
+            else:
+                subject = f"evidence {row['id']} of claim {row['claim_id']}"
+            _logged_state(result, name, row["id"], subject, logchain.row_digest(name, row))
+    _missing_logged_rows(result)
+
+
+def _missing_logged_rows(result: Verification) -> None:
+    for name in ("source", *logchain.ROW_FIELDS):
+        for row_id, (_digest, event_id) in sorted(result.logged.pop(name, {}).items()):
+            result.problems.append(
+                Problem(
+                    "logged_row_missing",
+                    name,
+                    row_id,
+                    f"{name} {row_id}",
+                    "the log recorded it but it is not in the database: it was deleted outside provenance",
+                    f"{name} {row_id}, as logged with event {event_id}",
+                    "no such row",
+                    RESTORE_DATABASE,
+                )
+            )
 
 
 # --- sources and passages -----------------------------------------------------------------------------
@@ -164,6 +499,9 @@ _PASSAGES = select(
     _passage.c.char_start,
     _passage.c.char_end,
     _passage.c.text,
+    _passage.c.paragraph_no,
+    _passage.c.sentence_no,
+    _passage.c.page_no,
 ).order_by(_passage.c.source_id, _passage.c.char_start)
 
 
@@ -183,20 +521,31 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
     ):
 
         def next_source() -> _SourceRow | None:
+            if reading:  # the source before: its passages all read, its state is known
+                before = reading[0]
+                digest = logchain.source_digest(before.key, before.text_sha256, spans)
+                _logged_state(
+                    result, "source", before.id, f"source {before.key}", digest, what="its text or passages were"
+                )
+                spans.clear()
+                reading.clear()
             row = next(sources, None)
             if row is None:
                 return None
             source = _SourceRow(*row)
+            reading.append(source)
             result.sources += 1
             source_intact.clear()  # only the current source's is needed
             source_intact[source.id] = _hash_holds(source, problems)
             return source
 
         source_intact: dict[int, bool] = {}
+        reading: list[_SourceRow] = []  # the source whose passages are being read
+        spans: list[tuple[Any, ...]] = []  # its passages as the log's digest covers them
         current = next_source()
         # the current source's id and text, as locals for the loop over every passage
         current_id, source_text = (current.id, current.text) if current is not None else (-1, "")
-        for passage_id, source_id, kind, start, end, text in passages:
+        for passage_id, source_id, kind, start, end, text, paragraph_no, sentence_no, page_no in passages:
             result.passages += 1
             if current_id < source_id:
                 while current is not None and current.id < source_id:
@@ -205,6 +554,7 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
             if current_id != source_id or current is None:
                 orphans.setdefault(source_id, []).append(passage_id)
                 continue
+            spans.append((passage_id, kind, start, end, paragraph_no, sentence_no, page_no))
             # a stored text must be the source's at its offsets; a paragraph's (none stored) must lie within it
             if text == source_text[start:end] if text is not None else end <= len(source_text):
                 continue

@@ -479,7 +479,13 @@ class Setting(Base):
 
 
 class Event(Base):
-    """One change, appended by the domain layer and never updated: who did what to which thing, when, and why."""
+    """One change, appended by the domain layer and never updated: who did what to which thing, when, and why.
+
+    Each event is a link of a hash chain (see :mod:`provenance.logchain`): ``seq`` is its place in the chain and
+    ``hash`` the SHA-256 of its content and of the hash before it, both set once, when the transaction that wrote
+    it commits (:mod:`provenance.events`); ``state`` holds the digests of the rows that transaction left, on its
+    last event. ``migrated`` marks the events that were already in the log when the chain was added: they were
+    hashed then, not as each was written."""
 
     __tablename__ = "event"
 
@@ -492,5 +498,12 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    hash: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    migrated: Mapped[bool] = mapped_column(Boolean, server_default="0")
 
-    __table_args__ = (Index("ix_event_subject", "subject_type", "subject_key"),)
+    __table_args__ = (
+        Index("ix_event_subject", "subject_type", "subject_key"),
+        Index("ix_event_seq", "seq", unique=True),
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import DEMO_CLAIMS, PG_SKIP_REASON, PG_URL, Provenance, row_counts
-from sqlalchemy import JSON, Table, create_engine, insert, null, select, text
+from sqlalchemy import JSON, Table, create_engine, null, select, text
 from sqlalchemy.orm import Session
 
 from provenance import bundle, claims, db, events
@@ -134,8 +134,9 @@ def _add_awkward_rows(url: str) -> None:
             ]
         )
         session.flush()
-        session.execute(
-            insert(Event).values(
+        # through the ORM, so that the commit seals it into the log's chain as any event
+        session.add(
+            Event(
                 occurred_at=DUCK_TIME,
                 actor="tester",
                 action="test.sql_null",

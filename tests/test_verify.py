@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from provenance import db
 
 KEY_2018 = "india-north-korea-2018"
 KEY_2020 = "india-medical-aid-2020"
-CLEAN = "checked 2 sources, 73 passages, 23 evidence: no problems\n"
+CLEAN = "checked 2 sources, 73 passages, 12 claims, 23 evidence, 1 contradiction, 53 events: no problems"
+HEAD = re.compile(r"log head [0-9a-f]{64} \(event [0-9,]+ of the chain; chained since the log began\)")
 REAL = "India on Friday extended medical assistance worth $ 1 million to North Korea"
 SUNTECH_PARTS = ("certain nuclear materials supplied to Pakistan Atomic Energy Commission", "were being diverted")
 
@@ -70,8 +72,16 @@ def lines(provenance: Provenance) -> list[str]:
     assert result.exit_code == 1, result.stdout
     assert row_counts(provenance.url) == before
     printed = result.stdout.splitlines()
-    assert printed[-1].endswith(f": {len(printed) - 1} problem{'' if len(printed) == 2 else 's'}")
-    return printed[:-1]
+    assert printed[-1].endswith(f": {len(printed) - 2} problem{'' if len(printed) == 3 else 's'}")
+    assert printed[-2].startswith("log head ")
+    return printed[:-2]
+
+
+def clean(provenance: Provenance, summary: str = CLEAN) -> None:
+    """`verify` passes: the log's head, then the summary."""
+    head, checked = provenance.ok("verify").stdout.splitlines()
+    assert HEAD.fullmatch(head), head
+    assert checked == summary
 
 
 def sentence(url: str, key: str, number: int = 1) -> Any:
@@ -90,22 +100,29 @@ def sentence(url: str, key: str, number: int = 1) -> Any:
 
 def test_an_empty_database_passes(provenance: Provenance) -> None:
     result = provenance.ok("verify")
-    assert result.stdout == "checked 0 sources, 0 passages, 0 evidence: no problems\n"
+    summary = "checked 0 sources, 0 passages, 0 claims, 0 evidence, 0 contradictions, 0 events: no problems"
+    assert result.stdout == f"log head {'0' * 64} (the log is empty)\n{summary}\n"
     assert json.loads(provenance.ok("verify", "--json").stdout) == {
         "ok": True,
         "sources": 0,
         "passages": 0,
+        "claims": 0,
         "evidence": 0,
+        "contradictions": 0,
+        "events": 0,
+        "head": {"seq": 0, "hash": "0" * 64, "migrated_events": 0},
         "problems": [],
-        "summary": "checked 0 sources, 0 passages, 0 evidence: no problems",
+        "summary": summary,
     }
 
 
 def test_the_demo_corpus_passes_and_nothing_is_written(seeded: Provenance) -> None:
     before = row_counts(seeded.url)
-    assert seeded.ok("verify").stdout == CLEAN
+    clean(seeded)
     record = json.loads(seeded.ok("verify", "--json").stdout)
     assert (record["ok"], record["sources"], record["passages"], record["evidence"]) == (True, 2, 73, 23)
+    assert (record["claims"], record["contradictions"], record["events"]) == (12, 1, 53)
+    assert record["head"]["seq"] == 53 and record["head"]["migrated_events"] == 0
     assert row_counts(seeded.url) == before
 
 
@@ -138,7 +155,7 @@ def test_fuzzy_matches_and_quotes_with_left_out_words_pass_as_stored(seeded: Pro
         ).stdout
     )
     assert ellipsis["passage"]["text"] == "were being diverted to North Korea"
-    assert seeded.ok("verify").stdout == "checked 2 sources, 75 passages, 26 evidence: no problems\n"
+    clean(seeded, "checked 2 sources, 75 passages, 13 claims, 26 evidence, 1 contradiction, 57 events: no problems")
 
 
 # --- sources ------------------------------------------------------------------------------------------
@@ -202,7 +219,7 @@ def test_changed_offsets_are_reported(seeded: Provenance) -> None:
         i=passage.id,
     )
     kinds = [p["kind"] for p in problems(seeded)]
-    assert kinds == ["passage_text"]
+    assert kinds == ["passage_text", "row_changed"]  # and its source is not what the log says it became
     length = len(one(seeded.url, "SELECT text FROM source WHERE key = :k", k=KEY_2018).text)
     tamper(
         seeded.url,
@@ -211,8 +228,9 @@ def test_changed_offsets_are_reported(seeded: Provenance) -> None:
         e=length + len(passage.text),
         i=passage.id,
     )
-    [line] = lines(seeded)
+    [line, logged] = lines(seeded)
     assert line.startswith(f"passage {passage.id} of {KEY_2018} (sentence, characters {length}-")
+    assert logged.startswith(f"source {KEY_2018}: it is not what the log says it last became: its text or passages ")
     assert f"its offsets are outside its source's text: expected offsets within the {length} characters" in line
 
 
@@ -225,8 +243,9 @@ def test_a_paragraph_past_the_end_of_its_source_is_reported(seeded: Provenance) 
         k=KEY_2018,
     )
     tamper(seeded.url, "UPDATE passage SET char_end = char_end + 5 WHERE id = :i", i=last.id)
-    [line] = lines(seeded)
+    [line, logged] = lines(seeded)
     assert line.startswith(f"passage {last.id} of {KEY_2018} (paragraph, characters {last.char_start}-")
+    assert logged.startswith(f"source {KEY_2018}: it is not what the log says it last became")
     assert "its offsets are outside its source's text" in line
 
 
@@ -258,8 +277,10 @@ def evidence_on(url: str, method: str | None = None) -> Any:
 def test_a_changed_exact_quote_is_reported(seeded: Provenance) -> None:
     piece = evidence_on(seeded.url, "exact")
     tamper(seeded.url, "UPDATE evidence SET quote = :q WHERE id = :i", q=piece.quote + " and more", i=piece.id)
-    [line] = lines(seeded)
+    [line, logged] = lines(seeded)
     assert line.startswith(f"evidence {piece.id} of claim {piece.claim} (passage {piece.passage_id} of ")
+    assert logged.startswith(f"evidence {piece.id} of claim ")
+    assert ": it is not what the log says it last became: it was changed outside provenance: " in logged
     assert ": its quote (exact) is not its passage's text: expected " in line
     assert "and more" in line
     assert line.endswith(
@@ -274,13 +295,14 @@ def test_a_quote_with_left_out_words_is_checked_part_by_part(seeded: Provenance)
     piece = evidence_on(seeded.url, "exact_omission")
     # the parts the other way round: each is in the passage, but not in this order
     tamper(seeded.url, "UPDATE evidence SET quote = :q WHERE id = :i", q=" ... ".join(SUNTECH_PARTS[::-1]), i=piece.id)
-    [line] = lines(seeded)
+    [line, _logged] = lines(seeded)
     assert "a part of its quote with left-out words is not in its passage, in order: expected part 2 " in line
     tamper(
         seeded.url, "UPDATE evidence SET quote = :q WHERE id = :i", q=SUNTECH_PARTS[0] + " … were diverted", i=piece.id
     )
-    [found] = problems(seeded)
+    [found, logged] = problems(seeded)
     assert found["kind"] == "evidence_quote" and found["expected"].startswith("part 2 'were diverted'")
+    assert (logged["kind"], logged["table"], logged["row_id"]) == ("row_changed", "evidence", piece.id)
 
 
 def test_a_fuzzy_score_is_recomputed(seeded: Provenance) -> None:
@@ -290,7 +312,7 @@ def test_a_fuzzy_score_is_recomputed(seeded: Provenance) -> None:
     piece = evidence_on(seeded.url, "fuzzy")
     assert piece.anchor_score == 98.7
     tamper(seeded.url, "UPDATE evidence SET anchor_score = 99.5 WHERE id = :i", i=piece.id)
-    [line] = lines(seeded)
+    [line, _logged] = lines(seeded)
     assert ": its fuzzy match score is not the quote's similarity to its passage: expected 98.7/100 (the quote " in line
     assert "found stored score 99.5/100; the stored score is not the quote's similarity" in line
     # the quote changed instead: the stored score no longer fits it
@@ -300,7 +322,7 @@ def test_a_fuzzy_score_is_recomputed(seeded: Provenance) -> None:
         q="Pakistan on Friday extended medical assistence",
         i=piece.id,
     )
-    [found] = problems(seeded)
+    [found, _logged] = problems(seeded)
     assert (found["kind"], found["found"]) == ("evidence_score", "stored score 98.7/100")
 
 
@@ -318,7 +340,8 @@ def test_evidence_whose_passage_was_deleted_is_reported(seeded: Provenance) -> N
         "the evidence again (`provenance evidence add`)"
     ]
     # a passage that several rows name: contradictions and suggestions name passages too
-    assert {p["kind"] for p in found} <= {"missing_passage", "missing_reference"}
+    # and its source's passages are not what the log says they became
+    assert {p["kind"] for p in found} <= {"missing_passage", "missing_reference", "row_changed"}
 
 
 def test_passages_of_a_deleted_source_are_reported_once(seeded: Provenance) -> None:
@@ -337,7 +360,12 @@ def test_passages_of_a_deleted_source_are_reported_once(seeded: Provenance) -> N
     on_them = [p for p in found if p["table"] == "evidence"]
     assert on_them == []
     summary = seeded("verify").stdout.splitlines()[-1]
-    assert summary == f"checked 1 source, 73 passages, 23 evidence: {len(found)} problem{'s' * (len(found) > 1)}"
+    assert summary == (
+        "checked 1 source, 73 passages, 12 claims, 23 evidence, 1 contradiction, 53 events: "
+        f"{len(found)} problem{'s' * (len(found) > 1)}"
+    )
+    [gone] = [p for p in found if p["kind"] == "logged_row_missing"]
+    assert (gone["table"], gone["row_id"]) == ("source", source_id)
 
 
 def test_a_deleted_claim_leaves_its_evidence_contradictions_and_entities_dangling(seeded: Provenance) -> None:
@@ -372,9 +400,9 @@ def test_a_suggestion_naming_a_deleted_passage_is_reported(seeded: Provenance) -
         a=a.id,
         b=b.id,
     )
-    assert seeded.ok("verify").stdout == CLEAN
+    clean(seeded)
     tamper(seeded.url, "DELETE FROM passage WHERE id = :i", i=b.id)
-    [line] = lines(seeded)
+    [_logged, line] = lines(seeded)
     suggestion = one(seeded.url, "SELECT id FROM contradiction_suggestion").id
     assert line == (
         f"contradiction_suggestion {suggestion}: its passage_b_id names a passage that does not exist: expected "
@@ -399,4 +427,5 @@ def test_several_kinds_of_damage_are_all_reported_in_one_run(seeded: Provenance)
         k=KEY_2018,
     )
     kinds = sorted(p["kind"] for p in problems(seeded))
-    assert kinds == ["evidence_quote", "passage_text", "source_hash"]
+    # the evidence and the source are not what the log says they became either
+    assert kinds == ["evidence_quote", "passage_text", "row_changed", "row_changed", "source_hash"]

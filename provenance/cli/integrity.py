@@ -2,32 +2,52 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from provenance import integrity, reanchor
-from provenance.anchoring import format_score
+from provenance.cli import lazy
 from provenance.cli.app import cli, json_option, open_database, print_json, say
+
+if TYPE_CHECKING:
+    from provenance import anchoring, integrity, reanchor
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    anchoring, integrity, reanchor = lazy.modules("provenance.anchoring", "provenance.integrity", "provenance.reanchor")
+
+# reanchor.MIN_SCORE, written out so that --help need not load the anchoring code (tests/test_startup.py checks it)
+REANCHOR_MIN_SCORE = 80.0
 
 
 @cli.command("verify")
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    help="A log head printed by an earlier verify (and noted elsewhere): the chain must still pass through it.",
+)
 @json_option
 @click.pass_context
-def verify_command(ctx: click.Context, as_json: bool) -> int:
-    """Check that every link still holds: each source's text against its SHA-256, each passage's text, prefix and
-    suffix against its source's text at its offsets, each piece of evidence's quote against its passage (exactly,
-    in order for quotes with left-out words, by the same similarity score for fuzzy matches), and every reference
-    between rows. Prints each problem on one line (what, which row, expected and found, what to do) and exits
-    with 1 if there is any; otherwise a summary. Nothing is changed.
+def verify_command(ctx: click.Context, expect_head: str | None, as_json: bool) -> int:
+    """Check that every link still holds: the database file (SQLite's PRAGMA quick_check) and its tables and
+    append-only triggers; the event log's hash chain, event by event (changed, removed or inserted events); each
+    claim, evidence, contradiction and source (its text's hash and its passages' offsets) against the state the
+    log last recorded for it; each source's text against its SHA-256, each passage against its source's text at
+    its offsets, each piece of evidence's quote against its passage (exactly, in order for quotes with left-out
+    words, by the same similarity score for fuzzy matches), and every reference between rows. Prints each problem
+    on one line (what, which row, expected and found, what to do), then the log's head hash (note it elsewhere;
+    --expect-head checks it later), then a summary; exits with 1 if there is any problem. Nothing is changed.
 
     Example: provenance verify && provenance report --output report.md
     """
+    if expect_head is not None:
+        expect_head = integrity.check_head(expect_head)
     with open_database(ctx, readonly=True) as session:
-        checked = integrity.verify(session)
+        checked = integrity.verify(session, expect_head=expect_head)
     if as_json:
         print_json(checked.record())
     else:
         for problem in checked.problems:
             click.echo(problem.line())
+        click.echo(checked.head())
         click.echo(checked.summary())
     return 0 if checked.ok else 1
 
@@ -59,7 +79,7 @@ def reanchor_command(ctx: click.Context, old: str, new: str, force: bool, as_jso
     say(done.summary())
 
 
-reanchor_command.help = (reanchor_command.help or "").replace("{min_score}", format_score(reanchor.MIN_SCORE))
+reanchor_command.help = (reanchor_command.help or "").replace("{min_score}", f"{REANCHOR_MIN_SCORE:g}")
 
 
 def _line(moved: reanchor.Moved) -> str:
@@ -72,7 +92,7 @@ def _line(moved: reanchor.Moved) -> str:
     method = after.anchor_method.replace("_", " ")
     to = f"{after.source} {after.char_start}-{after.char_end}"
     if moved.outcome == reanchor.REVIEW:
-        score = f" {format_score(after.anchor_score)}/100" if after.anchor_score is not None else ""
+        score = f" {anchoring.format_score(after.anchor_score)}/100" if after.anchor_score is not None else ""
         return (
             f"review\t{head}: {where} -> {to} ({method} match{score}); needs review: "
             f"`provenance evidence confirm {moved.evidence_id} --note WHAT_YOU_CHECKED`"
