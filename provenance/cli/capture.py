@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from provenance.cli.app import (
     say,
 )
 from provenance.confidence import describe_likelihood
-from provenance.demo import run_demo
+from provenance.demo import demo_database, run_demo
 from provenance.export import records, text
 from provenance.report import build_report
 from provenance.retraction import retraction_details
@@ -402,23 +403,31 @@ def import_command(
     "--db",
     "database",
     type=click.Path(path_type=Path),
-    default="provenance-demo.db",
-    show_default=True,
-    help="Where to build the demo SQLite database (replaced if it exists).",
+    help="Where to build the demo SQLite database (default: the --db given before `demo`, else "
+    "provenance-demo.db). An earlier demo database there is replaced; anything else is refused.",
 )
-def demo(database: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace the file even if it is not a demo database (its data is lost).")
+@click.pass_context
+def demo(ctx: click.Context, database: Path | None, force: bool) -> None:
     """Build a fresh SQLite database from the seed corpus in sources/ and print its cited report.
+
+    The demo replaces only a demo database: one whose audit log holds only the demo's own changes (it makes them
+    as "provenance demo"). A desk, a demo database someone has added to, or a file that is not a database is
+    refused unless --force. $PROVENANCE_DATABASE_URL is not used: the demo never replaces the desk it names.
 
     Example: provenance demo && provenance --db provenance-demo.db claim list
     """
-    result = run_demo(database)
+    root = ctx.find_root()
+    typed = root.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE
+    result = run_demo(demo_database(root.obj["db"] if typed else None, database), force=force)
     s = result.summary
     say(
         f"demo database {result.database}: {len(s.sources_added)} sources, {s.claims} claims, "
         f"{s.evidence} evidence, {s.contradictions} contradiction(s)"
     )
     click.echo(result.report, nl=False)
-    say(f"explore it: provenance --db {result.database} claim show suntech-diversion")
+    where = shlex.quote(str(result.database))
+    say(f"next: provenance --db {where} claim show suntech-diversion (each command needs --db {where} for the demo)")
 
 
 # --- search -------------------------------------------------------------------------------------------
