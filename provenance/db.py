@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shlex
@@ -31,6 +32,13 @@ from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError, Sche
 DEFAULT_URL = "sqlite:///provenance.db"
 URL_ENV = "PROVENANCE_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a command waits for another's lock before it gives up with one line saying who holds it (seconds; the
+# default is SQLITE_BUSY_TIMEOUT_MS): SQLite's busy timeout, and PostgreSQL's lock_timeout.
+LOCK_TIMEOUT_ENV = "PROVENANCE_LOCK_TIMEOUT"
+# On PostgreSQL, the longest one statement may run, and a transaction of this program stay idle (seconds; 0: no
+# limit): generous, only so that nothing hangs for ever holding locks.
+STATEMENT_TIMEOUT_ENV = "PROVENANCE_STATEMENT_TIMEOUT"
+STATEMENT_TIMEOUT_S = 600
 
 
 def resource_dir(name: str) -> Path:
@@ -63,12 +71,57 @@ def describe_url(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def _seconds_from_env(name: str, default_ms: int, *, zero: str | None = None) -> int:
+    """Milliseconds from $``name`` (seconds, e.g. ``30`` or ``0.5``), else ``default_ms``; 0 only if ``zero`` says
+    what it means."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default_ms
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and zero is None) or seconds > 86_400:
+        allowed = f"0 ({zero}) or more" if zero is not None else "more than 0"
+        raise Invalid(f"{name}={value!r} is not a number of seconds; set it to {allowed}, at most 86400, or unset it")
+    return max(1, round(seconds * 1000)) if seconds else 0
+
+
+def lock_timeout_ms() -> int:
+    """How long a command waits for another's lock: $PROVENANCE_LOCK_TIMEOUT seconds, else 30 s."""
+    return _seconds_from_env(LOCK_TIMEOUT_ENV, SQLITE_BUSY_TIMEOUT_MS)
+
+
+def statement_timeout_ms() -> int:
+    """PostgreSQL's limit on one statement and on an idle transaction: $PROVENANCE_STATEMENT_TIMEOUT seconds."""
+    return _seconds_from_env(STATEMENT_TIMEOUT_ENV, STATEMENT_TIMEOUT_S * 1000, zero="no limit")
+
+
+def _postgresql_connect_args(url: URL, application_name: str) -> dict[str, str]:
+    """Each connection's settings: it waits for a lock at most the lock timeout (then says who holds it, see
+    :func:`session_scope`), and neither a statement nor an idle transaction holds its locks for ever. The
+    ``application_name`` shows in ``pg_stat_activity``, so that a waiting command can name this one. Options and
+    an application name given in the URL are kept."""
+    statement = statement_timeout_ms()
+    settings = {
+        "lock_timeout": lock_timeout_ms(),
+        "statement_timeout": statement,
+        "idle_in_transaction_session_timeout": statement,
+    }
+    given = url.query.get("options")
+    options = [given] if isinstance(given, str) and given else []
+    args = {"options": " ".join([*options, *(f"-c {name}={value}" for name, value in settings.items())])}
+    if "application_name" not in url.query:
+        args["application_name"] = application_name.encode()[:63].decode(errors="ignore")  # PostgreSQL's limit
+    return args
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Foreign keys enforced; a writer waits for another to finish (up to the busy timeout) instead of failing at
     once; write-ahead logging, so readers and one writer do not block each other."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout = {lock_timeout_ms()}")
     try:
         cursor.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError as exc:
@@ -118,8 +171,104 @@ def _is_locked(exc: OperationalError) -> bool:
 def _busy(engine: Engine) -> ProvenanceError:
     return ProvenanceError(
         f"database {describe_url(engine.url)} is locked by another command (waited up to "
-        f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s); nothing was saved; run the command again when that one is done"
+        f"{_seconds(lock_timeout_ms())}); nothing was saved; run the command again when that one is done"
     )
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:g} s"
+
+
+# PostgreSQL's SQLSTATEs for a lock waited for too long, a statement cancelled by statement_timeout, and a session
+# ended by idle_in_transaction_session_timeout.
+_PG_LOCK_TIMEOUT = "55P03"
+_PG_STATEMENT_TIMEOUT = "57014"
+_PG_IDLE_TIMEOUT = "25P03"
+# Lock modes a writer (or SELECT ... FOR UPDATE) holds on a table; readers hold only AccessShareLock. A row's lock
+# is waited for behind a writer; a table's, behind one holding the modes from ShareUpdateExclusiveLock on.
+_WRITER_LOCKS = ("RowShareLock", "RowExclusiveLock")
+_TABLE_LOCKS = (
+    "ShareUpdateExclusiveLock",
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+)
+# Sessions in a transaction holding such a lock on a table of this database's schema (the one named, if any).
+_HOLDERS = sql_text(
+    """
+    SELECT a.pid, a.application_name, a.usename, host(a.client_addr), a.state,
+           extract(epoch FROM now() - a.xact_start)
+    FROM pg_stat_activity AS a
+    WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
+      AND a.state <> 'idle in transaction (aborted)'
+      AND EXISTS (
+        SELECT FROM pg_locks AS l
+        JOIN pg_class AS c ON c.oid = l.relation
+        JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE l.pid = a.pid AND l.granted AND l.locktype = 'relation' AND l.mode = ANY(:modes)
+          AND n.nspname = ANY(current_schemas(false))
+          AND (CAST(:relation AS text) IS NULL OR c.oid = to_regclass(CAST(:relation AS text)))
+      )
+    ORDER BY a.xact_start
+    """
+)
+# Where a row lock was waited for: 'while updating tuple (0,1) in relation "claim"'.
+_WAITED_IN = re.compile(r'in relation "([^"]+)"')
+
+
+def _timed_out(engine: Engine, exc: BaseException) -> ProvenanceError | None:
+    """A PostgreSQL timeout (lock, statement, idle transaction) as one line; None for any other error."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    sqlstate = getattr(orig, "sqlstate", None)
+    where = describe_url(engine.url)
+    if sqlstate == _PG_LOCK_TIMEOUT:
+        return ProvenanceError(
+            f"database {where} is locked by another session: {_lock_holders(engine, orig)}; this command waited "
+            f"{_seconds(lock_timeout_ms())} (${LOCK_TIMEOUT_ENV}) and saved nothing; run it again when that "
+            "session is done, or end it"
+        )
+    if sqlstate == _PG_STATEMENT_TIMEOUT and "statement timeout" in str(orig):
+        return ProvenanceError(
+            f"a statement on database {where} ran longer than {_seconds(statement_timeout_ms())} and was stopped; "
+            f"nothing was saved; raise ${STATEMENT_TIMEOUT_ENV} (seconds, 0 for no limit) and run the command again"
+        )
+    if sqlstate == _PG_IDLE_TIMEOUT:
+        return ProvenanceError(
+            f"this command's transaction on database {where} stayed idle longer than "
+            f"{_seconds(statement_timeout_ms())} and the server ended it; nothing was saved; run the command again "
+            f"(${STATEMENT_TIMEOUT_ENV} sets the limit)"
+        )
+    return None
+
+
+def _lock_holders(engine: Engine, error: BaseException) -> str:
+    """Who holds the lock a command waited for, asked from a fresh connection (the waiting one is no longer
+    waiting, so ``pg_blocking_pids`` cannot tell): the sessions in a transaction that hold a writer's lock on the
+    table whose row was waited for, or else a lock that keeps others out of a whole table, oldest first."""
+    context = getattr(getattr(error, "diag", None), "context", None) or ""
+    waited = _WAITED_IN.search(context)
+    if waited is not None:
+        searches = [(waited[1], _WRITER_LOCKS + _TABLE_LOCKS)]
+    else:
+        searches = [(None, _TABLE_LOCKS), (None, _WRITER_LOCKS)]
+    rows: list[Any] = []
+    try:
+        with engine.connect() as connection:
+            for relation, modes in searches:
+                rows = list(connection.execute(_HOLDERS, {"relation": relation, "modes": list(modes)}).all())
+                if rows:
+                    break
+    except DBAPIError:
+        return "one that could not be looked up"
+    if not rows:
+        return "one that has ended since"
+    pid, application, user, address, state, seconds = rows[0]
+    name = f"'{application}'" if application else "a session with no application name"
+    origin = f"from {address}" if address else "on a local socket"
+    held = f", in its transaction for {float(seconds):.0f} s" if seconds is not None else ""
+    others = f", and {len(rows) - 1} other session(s) in a transaction" if len(rows) > 1 else ""
+    return f"{name} (user {user} {origin}, process {pid}, {state}{held}){others}"
 
 
 def _saved_meanwhile(engine: Engine, exc: IntegrityError) -> Conflict | None:
@@ -143,14 +292,19 @@ def _saved_meanwhile(engine: Engine, exc: IntegrityError) -> Conflict | None:
     )
 
 
-def make_engine(url: str | URL | None = None) -> Engine:
-    """An engine for ``url`` with foreign keys enforced on SQLite too; a missing driver is a user error."""
+def make_engine(url: str | URL | None = None, *, application_name: str = "provenance") -> Engine:
+    """An engine for ``url`` with foreign keys enforced on SQLite too; a missing driver is a user error.
+
+    Its connections wait for another's lock at most $PROVENANCE_LOCK_TIMEOUT seconds (30 by default); on
+    PostgreSQL they show as ``application_name`` (``provenance COMMAND``) to other sessions."""
     resolved = url if isinstance(url, URL) else resolve_url(url)
     backend = resolved.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise Invalid(f"provenance works with SQLite and PostgreSQL, not {backend!r}; use sqlite:/// or postgresql://")
+    lock_timeout_ms()  # a bad $PROVENANCE_LOCK_TIMEOUT is refused here, in one line, not at the first connection
+    connect_args = _postgresql_connect_args(resolved, application_name) if backend == "postgresql" else {}
     try:
-        engine = create_engine(resolved)
+        engine = create_engine(resolved, connect_args=connect_args)
     except (NoSuchModuleError, ImportError) as exc:
         if backend == "postgresql":
             raise ProvenanceError(
@@ -191,6 +345,9 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
             session.rollback()
             if _is_locked(exc):
                 raise _busy(engine) from exc
+            timed_out = _timed_out(engine, exc)
+            if timed_out is not None:
+                raise timed_out from exc
             raise
         except IntegrityError as exc:
             session.rollback()
@@ -198,8 +355,11 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
             if duplicate is not None:
                 raise duplicate from exc
             raise
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            timed_out = _timed_out(engine, exc)  # the driver's own error, from a COPY (see insert_rows)
+            if timed_out is not None:
+                raise timed_out from exc
             raise
 
 

@@ -9,8 +9,16 @@ corpus; their sentences enter the search index every few thousand sources, in a 
 
 from __future__ import annotations
 
+import ctypes
+import math
 import multiprocessing
+import multiprocessing.connection
 import os
+import re
+import signal
+import stat
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +32,8 @@ from sqlalchemy.orm import Session
 from provenance import extract
 from provenance.documents import Metadata
 from provenance.errors import Invalid, ProvenanceError
+from provenance.extract.walk import Skipped as Skipped  # re-exported for the CLI
+from provenance.extract.walk import display_path as display_path
 from provenance.models import Passage, PassageKind
 from provenance.sources import (
     Pending,
@@ -63,17 +73,56 @@ Outcome = Captured | Refused
 Progress = Callable[[Path, int], None]
 
 
-def planned_files(paths: Sequence[Path]) -> list[extract.FileItem | extract.BadFile]:
-    """Every file a run over ``paths`` will read (folders walked recursively), and the entries it cannot read."""
-    items = list(extract.iter_files(paths))
+MB = 1_000_000  # as --max-size counts them
+MAX_SIZE_MB = 1_000_000  # a terabyte: more than any file a run could hold in memory
+
+
+def max_bytes(megabytes: float) -> int:
+    """The size limit in bytes for a limit of ``megabytes`` (``--max-size``), refused unless it is a number above
+    0 and at most :data:`MAX_SIZE_MB`."""
+    if not (math.isfinite(megabytes) and 0 < megabytes <= MAX_SIZE_MB):
+        raise Invalid(
+            f"--max-size is a number of megabytes above 0 and at most {MAX_SIZE_MB:,}, not {megabytes:g}; "
+            f"the default is {extract.DEFAULT_MAX_BYTES // MB}"
+        )
+    return max(1, int(megabytes * MB))
+
+
+def planned_files(
+    paths: Sequence[Path], *, skipped: list[Skipped] | None = None
+) -> list[extract.FileItem | extract.BadFile]:
+    """Every file a run over ``paths`` will read (folders walked recursively), and the entries it cannot read.
+
+    Entries of folders that are not read (hidden ones, files of kinds provenance does not read) are added to
+    ``skipped``, to tell the user."""
+    for path in paths:
+        if URL_START.match(str(path)) and not path.exists():
+            raise Invalid(
+                f"{_as_typed(path)} is a web address: provenance does not fetch pages yet; open it in a browser, "
+                "save the page (File > Save Page As, as HTML or PDF) and add the saved file"
+            )
+    found = [] if skipped is None else skipped
+    items = list(extract.iter_files(paths, skipped=found))
     if not items:
         kinds = ", ".join(sorted(extract.READ_EXTENSIONS))
-        raise Invalid(f"no files to capture in {', '.join(map(str, paths))}; provenance reads {kinds}")
+        names = [display_path(entry.path) for entry in found[:5]] + ([f"{len(found) - 5} more"] if found[5:] else [])
+        passed = f" (skipped: {', '.join(names)})" if names else ""
+        raise Invalid(f"no files to capture in {', '.join(map(display_path, paths))}{passed}; provenance reads {kinds}")
     return items
 
 
+# A web address given where a file is expected ("https://...", which the shell and Path make "https:/...").
+URL_START = re.compile(r"(?i)^(?:https?|ftp):/")
+
+
+def _as_typed(address: Path) -> str:
+    """A web address as the user typed it (a path keeps one slash of ``https://``)."""
+    return URL_START.sub(lambda scheme: scheme[0] + "/", display_path(address))
+
+
 def _with_path(path: Path, reason: str) -> str:
-    return reason if str(path) in reason else f"{path}: {reason}"
+    shown = display_path(path)
+    return reason if shown in reason else f"{shown}: {reason}"
 
 
 BATCH = 100  # files stored together: a few statements for all of them
@@ -127,6 +176,73 @@ def default_workers(files: int) -> int:
     return min(4, cores)
 
 
+def _start_reader(parent: int, forked: bool) -> None:
+    """Set up a reader (a worker process): it dies with ``parent``, the process it reads for, holds none of its
+    database connections (``forked`` ones inherit them), and gives way to it."""
+    _die_with(parent)
+    if forked:
+        _close_inherited_sockets()
+    _lower_priority()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _die_with(parent: int) -> None:
+    """End this reader when ``parent`` ends, however it ends (``kill -9`` included): readers left behind would
+    keep reading for nobody and, forked with the parent's open files, keep its database connections open.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``); everywhere, a thread
+    also watches the parent and ends this process once it is gone.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to call: the thread below still watches
+            pass
+    if _parent_gone(parent):  # it died before the kernel was told to watch it
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="provenance-parent-watch", daemon=True).start()
+
+
+def _parent_gone(parent: int) -> bool:
+    # An orphan is adopted by init or a subreaper: its parent's pid changes. (On Windows, os.getppid() keeps
+    # naming the dead parent: there the parent's sentinel, below, tells.)
+    return os.name == "posix" and os.getppid() != parent
+
+
+def _watch_parent(parent: int) -> None:
+    process = multiprocessing.parent_process()
+    sentinels = [process.sentinel] if process is not None and process.sentinel is not None else []
+    while not _parent_gone(parent):
+        if sentinels and multiprocessing.connection.wait(sentinels, timeout=PARENT_CHECK_SECONDS):
+            break
+        if not sentinels:
+            threading.Event().wait(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _close_inherited_sockets() -> None:
+    """Close the sockets a forked reader inherited: readers read files only, and a copy of a database
+    connection's socket left open here would keep the connection (and its transaction, with its locks) alive on
+    the PostgreSQL server after this process's parent is gone. Closing a copy leaves the parent's connection as
+    it is. (SQLite's files need no such care: its locks are the parent's alone.)"""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc (macOS, BSD): look at each descriptor this process may have
+        fds = list(range(3, min(os.sysconf("SC_OPEN_MAX"), 65_536))) if hasattr(os, "sysconf") else []
+    for fd in fds:
+        if fd <= 2:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:  # closed already, or the descriptor of the listing above
+            pass
+
+
 def _lower_priority() -> None:
     """Let this process (a worker) give way to the one writing to the database, which the whole run waits on:
     with as many workers as cores, 20,000 articles took 23.7-23.9 s so, 24.7-25.7 s at the same priority."""
@@ -139,21 +255,28 @@ def _reads(paths: Sequence[Path], max_bytes: int, workers: int) -> Generator[_Re
     if workers < 1:
         yield from (_read(path, max_bytes) for path in paths)
         return
-    # Forked workers start at once with everything imported; they only read files, never the database or a lock
-    # this process holds. Where fork is missing (Windows, macOS default), the platform's way is used.
+    # Forked workers start at once with everything imported (started by "forkserver" or "spawn", each would
+    # import provenance again: the first file came 3-5 s later instead of 0.1 s). They only read files, never the
+    # database or a lock this process holds; they close the connections they inherit and die with this process
+    # (see _start_reader). Where fork is missing (Windows), the platform's way is used.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunks = iter([paths[n : n + CHUNK] for n in range(0, len(paths), CHUNK)])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_lower_priority) as pool:
+    setup = (os.getpid(), context.get_start_method() == "fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_reader, initargs=setup) as pool:
         ahead: deque[Future[list[_Read | str]]] = deque(
             pool.submit(_read_chunk, chunk, max_bytes) for chunk in islice(chunks, AHEAD)
         )
-        while ahead:
-            done = ahead.popleft().result()
-            following = next(chunks, None)
-            if following is not None:
-                ahead.append(pool.submit(_read_chunk, following, max_bytes))
-            yield from done
+        try:
+            while ahead:
+                done = ahead.popleft().result()
+                following = next(chunks, None)
+                if following is not None:
+                    ahead.append(pool.submit(_read_chunk, following, max_bytes))
+                yield from done
+        finally:
+            # A run stopped early (--strict, an error) does not wait for the files read ahead.
+            pool.shutdown(cancel_futures=True)
 
 
 def capture(

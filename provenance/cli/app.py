@@ -110,7 +110,7 @@ def open_database(ctx: click.Context, *, readonly: bool = False) -> Iterator[Ses
 
     A claim someone else changed meanwhile fails the command with one :class:`~provenance.errors.Conflict` line
     and nothing saved (see :func:`provenance.db.session_scope`)."""
-    engine = db.make_engine(ctx.find_root().obj["db"])
+    engine = db.make_engine(ctx.find_root().obj["db"], application_name=_application_name(ctx))
     try:
         with db.driver_errors(engine):
             db.require_current_schema(engine)
@@ -120,8 +120,13 @@ def open_database(ctx: click.Context, *, readonly: bool = False) -> Iterator[Ses
         engine.dispose()
 
 
+def _application_name(ctx: click.Context) -> str:
+    """``provenance source add``: how other sessions see this command on PostgreSQL (pg_stat_activity)."""
+    return " ".join(["provenance", *ctx.command_path.split()[1:]])
+
+
 def with_engine(ctx: click.Context, action: Callable[[Any], Any]) -> Any:
-    engine = db.make_engine(ctx.find_root().obj["db"])
+    engine = db.make_engine(ctx.find_root().obj["db"], application_name=_application_name(ctx))
     try:
         with db.driver_errors(engine):
             return action(engine)

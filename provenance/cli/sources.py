@@ -84,7 +84,10 @@ def source_add(
         url=url,
         published=documents.parse_date_option(published) if published else None,
     )
-    items = ingest.planned_files(paths)
+    limit = ingest.max_bytes(max_size)
+    skipped: list[ingest.Skipped] = []
+    items = ingest.planned_files(paths, skipped=skipped)
+    _print_skipped(skipped)
     total = sum(item.size for item in items if isinstance(item, extract.FileItem))
     with (
         tqdm(
@@ -115,7 +118,7 @@ def source_add(
             reliability=reliability,
             reliability_note=reliability_note,
             strict=strict,
-            max_bytes=int(max_size * MB),
+            max_bytes=limit,
             progress=advance,
         )
         # Evidence resting on the versions the new ones supersede: offered to be carried over.
@@ -139,6 +142,22 @@ def source_add(
         )
 
 
+SKIPPED_LINES = 20  # more skipped entries than this are summed up, one line for each reason
+
+
+def _print_skipped(skipped: list[ingest.Skipped]) -> None:
+    """Name each entry of the folders that was not read, and why (stderr)."""
+    if len(skipped) <= SKIPPED_LINES:
+        for entry in skipped:
+            say(f"skipped {ingest.display_path(entry.path)}: {entry.reason}")
+        return
+    by_reason: dict[str, list[str]] = {}
+    for entry in skipped:
+        by_reason.setdefault(entry.reason, []).append(ingest.display_path(entry.path))
+    for reason, names in by_reason.items():
+        say(f"skipped {len(names)} ({reason}): {', '.join(names)}")
+
+
 def _print_outcome(outcome: ingest.Outcome) -> None:
     if isinstance(outcome, ingest.Refused):
         say(f"not captured: {outcome.reason}")
@@ -157,9 +176,9 @@ def _print_outcome(outcome: ingest.Outcome) -> None:
 
 def _outcome_record(outcome: ingest.Outcome) -> dict[str, object]:
     if isinstance(outcome, ingest.Refused):
-        return {"path": str(outcome.path), "captured": False, "error": outcome.reason}
+        return {"path": ingest.display_path(outcome.path), "captured": False, "error": outcome.reason}
     return {
-        "path": str(outcome.path),
+        "path": ingest.display_path(outcome.path),
         "captured": True,
         "key": outcome.key,
         "state": outcome.state,
