@@ -10,14 +10,11 @@ import shlex
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Table, create_engine, event, inspect
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import URL, Connection, CursorResult, Dialect, Engine, Result, make_url
@@ -28,6 +25,10 @@ from sqlalchemy.types import TypeEngine
 
 from provenance import locking
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError, SchemaMismatch
+
+if TYPE_CHECKING:  # Alembic is loaded only to migrate: it takes longer to load than most commands take to run
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 DEFAULT_URL = "sqlite:///provenance.db"
 URL_ENV = "PROVENANCE_DATABASE_URL"
@@ -519,6 +520,8 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resource_dir("migrations")))
     if connection is not None:
@@ -527,13 +530,38 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
+# Alembic's table holding the revision a database is at.
+VERSION_TABLE = "alembic_version"
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(.+)$", re.MULTILINE)
+
+
+@cache
+def known_revisions() -> dict[str, tuple[str, ...]]:
+    """Every schema revision in migrations/versions/, each with the revisions it follows, read from the
+    ``revision = "..."`` and ``down_revision = ...`` lines of the migration files without loading Alembic (which
+    takes longer to load than most commands take to run; tests/test_startup.py checks that Alembic agrees)."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for path in sorted((resource_dir("migrations") / "versions").glob("*.py")):
+        lines = _REVISION_LINE.findall(path.read_text())
+        values = {name: re.findall(r"[\"']([^\"']+)[\"']", value) for name, value in lines}
+        if "revision" in values:
+            (revision,) = values["revision"]
+            graph[revision] = tuple(values.get("down_revision", ()))
+    return graph
+
+
 def head_revision() -> str:
-    head = script_directory().get_current_head()
-    assert head is not None, "the migrations folder has no revisions"
-    return head
+    """The latest schema revision: the one no other revision follows."""
+    graph = known_revisions()
+    followed = {down for downs in graph.values() for down in downs}
+    heads = [revision for revision in graph if revision not in followed]
+    assert len(heads) == 1, f"the migrations folder should have one latest revision, not {heads}"
+    return heads[0]
 
 
 def _open(engine: Engine) -> Connection:
@@ -554,8 +582,18 @@ def _connect(engine: Engine) -> Iterator[Connection]:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database's Alembic version table (None: no table or no revision yet), read with
+    plain SQL, as Alembic's ``MigrationContext.get_current_revision`` reads it, without loading Alembic."""
     with _connect(engine) as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        stamped = list(connection.execute(sql_text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+    if len(stamped) > 1:
+        raise SchemaMismatch(
+            f"database {describe_url(engine.url)} is stamped with several schema revisions ({', '.join(stamped)}), "
+            "which provenance never does; restore it from a backup"
+        )
+    return stamped[0] if stamped else None
 
 
 @contextmanager
@@ -584,6 +622,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     """Migrate up to ``revision``; returns the revision before and after."""
     before = check_known_revision(engine)
     _check_target(revision)
+    from alembic import command
+
     with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
         if revision == "head" or revision == head_revision():
@@ -647,6 +687,8 @@ def downgrade(engine: Engine, revision: str, *, confirmed: bool = False) -> tupl
     if losses is not None and not confirmed:
         raise ProvenanceError(f"{losses}; {backup_advice(engine)}; then confirm with --yes")
     before = check_known_revision(engine)
+    from alembic import command
+
     with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
     return before, current_revision(engine)
@@ -666,13 +708,11 @@ def _check_target(revision: str) -> None:
 def check_known_revision(engine: Engine) -> str | None:
     """The database's revision, refusing one this version of provenance does not know (a newer schema)."""
     revision = current_revision(engine)
-    if revision is not None:
-        known = {r.revision for r in script_directory().walk_revisions()}
-        if revision not in known:
-            raise SchemaMismatch(
-                f"database {describe_url(engine.url)} is at schema revision {revision}, newer than this "
-                f"provenance knows (latest {head_revision()}); upgrade provenance to use it"
-            )
+    if revision is not None and revision not in known_revisions():
+        raise SchemaMismatch(
+            f"database {describe_url(engine.url)} is at schema revision {revision}, newer than this "
+            f"provenance knows (latest {head_revision()}); upgrade provenance to use it"
+        )
     return revision
 
 

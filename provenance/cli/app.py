@@ -14,13 +14,25 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from sqlalchemy.orm import Session
 
-from provenance import __version__, db, events, search
+from provenance import __version__
+from provenance.cli import lazy
 from provenance.errors import ProvenanceError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from provenance import db, events, search
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    db, events, search = lazy.modules("provenance.db", "provenance.events", "provenance.search")
+
+# db.URL_ENV and events.USER_ENV, written out so that --help need not load SQLAlchemy's ORM and the models
+# (tests/test_startup.py checks they agree)
+URL_ENV = "PROVENANCE_DATABASE_URL"
+USER_ENV = "PROVENANCE_USER"
 
 DEBUG_ENV = "PROVENANCE_DEBUG"
 # The exit code of an internal error (a bug), apart from 1 (an error the user can fix) and 2 (a usage mistake).
@@ -138,14 +150,14 @@ def with_engine(ctx: click.Context, action: Callable[[Any], Any]) -> Any:
 @click.option(
     "--db",
     metavar="URL",
-    envvar=db.URL_ENV,
-    help=f"Database URL or SQLite file path (default: ./provenance.db; also ${db.URL_ENV}).",
+    envvar=URL_ENV,
+    help=f"Database URL or SQLite file path (default: ./provenance.db; also ${URL_ENV}).",
 )
 @click.option(
     "--as",
     "actor",
     metavar="NAME",
-    help=f"Who is acting, for the audit log and every 'by' this command records (default: ${events.USER_ENV}, "
+    help=f"Who is acting, for the audit log and every 'by' this command records (default: ${USER_ENV}, "
     "else the system user).",
 )
 @click.option(

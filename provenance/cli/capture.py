@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from provenance import assessment, bundle, claims, documents, importer, locking, search, sources
-from provenance.anchoring import DEFAULT_MIN_SCORE, review_label
+from provenance.cli import lazy
 from provenance.cli.app import (
     ProvenanceGroup,
     cli,
@@ -18,12 +18,63 @@ from provenance.cli.app import (
     print_json,
     say,
 )
-from provenance.confidence import describe_likelihood
-from provenance.demo import demo_database, run_demo
-from provenance.export import records, text
-from provenance.report import build_report
-from provenance.retraction import retraction_details
 from provenance.text import printable
+
+if TYPE_CHECKING:
+    from provenance import (
+        anchoring,
+        assessment,
+        bundle,
+        claims,
+        confidence,
+        documents,
+        importer,
+        locking,
+        report,
+        retraction,
+        search,
+        sources,
+    )
+    from provenance import demo as demos  # `demo` is the command
+    from provenance.export import records, text
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    (
+        anchoring,
+        assessment,
+        bundle,
+        claims,
+        confidence,
+        documents,
+        importer,
+        locking,
+        report,
+        retraction,
+        search,
+        sources,
+        demos,
+        records,
+        text,
+    ) = lazy.modules(
+        "provenance.anchoring",
+        "provenance.assessment",
+        "provenance.bundle",
+        "provenance.claims",
+        "provenance.confidence",
+        "provenance.documents",
+        "provenance.importer",
+        "provenance.locking",
+        "provenance.report",
+        "provenance.retraction",
+        "provenance.search",
+        "provenance.sources",
+        "provenance.demo",
+        "provenance.export.records",
+        "provenance.export.text",
+    )
+
+# What --accept-fuzzy accepts, as anchoring.DEFAULT_MIN_SCORE says (tests/test_startup.py checks they agree): written
+# out so that --help need not load the anchoring code.
+DEFAULT_MIN_SCORE = 80.0
 
 # --- claims -------------------------------------------------------------------------------------------
 
@@ -115,7 +166,7 @@ def claim_show(ctx: click.Context, key: str, explain: bool, as_json: bool) -> No
     Example: provenance claim show singh-first-visit-in-two-decades --explain
     """
     with open_database(ctx, readonly=True) as session:
-        entry = build_report(session, [key]).claims[0]
+        entry = report.build_report(session, [key]).claims[0]
     if as_json:
         print_json(records.claim_detail_record(entry, explain=explain))
     else:
@@ -157,7 +208,7 @@ def claim_confidence(
     if as_json:
         print_json(record)
         return
-    set_by_hand = describe_likelihood(claim.confidence)
+    set_by_hand = confidence.describe_likelihood(claim.confidence)
     click.echo(f"{key}\tlikelihood set by the analyst: {set_by_hand}; computed: {computed.describe()}")
     if not changed:
         say(f"claim {key!r} already had that likelihood and reason; nothing changed")
@@ -255,10 +306,10 @@ def evidence_add(
             expected_version=expected_version,
         )
         passage = evidence.passage
-        retracted = retraction_details(passage.source)
+        retracted = retraction.retraction_details(passage.source)
     if retracted is not None:
         say(f"Warning: source {source_key!r} is retracted ({retracted}); claim show and reports mark this evidence")
-    review = review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
+    review = anchoring.review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
     if review is not None:
         say(
             f"accepted a {review} for the quote {quote!r}: the source has {passage.text!r}; evidence "
@@ -419,7 +470,7 @@ def demo(ctx: click.Context, database: Path | None, force: bool) -> None:
     """
     root = ctx.find_root()
     typed = root.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE
-    result = run_demo(demo_database(root.obj["db"] if typed else None, database), force=force)
+    result = demos.run_demo(demos.demo_database(root.obj["db"] if typed else None, database), force=force)
     s = result.summary
     say(
         f"demo database {result.database}: {len(s.sources_added)} sources, {s.claims} claims, "

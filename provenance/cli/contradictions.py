@@ -7,15 +7,22 @@ The group answers to ``contradiction`` and ``contradictions`` alike.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from provenance import claims, contradictions
+from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
-from provenance.export import conflicts
-from provenance.suggest import suggest_passages
 from provenance.text import printable
+
+if TYPE_CHECKING:
+    from provenance import claims, contradictions, suggest
+    from provenance.export import conflicts
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    claims, contradictions, suggest, conflicts = lazy.modules(
+        "provenance.claims", "provenance.contradictions", "provenance.suggest", "provenance.export.conflicts"
+    )
 
 KINDS = "direct, numeric, temporal or attribution"
 
@@ -240,7 +247,7 @@ def suggest_command(ctx: click.Context, claim_key: str, limit: int, as_json: boo
     Example: provenance suggest singh-first-visit-in-two-decades --limit 5
     """
     with open_database(ctx, readonly=True) as session:
-        found = suggest_passages(session, claim_key, limit=limit)
+        found = suggest.suggest_passages(session, claim_key, limit=limit)
         if as_json:
             print_json([conflicts.suggested_record(entry) for entry in found])
         else:

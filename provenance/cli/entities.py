@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from tabulate import tabulate
 
-from provenance import entities
+from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json
 from provenance.text import printable
+
+if TYPE_CHECKING:
+    from provenance import entities
+else:  # loaded when a command first uses it: see provenance.cli.lazy
+    entities = lazy.module("provenance.entities")
 
 
 @cli.group("entity", cls=ProvenanceGroup)

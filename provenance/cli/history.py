@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from provenance import documents
-from provenance import history as domain
+from provenance.cli import lazy
 from provenance.cli.app import cli, json_option, open_database, print_json, say
-from provenance.export import history as shown
 from provenance.text import printable
 
+
+if TYPE_CHECKING:
+    from provenance import documents
+    from provenance import history as domain
+    from provenance.export import history as shown
+else:  # loaded when the command runs: see provenance.cli.lazy
+    documents, domain, shown = lazy.modules("provenance.documents", "provenance.history", "provenance.export.history")
+
+# history.DEFAULT_LIMIT, written out so that --help need not load the log's code (tests/test_startup.py checks it)
+DEFAULT_LIMIT = 50
 
 @cli.command("history")
 @click.argument("key", required=False)
@@ -18,7 +28,7 @@ from provenance.text import printable
 @click.option(
     "--limit",
     type=int,
-    default=domain.DEFAULT_LIMIT,
+    default=DEFAULT_LIMIT,
     show_default=True,
     help="At most this many events, the most recent.",
 )

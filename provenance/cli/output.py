@@ -4,15 +4,53 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from provenance import bundle, citations, db, documents, outfile
+from provenance.cli import lazy
 from provenance.cli.app import cli, open_database, say
 from provenance.errors import Invalid
-from provenance.export import claimreview, csl, html, markdown, prov, report_json, webannotation
-from provenance.report import ORDERS, Selection, build_report, load_events
+
+if TYPE_CHECKING:
+    from provenance import bundle, citations, db, documents, outfile
+    from provenance import report as reports  # `report` is the command
+    from provenance.export import claimreview, csl, html, markdown, prov, report_json, webannotation
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    (
+        bundle,
+        citations,
+        db,
+        documents,
+        outfile,
+        reports,
+        claimreview,
+        csl,
+        html,
+        markdown,
+        prov,
+        report_json,
+        webannotation,
+    ) = lazy.modules(
+        "provenance.bundle",
+        "provenance.citations",
+        "provenance.db",
+        "provenance.documents",
+        "provenance.outfile",
+        "provenance.report",
+        "provenance.export.claimreview",
+        "provenance.export.csl",
+        "provenance.export.html",
+        "provenance.export.markdown",
+        "provenance.export.prov",
+        "provenance.export.report_json",
+        "provenance.export.webannotation",
+    )
+
+# citations.STYLES and report.ORDERS, written out so that --help need not load them (tests/test_startup.py checks
+# they agree)
+STYLES = ("apa", "chicago-author-date")
+ORDERS = ("key", "entity", "status")
 
 OUTPUT_HELP = (
     "Write to this file instead of stdout. It is replaced whole and keeps its permissions; a symbolic link is "
@@ -56,8 +94,8 @@ def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _selection(
     keys: tuple[str, ...], about: tuple[str, ...], statuses: tuple[str, ...], since: str | None
-) -> Selection:
-    return Selection(
+) -> reports.Selection:
+    return reports.Selection(
         keys=keys, about=about, statuses=statuses, since=documents.parse_date_option(since) if since else None
     )
 
@@ -85,7 +123,7 @@ REPORT_FORMATS = ("markdown", "html", "json", "pdf")
     metavar="FORMAT",
     help=f"One of: {', '.join(REPORT_FORMATS)} (pdf needs provenance[pdf]).",
 )
-@click.option("--style", default="apa", show_default=True, help=f"Citation style: {', '.join(citations.STYLES)}.")
+@click.option("--style", default="apa", show_default=True, help=f"Citation style: {', '.join(STYLES)}.")
 @click.option("--order", default="key", show_default=True, help=f"Order claims by: {', '.join(ORDERS)} (then key).")
 @selection_options
 @click.option("--title", default="Cited report", show_default=True, help="The report's heading.")
@@ -113,7 +151,7 @@ def report(
         raise Invalid(f"unknown citation style {style!r}; use one of: {', '.join(citations.STYLES)}")
     check_output(ctx, output)
     with open_database(ctx, readonly=True) as session:
-        data = build_report(session, selection=_selection(keys, about, statuses, since), order=order)
+        data = reports.build_report(session, selection=_selection(keys, about, statuses, since), order=order)
         content: str | bytes
         if fmt == "markdown":
             content = markdown.render(data, title=title, style=style)
@@ -184,14 +222,14 @@ def export_command(
 
             content = jsontext.escape(bundle.dumps(session))
         else:
-            data = build_report(session, selection=_selection(keys, about, statuses, since))
+            data = reports.build_report(session, selection=_selection(keys, about, statuses, since))
             if fmt == "webannotation":
                 content = webannotation.render(data)
             elif fmt == "claimreview":
                 assert organisation is not None and base_url is not None
                 content = claimreview.render(data, organisation=organisation, base_url=base_url)
             elif fmt == "prov":
-                content = prov.render(data, load_events(session), fmt=prov_format)
+                content = prov.render(data, reports.load_events(session), fmt=prov_format)
             else:
                 content = csl.render(data)
     _emit(ctx, content, output, f"{fmt} export")

@@ -5,18 +5,35 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tabulate import tabulate
-from tqdm import tqdm
 
-from provenance import assessment, documents, extract, ingest, reanchor, retraction, sources
+from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
-from provenance.export import records, text
+
+if TYPE_CHECKING:
+    from provenance import assessment, documents, extract, ingest, reanchor, retraction, sources
+    from provenance.export import records, text
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    assessment, documents, extract, ingest, reanchor, retraction, sources, records, text = lazy.modules(
+        "provenance.assessment",
+        "provenance.documents",
+        "provenance.extract",
+        "provenance.ingest",
+        "provenance.reanchor",
+        "provenance.retraction",
+        "provenance.sources",
+        "provenance.export.records",
+        "provenance.export.text",
+    )
 
 MB = 1_000_000  # as the size limit counts them (extract.DEFAULT_MAX_BYTES)
 
+# extract.DEFAULT_MAX_BYTES, written out so that --help need not load the readers (tests/test_startup.py checks it)
+DEFAULT_MAX_BYTES = 50 * MB
 
 @cli.group("source", cls=ProvenanceGroup)
 def source_group() -> None:
@@ -40,7 +57,7 @@ def source_group() -> None:
 @click.option(
     "--max-size",
     type=click.FloatRange(min=0, min_open=True),
-    default=extract.DEFAULT_MAX_BYTES / MB,
+    default=DEFAULT_MAX_BYTES / MB,
     show_default=True,
     metavar="MB",
     help="Refuse files larger than this many megabytes.",
@@ -85,6 +102,8 @@ def source_add(
         published=documents.parse_date_option(published) if published else None,
     )
     limit = ingest.max_bytes(max_size)
+    from tqdm import tqdm  # only capture shows progress
+
     skipped: list[ingest.Skipped] = []
     items = ingest.planned_files(paths, skipped=skipped)
     _print_skipped(skipped)

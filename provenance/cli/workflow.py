@@ -3,12 +3,12 @@ the desk's settings, and the board (``provenance status``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from tabulate import tabulate
 
-from provenance import workflow
+from provenance.cli import lazy
 from provenance.cli.app import (
     ProvenanceGroup,
     cli,
@@ -19,11 +19,18 @@ from provenance.cli.app import (
     say,
 )
 from provenance.cli.capture import claim_group
-from provenance.models import Claim, ClaimStatus, Verdict
 from provenance.text import printable
 
-STATUS_WORDS = ", ".join(workflow.words(s) for s in ClaimStatus)
-VERDICT_WORDS = ", ".join(workflow.words(v) for v in Verdict)
+if TYPE_CHECKING:
+    from provenance import models, workflow
+    from provenance.models import Claim, Verdict
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    models, workflow = lazy.modules("provenance.models", "provenance.workflow")
+
+# The statuses and verdicts as workflow.words writes them, written out so that --help need not load the models
+# (tests/test_startup.py checks they agree)
+STATUS_WORDS = "unstarted, in progress, in review, published, inconclusive, withdrawn"
+VERDICT_WORDS = "true, mostly true, mixed, mostly false, false, unproven"
 
 
 def state_record(claim: Claim, changed: bool) -> dict[str, Any]:
@@ -158,7 +165,7 @@ def review(
     if as_json:
         print_json(record)
         return
-    before = ClaimStatus(str(result.before["status"]))
+    before = models.ClaimStatus(str(result.before["status"]))
     moved = f"{workflow.words(before)} -> " if before is not claim.status else ""
     click.echo(
         f"{key}\t{moved}{workflow.words(claim.status)}; verdict: {_verdict_text(claim.verdict, claim.verdict_by)}"

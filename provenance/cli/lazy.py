@@ -1,0 +1,46 @@
+"""Modules loaded when a command first uses them, not when ``provenance`` starts.
+
+Every command module is imported to build the command group (so that ``provenance --help`` lists every command),
+but one command uses only a few domain modules, and some of those load large libraries (Alembic, citeproc-py,
+trafilatura, lxml, Jinja2, pydantic...) that together took most of a second to load before any command could
+print. So a command module names the modules its commands use with :func:`modules`: each is loaded, with all it
+imports, the first time one of its attributes is read. The type checker sees the same names imported as usual
+under ``TYPE_CHECKING``::
+
+    if TYPE_CHECKING:
+        from provenance import claims, sources
+    else:
+        claims, sources = lazy.modules("provenance.claims", "provenance.sources")
+
+tests/test_startup.py checks that both lists name the same modules and that starting the command line loads none
+of the large libraries.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from types import ModuleType
+
+
+def module(name: str) -> ModuleType:
+    """The module ``name``, loaded when one of its attributes is first read (now, if it is loaded already)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"no module named {name!r}", name=name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    found = importlib.util.module_from_spec(spec)
+    sys.modules[name] = found
+    loader.exec_module(found)
+    parent, _, child = name.rpartition(".")
+    if parent:  # as an import would: `import provenance.claims` then `provenance.claims` finds it
+        setattr(sys.modules[parent], child, found)
+    return found
+
+
+def modules(*names: str) -> tuple[ModuleType, ...]:
+    """:func:`module` for each name, in order."""
+    return tuple(module(name) for name in names)
