@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 
 from provenance.errors import Invalid, NotFound
 from provenance.models import AnchorMethod
+from provenance.text import count
 
 DEFAULT_MIN_SCORE = 80.0  # what --accept-fuzzy accepts without --min-score
 CANDIDATE_FLOOR = 60.0  # below this, the closest text is not proposed as a candidate (unrelated text scores ~45-50)
@@ -329,10 +330,13 @@ def _choose(
     chosen_by: AnchorMethod | None = None
     if prefix is not None or suffix is not None:
         chosen_by = AnchorMethod.EXACT_CONTEXT
+        before = None if prefix is None else re.compile(_spaced(prefix) + r"\Z")
+        after = None if suffix is None else re.compile(_spaced(suffix))
+        reach = 4 * len(prefix or "") + 100  # how far back a prefix typed with single spaces may reach
         spans = [
             (s, e)
             for s, e in spans
-            if (prefix is None or text[:s].endswith(prefix)) and (suffix is None or text[e:].startswith(suffix))
+            if (before is None or before.search(text, max(0, s - reach), s)) and (after is None or after.match(text, e))
         ]
         if not spans:
             raise NotFound(
@@ -342,7 +346,7 @@ def _choose(
     if occurrence is not None:
         if occurrence < 1 or occurrence > len(spans):
             raise Invalid(
-                f"--occurrence {occurrence} is out of range: {what} occurs {len(spans)} time(s) "
+                f"--occurrence {occurrence} is out of range: {what} occurs {count(len(spans), 'time')} "
                 f"in source {source_key!r}"
             )
         return spans[occurrence - 1], AnchorMethod.EXACT_OCCURRENCE
@@ -359,6 +363,18 @@ def _choose(
             "choose one with --occurrence N, or --prefix/--suffix"
         )
     return spans[0], chosen_by
+
+
+def _spaced(context: str) -> str:
+    """A pattern for a prefix or suffix as typed: its characters, with any run of whitespace (a space, a line
+    break, a blank line) standing for any other, since a reader sees them alike."""
+    words = [re.escape(word) for word in context.split()]
+    pattern = r"\s+".join(words)
+    if context[:1].isspace():
+        pattern = r"\s+" + pattern
+    if context[-1:].isspace() and words:
+        pattern += r"\s+"
+    return pattern
 
 
 def check_min_score(min_score: float | None) -> None:
@@ -417,6 +433,14 @@ def anchor_quote(
         candidate = next(c for c in typographic if (c.start, c.end) == (start, end))
         return _accept(text, candidate, accept_at, source_key, "the same words with other quotation marks or spacing")
 
+    if len(words) < FUZZY_MIN_LENGTH:
+        # Said before any candidate is looked for: a short quote resembles too many places for one to mean much.
+        accepting = "; --accept-fuzzy and --min-score do not apply to it" if accept_at is not None else ""
+        raise NotFound(
+            f"quote not found in source {source_key!r}; it is too short to be matched approximately (under "
+            f"{FUZZY_MIN_LENGTH} characters), so no closest text is shown{accepting}: quote the source exactly, "
+            "or quote more of it"
+        )
     candidates = fuzzy_candidates(text, words)
     if not candidates or candidates[0].score < CANDIDATE_FLOOR:
         closest = (
@@ -429,14 +453,6 @@ def anchor_quote(
         raise NotFound(
             f"quote not found in source {source_key!r}; nothing in it comes close: {closest}{nothing}; "
             "check that the quote comes from this source"
-        )
-    if len(words) < FUZZY_MIN_LENGTH:
-        best = candidates[0]
-        raise NotFound(
-            f"quote not found in source {source_key!r}; the closest text it has (similarity "
-            f"{format_score(best.score)}/100, characters {best.start}-{best.end}) is: "
-            f"{_one_line(text[best.start : best.end])!r}; quote the source exactly (a quote shorter than "
-            f"{FUZZY_MIN_LENGTH} characters is matched only exactly)"
         )
     if accept_at is None or candidates[0].score < accept_at or len(candidates) == 1:
         return _accept(text, candidates[0], accept_at, source_key, None, candidates[1:])

@@ -41,6 +41,7 @@ from provenance.sources import check_key, get_source, make_passage
 from provenance.text import optional_user_text, user_text
 
 ChoiceT = TypeVar("ChoiceT", bound=enum.Enum)
+MAX_ROW_ID = 2_147_483_647  # the largest id an INTEGER column holds on PostgreSQL: a larger one names no row
 
 
 # --- claims -------------------------------------------------------------------------------------------
@@ -309,7 +310,7 @@ def _paragraph_spans(session: Session, source: Source) -> list[tuple[int, int]]:
 
 
 def get_evidence(session: Session, evidence_id: int) -> Evidence:
-    evidence = session.get(Evidence, evidence_id)
+    evidence = session.get(Evidence, evidence_id) if 0 < evidence_id <= MAX_ROW_ID else None
     if evidence is None:
         raise NotFound(
             f"no evidence {evidence_id}; `provenance evidence list` and `provenance claim show CLAIM --json` "

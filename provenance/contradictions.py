@@ -33,7 +33,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import db, events
-from provenance.claims import add_contradiction, get_claim
+from provenance.claims import MAX_ROW_ID, add_contradiction, get_claim
 from provenance.disagreement import Statement, strongest
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.importer import import_claims_file, read_data
@@ -289,9 +289,10 @@ def _claims_for(first: _Evidenced, second: _Evidenced, entities: dict[int, set[i
 def get_suggestion(session: Session, ident: str | int) -> ContradictionSuggestion:
     """A suggestion by its number (``3`` or ``#3``)."""
     text = str(ident).strip().removeprefix("#")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise Invalid(f"{ident!r} is not a suggestion number; `provenance contradictions suggestions` lists them")
-    suggestion = session.get(ContradictionSuggestion, int(text))
+    number = int(text)
+    suggestion = session.get(ContradictionSuggestion, number) if 0 < number <= MAX_ROW_ID else None
     if suggestion is None:
         raise NotFound(f"no suggestion {text}; `provenance contradictions suggestions --status all` lists them")
     return suggestion

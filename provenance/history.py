@@ -11,15 +11,16 @@ from it, and the events of evidence quoting it. Each event shows, field by field
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from provenance.contradictions import SUGGESTION
 from provenance.errors import Invalid, NotFound
-from provenance.models import Claim, ContradictionSuggestion, Event, Evidence, Passage, Source
+from provenance.models import Claim, Contradiction, ContradictionSuggestion, Event, Evidence, Passage, Source
+from provenance.search import MAX_LIMIT
 
 DEFAULT_LIMIT = 50
 SUBJECTS = ("claim", "source")
@@ -36,10 +37,14 @@ class Change:
 
 @dataclass(frozen=True)
 class Entry:
-    """An event with the fields it changed."""
+    """An event with the fields it changed: ``changes`` as recorded (``history --json``), ``shown`` as people
+    read them, with database ids replaced by what people know (claim keys, a passage's source and characters)
+    and ``evidence`` saying which piece of evidence the event is about (its source and characters)."""
 
     event: Event
     changes: list[Change]
+    shown: list[Change] = field(default_factory=list)
+    evidence: str | None = None
 
     @property
     def created(self) -> bool:
@@ -92,8 +97,10 @@ def history(
     """The most recent ``limit`` events (newest first) of the whole desk, or of the claim or source ``key``
     names (``subject`` "claim" or "source" says which; without it a key that names both gives both), on or after
     the day ``since`` (UTC)."""
-    if limit < 1:
-        raise Invalid(f"--limit must be at least 1 (got {limit}); it is how many events to show, newest first")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(
+            f"--limit must be from 1 to {MAX_LIMIT:,} (got {limit}); it is how many events to show, newest first"
+        )
     if subject is not None and subject not in SUBJECTS:
         raise Invalid(f"unknown subject {subject!r}; use one of: {', '.join(SUBJECTS)}")
     if subject is not None and key is None:
@@ -116,7 +123,103 @@ def history(
         query, count = query.where(where), count.where(where)
     found = list(session.scalars(query))
     total = len(found) if len(found) < limit else session.scalar(count) or 0
-    return History([Entry(e, changes(e.before, e.after)) for e in found], total, subjects)
+    labels = _labels(session, found)
+    entries = [
+        Entry(e, changes(e.before, e.after), _shown(changes(e.before, e.after), labels), _evidence(e)) for e in found
+    ]
+    return History(entries, total, subjects)
+
+
+# --- what people are shown instead of database ids ------------------------------------------------------
+
+# A field holding ids (or one id), what it is called when shown, and which rows the ids are of
+_ID_FIELDS = {
+    "passage_ids": ("passages", "passage"),
+    "claim_ids": ("claims", "claim"),
+    "contradiction_id": ("contradiction", "contradiction"),
+}
+_HIDDEN = frozenset({"evidence_id"})  # the event's subject says which evidence it is
+_WORDED = frozenset({"status", "verdict", "anchor_method"})  # stored as in_progress, shown as "in progress"
+
+
+def _ids(value: Any) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _labels(session: Session, events: list[Event]) -> dict[str, dict[int, str]]:
+    """For each kind of row the events name by id, the ids' labels: ``SOURCE characters A–B`` for a passage,
+    the key for a claim, ``A|B`` for a contradiction."""
+    wanted: dict[str, set[int]] = {"passage": set(), "claim": set(), "contradiction": set()}
+    for event in events:
+        for state in (event.before, event.after):
+            if isinstance(state, dict):
+                for name, (_, kind) in _ID_FIELDS.items():
+                    wanted[kind].update(_ids(state.get(name)))
+    labels: dict[str, dict[int, str]] = {kind: {} for kind in wanted}
+    if wanted["passage"]:
+        rows = session.execute(
+            select(Passage.id, Source.key, Passage.char_start, Passage.char_end)
+            .join(Source, Source.id == Passage.source_id)
+            .where(Passage.id.in_(wanted["passage"]))
+        )
+        labels["passage"] = {ident: f"{key} characters {start}–{end}" for ident, key, start, end in rows}
+    if wanted["claim"]:
+        keys = session.execute(select(Claim.id, Claim.key).where(Claim.id.in_(wanted["claim"])))
+        labels["claim"] = {ident: key for ident, key in keys}
+    if wanted["contradiction"]:
+        first, second = aliased(Claim), aliased(Claim)
+        pairs = session.execute(
+            select(Contradiction.id, first.key, second.key)
+            .join(first, first.id == Contradiction.claim_a_id)
+            .join(second, second.id == Contradiction.claim_b_id)
+            .where(Contradiction.id.in_(wanted["contradiction"]))
+        )
+        labels["contradiction"] = {ident: f"{a}|{b}" for ident, a, b in pairs}
+    return labels
+
+
+def _shown(found: list[Change], labels: dict[str, dict[int, str]]) -> list[Change]:
+    """The changes as people read them: ids as labels, status and verdict in words, evidence ids left out."""
+    shown = []
+    for change in found:
+        if change.field in _HIDDEN:
+            continue
+        if change.field in _ID_FIELDS:
+            name, kind = _ID_FIELDS[change.field]
+            shown.append(
+                Change(name, _labelled(change.before, labels[kind], kind), _labelled(change.after, labels[kind], kind))
+            )
+        elif change.field in _WORDED:
+            shown.append(Change(change.field, _words(change.before), _words(change.after)))
+        else:
+            shown.append(change)
+    return shown
+
+
+def _labelled(value: Any, labels: dict[int, str], kind: str) -> Any:
+    """An id (or a list of ids) as its label; one whose row is gone is said to be."""
+    if isinstance(value, list):
+        return [_labelled(item, labels, kind) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return labels.get(value, f"a {kind} no longer stored")
+    return value
+
+
+def _words(value: Any) -> Any:
+    return value.replace("_", " ") if isinstance(value, str) else value
+
+
+def _evidence(event: Event) -> str | None:
+    """Which evidence an event of a claim is about, as people find it in `claim show`: the source it quotes
+    and the characters (where it was, for evidence carried to a new version of its source)."""
+    state = event.before or event.after
+    if not isinstance(state, dict) or "evidence_id" not in state:
+        return None
+    source, start, end = state.get("source"), state.get("char_start"), state.get("char_end")
+    if isinstance(source, str) and isinstance(start, int) and isinstance(end, int):
+        return f"evidence quoting {source} characters {start}–{end}"
+    return f"evidence {state['evidence_id']}"
 
 
 def _subjects(session: Session, key: str, subject: str | None) -> list[tuple[str, str]]:

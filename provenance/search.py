@@ -1,4 +1,4 @@
-"""Full-text search over sentences and claims: FTS5 and bm25 on SQLite, tsvector, GIN and ts_rank on PostgreSQL.
+"""Full-text search over sentences and claims: FTS5 and bm25 on SQLite, tsvector, GIN and ts_rank_cd on PostgreSQL.
 
 A query is read here, never handed to either engine as it was typed: words, "quoted phrases" and prefixes
 (``Pyong*``) become a query in each engine's own syntax, with every word quoted, so characters that mean
@@ -21,12 +21,15 @@ Ranking is bounded, so that a word found in half a million sentences is found ab
   few are ranked, so a term found in at least half of the ``COMMON_SAMPLE`` (2,000) most recently added
   sentences is left out of the ranking. It must still match and is still marked in the snippet. A query made
   only of such terms is not ranked at all: its results are its newest matches, each with rank 0.
-  PostgreSQL's ts_rank keeps no such statistics and weighs every term.
+  PostgreSQL's ts_rank_cd keeps no such statistics and weighs every term; as bm25 does, it ranks a sentence
+  lower the longer it is (normalisation 1: divided by 1 + the logarithm of its length), so that sentences
+  holding the words as often rank apart rather than tie.
 - Snippets (``snippet()``, ``ts_headline``) are made for the returned sentences only. PostgreSQL keeps each
   sentence's tsvector in a generated column, ``passage.search_vector``, under the GIN index, so ranking and
   the check of phrases read it rather than parse the sentence again.
 
-Ties in rank go to the more recently added sentence.
+Ties in rank go to the more recently added sentence. Snippets show at most ``SNIPPET_WORDS`` (24) words, with
+"…" where the sentence goes on (``ts_headline`` marks no cut: it is added here).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import Date, Float, Integer, Row, String, column, text
@@ -43,7 +46,10 @@ from sqlalchemy.orm import Session
 from provenance.errors import Invalid
 
 MARK_START, MARK_END = "**", "**"
+MAX_LIMIT = 1_000_000  # the most results (or events, for history) a command shows: no number overflows a query
 RANKED_CANDIDATES = 300  # at most this many matching sentences (or --limit, if more) are ranked: the newest
+SNIPPET_WORDS = 24  # at most this many words of a sentence in its snippet, on either backend
+_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12"  # ts_headline
 COMMON_SAMPLE = 2_000  # SQLite: the newest sentences that tell whether a term is in most of them
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -161,8 +167,8 @@ def search_passages(
     Only the ``candidates`` (or ``limit``, if more) most recently added matches are ranked (see the module's
     docstring).
     """
-    if limit < 1:
-        raise Invalid(f"--limit must be at least 1, not {limit}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"--limit must be from 1 to {MAX_LIMIT:,}, not {limit}; it is how many sentences to show")
     if candidates < 1:
         raise ValueError(f"candidates must be at least 1, not {candidates}")
     terms = parse_query(query)
@@ -235,7 +241,7 @@ def _search_sqlite(session: Session, terms: list[Term], where: str, params: dict
         text(
             f"""
             SELECT passage_search.rowid, {_SELECTED},
-                   snippet(passage_search, 0, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet
+                   snippet(passage_search, 0, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS}) AS snippet
             FROM passage_search JOIN passage p ON p.id = passage_search.rowid JOIN source s ON s.id = p.source_id
             WHERE passage_search MATCH :q{among}"""
         ).columns(column("rowid", Integer), *_SHOWN),
@@ -289,7 +295,7 @@ def _search_postgresql(session: Session, terms: list[Term], where: str, params: 
     sql = text(
         f"""
         WITH newest AS MATERIALIZED (
-            SELECT id, ts_rank(vector, {query}) AS rank FROM (
+            SELECT id, ts_rank_cd(vector, {query}, 1) AS rank FROM (
                 SELECT id, vector FROM (
                     SELECT p.id, p.search_vector AS vector FROM passage p
                     WHERE p.kind = 'sentence' AND {condition} AND p.id > :floor OFFSET 0
@@ -299,7 +305,7 @@ def _search_postgresql(session: Session, terms: list[Term], where: str, params: 
         ), top AS (SELECT id, rank FROM newest ORDER BY rank DESC, id DESC LIMIT :limit)
         SELECT (SELECT count(*) FROM newest) AS found, top.rank, {_SELECTED},
                ts_headline('provenance_search', p.text, {query},
-                           'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12') AS snippet
+                           '{_HEADLINE}') AS snippet
         FROM top JOIN passage p ON p.id = top.id JOIN source s ON s.id = p.source_id
         ORDER BY top.rank DESC, top.id DESC"""
     ).columns(column("found", Integer), column("rank", Float), *_SHOWN)
@@ -314,7 +320,24 @@ def _search_postgresql(session: Session, terms: list[Term], where: str, params: 
         found = rows[0].found if rows else 0
         floor = max(0, int(highest - _WINDOW_MARGIN * candidates * (highest - floor) / found)) if found else 0
         rows = session.execute(sql, {**params, "floor": floor}).all()
-    return [_hit(row, row.rank) for row in rows]
+    return [replace(_hit(row, row.rank), snippet=_with_ellipses(row.text, row.snippet)) for row in rows]
+
+
+_NOT_WORDS = " .,;:!?\"'’”)»-–—"  # what a snippet may leave out at either end without cutting the sentence
+
+
+def _with_ellipses(sentence: str, snippet: str) -> str:
+    """``snippet`` with "…" where it cuts ``sentence`` short, at either end, as SQLite's ``snippet()`` has it
+    (``ts_headline`` marks no cut). Only punctuation left out is no cut."""
+    shown = " ".join(snippet.replace(MARK_START, "").replace(MARK_END, "").split())
+    whole = " ".join(sentence.split())
+    at = whole.find(shown)
+    if not shown or at < 0:
+        return snippet
+    before, after = whole[:at], whole[at + len(shown) :]
+    cut_before = bool(before.strip(_NOT_WORDS))
+    cut_after = bool(after.strip(_NOT_WORDS))
+    return ("…" if cut_before else "") + snippet.strip() + ("…" if cut_after else "")
 
 
 _WINDOW_MARGIN = 1.5  # the window is sized to hold this many times as many matches as there are candidates

@@ -101,3 +101,9 @@ def printable(text: str) -> str:
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """``number`` and ``noun``, plural unless the number is one: "1 paragraph", "2 paragraphs", "0 paragraphs";
+    ``plural`` for nouns that do not just take an "s" ("1 piece of evidence", "3 pieces of evidence")."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

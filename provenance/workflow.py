@@ -202,7 +202,7 @@ def assign_claim(
     if claim.status is WITHDRAWN:
         raise Conflict(
             f"claim {key!r} is withdrawn; reinstate it first with "
-            f"`provenance review {key} --status in_progress --note WHY`"
+            f"`provenance review {key} --status 'in progress' --note WHY`"
         )
     if claim.assignee == name:
         return claim, False
@@ -346,7 +346,7 @@ def review_claim(
         if current not in OPEN and target not in OPEN:
             raise Invalid(
                 f"claim {key!r} is {words(current)}; its verdict is changed only when it is reopened: "
-                f"`provenance review {key} --status in_progress --verdict {verdict} --note WHY`"
+                f"`provenance review {key} --status 'in progress' --verdict {verdict} --note WHY`"
             )
     if needed is not None and why is None:
         moving = f"moving claim {key!r} to {words(target)}" if target is not current else f"changing claim {key!r}"

@@ -518,7 +518,7 @@ def test_a_folder_is_captured_recursively_in_path_order(provenance: Provenance, 
     write_article(tmp_path / "a" / "one.md", "---\ntitle: First\n---\n# First\n\nThe *first* story.")
     write_article(tmp_path / ".hidden" / "three.txt", "Hidden.")
     result = provenance.ok("source", "add", str(tmp_path))
-    assert result.stdout == "one\tadded (2 paragraphs, 2 sentences)\ntwo\tadded (1 paragraphs, 2 sentences)\n"
+    assert result.stdout == "one\tadded (2 paragraphs, 2 sentences)\ntwo\tadded (1 paragraph, 2 sentences)\n"
     [one] = [s for s in json.loads(provenance.ok("source", "list", "--json").stdout) if s["key"] == "one"]
     assert (one["title"], one["media_type"]) == ("First", "text/markdown")
 
@@ -566,7 +566,7 @@ def test_a_changed_file_becomes_a_new_version_with_a_history(provenance: Provena
     provenance.ok("source", "add", str(path))
     write_article(path, "India sent aid in June.")
     assert provenance.ok("source", "add", str(path)).stdout == (
-        "aid@2\tnew version 2, supersedes aid (1 paragraphs, 1 sentences)\n"
+        "aid@2\tnew version 2, supersedes aid (1 paragraph, 1 sentence)\n"
     )
     assert provenance.ok("source", "add", str(path)).stdout.startswith("aid@2\talready stored, unchanged")
     history = json.loads(provenance.ok("source", "history", "aid@2", "--json").stdout)
@@ -626,7 +626,7 @@ def test_progress_goes_to_stderr_and_results_alone_to_stdout(provenance: Provena
 def test_an_unreadable_date_is_stored_as_unknown_with_a_warning(provenance: Provenance, tmp_path: Path) -> None:
     page = write_article(tmp_path / "soon.md", "---\ntitle: Talks\ndate: soon\n---\nTalks will resume.")
     result = provenance.ok("source", "add", str(page))
-    assert result.stdout == "soon\tadded (1 paragraphs, 1 sentences)\n"
+    assert result.stdout == "soon\tadded (1 paragraph, 1 sentence)\n"
     assert result.stderr == f"Warning: published date 'soon' in {page} could not be read; stored as unknown\n"
     [record] = json.loads(provenance.ok("source", "list", "--json").stdout)
     assert record["published"] is None
@@ -730,7 +730,7 @@ def test_ambiguous_quote_lists_occurrences_then_occurrence_or_prefix_chooses(see
     assert "; and 8 more; choose one with --occurrence N, or --prefix/--suffix" in line
 
     out_of_range = seeded.fails(*NK_QUOTE, "--stance", "mentions", "--occurrence", "14")
-    assert "--occurrence 14 is out of range: the quote occurs 13 time(s)" in out_of_range
+    assert "--occurrence 14 is out of range: the quote occurs 13 times" in out_of_range
 
     second = seeded.ok(*NK_QUOTE, "--stance", "mentions", "--occurrence", "2")
     assert second.stdout == f"talks-may-be-called-off <- {KEY_2018} characters 77–88 (quote, mentions)\n"
@@ -968,7 +968,7 @@ def test_a_folder_with_a_link_loop_captures_the_rest_and_lists_the_loop(provenan
     (folder / "loop").symlink_to(folder, target_is_directory=True)
     result = provenance("source", "add", str(folder))
     assert result.exit_code == 1
-    assert result.stdout == "story\tadded (1 paragraphs, 2 sentences)\n"
+    assert result.stdout == "story\tadded (1 paragraph, 2 sentences)\n"
     assert f"not captured: {folder / 'loop'}: link loop" in result.stderr
 
 

@@ -327,7 +327,7 @@ def test_detect_on_the_demo_corpus_suggests_the_two_decades_once(seeded: Provena
         and "india-medical-aid-2020 (2020-07-25)" in lines[3]
     )
     assert "paragraph 6, characters 993–1085" in lines[4]
-    assert "1 new suggestion(s); 1 open in all" in result.stderr
+    assert "1 new suggestion; 1 open in all" in result.stderr
     [suggested] = json.loads(seeded.ok("contradictions", "suggestions", "--json").stdout)
     assert (suggested["kind"], suggested["reason"], suggested["claims"]) == (
         "temporal",
@@ -342,7 +342,7 @@ def test_detect_on_the_demo_corpus_suggests_the_two_decades_once(seeded: Provena
     assert event.subject_type == "suggestion" and event.after is not None and event.after["status"] == "open"
 
     again = seeded.ok("contradictions", "detect")
-    assert again.stdout == "No suggestions.\n" and "0 new suggestion(s); 1 open in all" in again.stderr
+    assert again.stdout == "No suggestions.\n" and "0 new suggestions; 1 open in all" in again.stderr
 
 
 def test_confirming_a_pair_of_one_claim_keeps_it_as_conflicting_evidence(seeded: Provenance) -> None:

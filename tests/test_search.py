@@ -136,7 +136,7 @@ def test_search_from_the_command_line(seeded: Provenance) -> None:
     assert shown.startswith("india-medical-aid-2020 (2020-07-25), paragraph 9, sentence 1, characters 2800–3098")
     assert "No sentence matches." in seeded.ok("search", "zeppelin").stdout
     assert "no words to look for" in seeded.fails("search", '"*"')
-    assert "--limit must be at least 1" in seeded.fails("search", "korea", "--limit", "0")
+    assert "'--limit': 0 is not in the range 1<=x<=1000000" in seeded.fails("search", "korea", "--limit", "0", code=2)
     assert "no source 'nope'" in seeded.fails("search", "korea", "--source", "nope")
     assert "rodong-transfer" in seeded.ok("claim", "list", "--search", "rodong").stdout
     seeded.ok("db", "reindex")
@@ -171,8 +171,8 @@ def _every_match_ranked(session: Session, query: str) -> list[tuple[int, float]]
         q = fts5_query(terms)
     else:
         sql = (
-            "SELECT id, rank FROM (SELECT p.id, ts_rank(to_tsvector('provenance_search', p.text), "
-            "to_tsquery('provenance_search', :q)) AS rank FROM passage p WHERE p.kind = 'sentence' "
+            "SELECT id, rank FROM (SELECT p.id, ts_rank_cd(to_tsvector('provenance_search', p.text), "
+            "to_tsquery('provenance_search', :q), 1) AS rank FROM passage p WHERE p.kind = 'sentence' "
             "AND to_tsvector('provenance_search', p.text) @@ to_tsquery('provenance_search', :q)) AS m "
             "ORDER BY rank DESC, id DESC"
         )

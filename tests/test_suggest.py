@@ -66,4 +66,6 @@ def test_bad_suggest_requests_say_what_to_do(seeded: Provenance) -> None:
         seeded.fails("suggest", "no-such-claim")
         == "Error: no claim 'no-such-claim'; `provenance claim list` shows the keys"
     )
-    assert seeded.fails("suggest", SINGH, "--limit", "0") == "Error: --limit must be at least 1, not 0"
+    assert seeded.fails("suggest", SINGH, "--limit", "0", code=2).startswith(
+        "Error: Invalid value for '--limit': 0 is not in the range 1<=x<=1000000."
+    )

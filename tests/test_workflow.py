@@ -313,7 +313,7 @@ def test_a_decided_claims_verdict_changes_only_when_it_is_reopened(seeded: Prove
     seeded.ok("review", SUNTECH, "--status", "published", "--note", "checked")
     assert seeded.fails("review", SUNTECH, "--verdict", "false", "--note", "new report") == (
         "Error: claim 'suntech-diversion' is published; its verdict is changed only when it is reopened: "
-        "`provenance review suntech-diversion --status in_progress --verdict false --note WHY`"
+        "`provenance review suntech-diversion --status 'in progress' --verdict false --note WHY`"
     )
     reopened = claim_json(
         seeded, "review", SUNTECH, "--status", "in_progress", "--verdict", "false", "--note", "a denial came in"
@@ -390,7 +390,7 @@ def test_assigning_refuses_bad_input(seeded: Provenance) -> None:
     seeded.ok("claim", "withdraw", SUNTECH, "--reason", "duplicate")
     assert seeded.fails("claim", "assign", SUNTECH, "--to", "Ana") == (
         "Error: claim 'suntech-diversion' is withdrawn; reinstate it first with "
-        "`provenance review suntech-diversion --status in_progress --note WHY`"
+        "`provenance review suntech-diversion --status 'in progress' --note WHY`"
     )
 
 

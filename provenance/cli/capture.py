@@ -18,7 +18,8 @@ from provenance.cli.app import (
     print_json,
     say,
 )
-from provenance.text import printable
+from provenance.cli.options import COUNT, ROW_ID
+from provenance.text import count, printable
 
 if TYPE_CHECKING:
     from provenance import (
@@ -235,7 +236,7 @@ def evidence_group() -> None:
 @click.option("--note", help="Why that stance and likelihood.")
 @click.option("--prefix", help="Text right before the quote, to choose among several occurrences.")
 @click.option("--suffix", help="Text right after the quote, to choose among several occurrences.")
-@click.option("--occurrence", type=int, help="Which occurrence (1, 2, ...) when the quote occurs several times.")
+@click.option("--occurrence", type=COUNT, help="Which occurrence (1, 2, ...) when the quote occurs several times.")
 @click.option(
     "--credibility",
     metavar="1-6",
@@ -340,7 +341,7 @@ def evidence_add(
 
 
 @evidence_group.command("confirm")
-@click.argument("evidence_id", metavar="EVIDENCE_ID", type=int)
+@click.argument("evidence_id", metavar="EVIDENCE_ID", type=ROW_ID)
 @click.option("--note", required=True, help="What you checked: why the stored passage is what the quote meant.")
 @expect_version_option
 @json_option
@@ -443,8 +444,9 @@ def import_command(
         print_json(data)
     else:
         click.echo(
-            f"imported {summary.claims} claim(s), {summary.evidence} evidence, {summary.contradictions} "
-            f"contradiction(s); sources added: {', '.join(summary.sources_added) or 'none'}"
+            f"imported {count(summary.claims, 'claim')}, {summary.evidence} evidence, "
+            f"{count(summary.contradictions, 'contradiction')}; "
+            f"sources added: {', '.join(summary.sources_added) or 'none'}"
             + (f"; already stored: {', '.join(summary.sources_unchanged)}" if summary.sources_unchanged else "")
         )
 
@@ -473,8 +475,8 @@ def demo(ctx: click.Context, database: Path | None, force: bool) -> None:
     result = demos.run_demo(demos.demo_database(root.obj["db"] if typed else None, database), force=force)
     s = result.summary
     say(
-        f"demo database {result.database}: {len(s.sources_added)} sources, {s.claims} claims, "
-        f"{s.evidence} evidence, {s.contradictions} contradiction(s)"
+        f"demo database {result.database}: {count(len(s.sources_added), 'source')}, {count(s.claims, 'claim')}, "
+        f"{s.evidence} evidence, {count(s.contradictions, 'contradiction')}"
     )
     click.echo(result.report, nl=False)
     where = shlex.quote(str(result.database))
@@ -489,7 +491,7 @@ def demo(ctx: click.Context, database: Path | None, force: bool) -> None:
 @click.option("--source", metavar="KEY", help="Only sentences of this source.")
 @click.option("--since", metavar="DATE", help="Only sources published on or after this date.")
 @click.option("--until", metavar="DATE", help="Only sources published on or before this date.")
-@click.option("--limit", type=int, default=20, show_default=True, help="At most this many sentences.")
+@click.option("--limit", type=COUNT, default=20, show_default=True, help="At most this many sentences.")
 @json_option
 @click.pass_context
 def search_command(

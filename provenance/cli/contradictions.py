@@ -13,8 +13,9 @@ import click
 
 from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
+from provenance.cli.options import COUNT
 from provenance.errors import Invalid
-from provenance.text import printable
+from provenance.text import count, printable
 
 if TYPE_CHECKING:
     from provenance import claims, contradictions, suggest
@@ -153,7 +154,7 @@ def contradiction_detect(ctx: click.Context, claim_key: str | None, evaluate: Pa
         else:
             click.echo(printable(conflicts.suggestion_list(found, by_id)))
         still_open = len(contradictions.list_suggestions(session))
-    say(f"{len(found)} new suggestion(s); {still_open} open in all (`provenance contradictions suggestions`)")
+    say(f"{count(len(found), 'new suggestion')}; {still_open} open in all (`provenance contradictions suggestions`)")
 
 
 def _print_evaluation(results: list[contradictions.Measured], as_json: bool) -> None:
@@ -178,7 +179,7 @@ def _print_evaluation(results: list[contradictions.Measured], as_json: bool) -> 
         click.echo(
             f"{m.name}: precision {m.precision:.3f}, recall {m.recall:.3f} (found {m.true_positives} of "
             f"{m.true_positives + m.false_negatives} contradictions, {m.right_kind} with the right kind; "
-            f"{m.false_positives} false alarm(s) in {m.false_positives + m.true_negatives} pairs that agree)"
+            f"{count(m.false_positives, 'false alarm')} in {m.false_positives + m.true_negatives} pairs that agree)"
         )
     for mistake in results[-1].mistakes:
         found = mistake["found"] or "nothing"
@@ -237,7 +238,7 @@ def contradiction_confirm(ctx: click.Context, suggestion_id: str, note: str | No
 
 @cli.command("suggest")
 @click.argument("claim_key", metavar="CLAIM")
-@click.option("--limit", type=int, default=20, show_default=True, help="At most this many passages.")
+@click.option("--limit", type=COUNT, default=20, show_default=True, help="At most this many passages.")
 @json_option
 @click.pass_context
 def suggest_command(ctx: click.Context, claim_key: str, limit: int, as_json: bool) -> None:

@@ -8,6 +8,7 @@ import click
 
 from provenance.cli import lazy
 from provenance.cli.app import cli, json_option, open_database, print_json, say
+from provenance.cli.options import COUNT
 from provenance.text import printable
 
 
@@ -27,7 +28,7 @@ DEFAULT_LIMIT = 50
 @click.option("--source", "source_key", metavar="KEY", help="The history of this source (when KEY also names a claim).")
 @click.option(
     "--limit",
-    type=int,
+    type=COUNT,
     default=DEFAULT_LIMIT,
     show_default=True,
     help="At most this many events, the most recent.",

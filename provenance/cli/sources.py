@@ -13,6 +13,7 @@ from tabulate import tabulate
 from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
+from provenance.text import count
 
 if TYPE_CHECKING:
     from provenance import assessment, documents, extract, ingest, reanchor, retraction, sources
@@ -183,7 +184,7 @@ def _print_outcome(outcome: ingest.Outcome) -> None:
         return
     for warning in outcome.warnings:
         say(f"Warning: {warning}")
-    counts = f"{outcome.paragraphs} paragraphs, {outcome.sentences} sentences"
+    counts = f"{count(outcome.paragraphs, 'paragraph')}, {count(outcome.sentences, 'sentence')}"
     if outcome.state == "version":
         state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
     elif outcome.state == "unchanged":

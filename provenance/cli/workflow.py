@@ -102,7 +102,7 @@ def claim_withdraw(
     ctx: click.Context, key: str, reason: str | None, expected_version: int | None, as_json: bool
 ) -> None:
     """Withdraw claim KEY, saying why. Claims are withdrawn, never deleted: the claim keeps its evidence and
-    history, and can be reinstated with `provenance review KEY --status in_progress --note WHY`.
+    history, and can be reinstated with `provenance review KEY --status "in progress" --note WHY`.
 
     Example: provenance claim withdraw khan-bribery-claim --reason "a duplicate of khan-trade-2003"
     """
@@ -150,7 +150,7 @@ def review(
 
     \b
     Example:
-        provenance review suntech-diversion --status in_review --verdict unproven
+        provenance review suntech-diversion --status "in review" --verdict unproven
         provenance review suntech-diversion --status published --note "sources re-read; no second report"
     """
     with open_database(ctx) as session:

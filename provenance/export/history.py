@@ -48,19 +48,19 @@ def value(item: Any) -> str:
 
 
 def subject(entry: Entry) -> str:
-    """What the event is about: ``claim KEY``, ``claim KEY, evidence 12``, ``source KEY``, ``contradiction A|B``."""
+    """What the event is about: ``claim KEY``, ``claim KEY, evidence quoting SOURCE characters 12–40``,
+    ``source KEY``, ``contradiction A|B``."""
     event = entry.event
     label = f"{event.subject_type} {event.subject_key}"
-    evidence_id = (event.after or event.before or {}).get("evidence_id")
-    if event.subject_type == "claim" and evidence_id is not None:
-        label += f", evidence {evidence_id}"
+    if event.subject_type == "claim" and entry.evidence is not None:
+        label += f", {entry.evidence}"
     return label
 
 
 def entry_lines(entry: Entry) -> list[str]:
     event = entry.event
     lines = [f"{event.occurred_at:%Y-%m-%d %H:%M:%S} UTC  {event.actor}  {event.action}  {subject(entry)}"]
-    for change in entry.changes:
+    for change in entry.shown:  # as people read them: no database ids
         if entry.created:
             lines.append(f"    + {change.field}: {value(change.after)}")
         elif entry.removed:
