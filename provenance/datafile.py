@@ -31,6 +31,7 @@ _ITEM_NAMES = {
     "contradictions": "contradiction",
 }
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_EXPANSION = 10  # how many times larger than written aliases may make a YAML document
 
 
 class YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -90,6 +91,7 @@ def load_yaml(raw: str, path: Path) -> Any:
         if node is None:
             return None
         _check_yaml_keys(node, path)
+        _check_yaml_size(node, path)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -123,6 +125,40 @@ def _check_yaml_keys(root: yaml.Node, path: Path) -> None:
             stack.extend((item, [*where, n]) for n, item in reversed(list(enumerate(node.value))))
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_yaml_size(root: yaml.Node, path: Path) -> None:
+    """Refuse a document whose aliases make it far larger than it is written ("a billion laughs": nine lists
+    of nine aliases to the one before are 387 million values to whatever walks them), or refer to themselves."""
+    sizes: dict[int, int] = {}
+    started: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if id(node) in started:
+            raise Invalid(f"{path}: an alias (*name) refers to a list or mapping that contains it; write it out")
+        started.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    if sizes[id(root)] > _MAX_EXPANSION * len(sizes) + 10_000:
+        raise Invalid(
+            f"{path}: its aliases (*name) repeat lists and mappings into {sizes[id(root)]:,} values, from "
+            f"{len(sizes):,} written; write the values out rather than through nested aliases"
+        )
+
+
 # --- JSON -----------------------------------------------------------------------------------------------
 
 
@@ -144,9 +180,10 @@ def loads_json(raw: str, path: Path, *, parse_constant: Callable[[str], Any] | N
         raise too_deep(path) from exc
     if repeated:
         found = _json_repeated_key(raw)
-        if found is not None:
-            key, where, line, first_line = found
-            raise repeated_key(path, key, where, line, first_line)
+        if found is None:  # not expected: the scan reads keys as json does
+            raise Invalid(f"{path}: a key is given twice in one object; remove one")
+        key, where, line, first_line = found
+        raise repeated_key(path, key, where, line, first_line)
     return data
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import json
 import math
+import reprlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -245,7 +246,8 @@ def _looks_like(data: object) -> str | None:
         return None  # a claims file, perhaps with mistakes: the fields are checked one by one
     items = data if isinstance(data, list) else [data]
     first = items[0] if items and isinstance(items[0], dict) else {}
-    context = json.dumps(first.get("@context", ""))
+    context = first.get("@context")
+    context = " ".join(c for c in context if isinstance(c, str)) if isinstance(context, list) else str(context)
     types = {str(first.get("type")), str(first.get("@type"))}
     if "w3.org/ns/anno" in context or types & _ANNOTATION_TYPES:
         return "a W3C Web Annotation document"
@@ -336,9 +338,15 @@ def _part(loc: tuple[int | str, ...]) -> str:
     return _PART_NAMES.get(_parent(loc), "a claims file")
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 3, 3, 60, 60
+
+
 def _shown(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A value from the file, briefly, whatever it holds (a list may hold itself, through a YAML alias)."""
+    if isinstance(value, str):
+        return json.dumps(value if len(value) <= 60 else value[:57] + "...", ensure_ascii=False)
+    return _SHORT.repr(value)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

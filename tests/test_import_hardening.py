@@ -199,6 +199,29 @@ def test_a_file_nested_just_within_the_limits_is_one_line(provenance: Provenance
     assert provenance.fails("import", path).startswith(f"Error: {path}: claims[0].statement: must be text")
 
 
+def test_aliases_that_multiply_a_yaml_file_are_refused(provenance: Provenance, tmp_path: Path) -> None:
+    lines = ["x0: &x0 [a, a, a, a, a, a, a, a, a]"]
+    lines += [f"x{n}: &x{n} [{', '.join([f'*x{n - 1}'] * 9)}]" for n in range(1, 9)]
+    path = _write(tmp_path / "claims.yaml", "\n".join(lines) + "\nclaims:\n  - {key: k, statement: *x8}\n")
+    line = provenance.fails("import", path)
+    assert line == (
+        f"Error: {path}: its aliases (*name) repeat lists and mappings into 926,177,120 values, from 34 written; "
+        "write the values out rather than through nested aliases"
+    )
+
+
+def test_an_alias_inside_itself_is_refused(provenance: Provenance, tmp_path: Path) -> None:
+    path = _write(tmp_path / "claims.yaml", "claims: &c\n  - key: k\n    statement: x\n    about: *c\n")
+    assert provenance.fails("import", path) == (
+        f"Error: {path}: an alias (*name) refers to a list or mapping that contains it; write it out"
+    )
+
+
+def test_a_few_aliases_are_fine() -> None:
+    text = "base: &b {reliability: C}\nsources:\n  - {<<: *b, path: a.txt}\n  - {<<: *b, path: b.txt}\n"
+    assert datafile.load_yaml(text, Path("x.yaml"))["sources"][1] == {"reliability": "C", "path": "b.txt"}
+
+
 # --- paths out of the claims file's folder, and sizes ---------------------------------------------------------
 
 
