@@ -372,63 +372,87 @@ def test_a_missing_field_and_a_short_contradiction_are_named(tmp_path: Path) -> 
 
 # --- all or nothing, whatever the file holds -----------------------------------------------------------------
 
-GOOD_EVIDENCE = {"source": "nk", "quote": QUOTE, "stance": "supports"}
-# Each entry: what goes into the file, and whether it makes the file fail.
+# Each entry of a generated claims file: what it is, and whether it makes the whole file fail.
 ENTRIES = st.sampled_from(
     [
-        ("good", False),
+        ("good claim", False),
+        ("inline source", False),
         ("bad stance", True),
         ("missing source", True),
         ("repeated key", True),
         ("bad date", True),
         ("unknown quote", True),
+        ("no statement", True),
+        ("path outside", True),
     ]
 )
+_EXAMPLES = itertools.count()  # the examples share one database: each names its claims and sources afresh
 
 
-_EXAMPLES = itertools.count()  # the examples share one database: each names its claims afresh
-
-
-def _entry_yaml(n: int, kind: str) -> str:
-    evidence = dict(GOOD_EVIDENCE)
-    if kind == "bad stance":
-        evidence["stance"] = "agrees"
-    elif kind == "missing source":
-        evidence["source"] = "nowhere"
-    elif kind == "unknown quote":
-        evidence["quote"] = "words the article never uses"
-    lines = [f"  - key: claim-{n}", f"    statement: Claim number {n}"]
-    if kind == "repeated key":
-        lines.append(f"    key: claim-{n}-again")
-    lines.append("    evidence:")
-    lines.append("      - " + json.dumps(evidence))
-    return "\n".join(lines)
+def _claims_text(entries: list[str], first: int, as_json: bool) -> str:
+    """A claims file holding ``entries``, as JSON or as YAML (block style, dates unquoted), written out by hand
+    so that it can give a key twice."""
+    sources = ['{"path": "nk.txt", "key": "nk", "published": "2020-07-25"}']
+    claims = []
+    for n, kind in enumerate(entries, start=first):
+        if kind in ("inline source", "bad date"):
+            date = "2021-02-30" if kind == "bad date" else "2019-01-02"
+            text = f"Source number {n} says that it rained. Nothing else."
+            sources.append(f'{{"key": "inline-{n}", "text": "{text}", "published": "{date}"}}')
+            continue
+        if kind == "path outside":
+            sources.append('{"path": "../secret.txt"}')
+            continue
+        evidence = {
+            "source": "nowhere" if kind == "missing source" else "nk",
+            "quote": "words the article never uses" if kind == "unknown quote" else QUOTE,
+            "stance": "agrees" if kind == "bad stance" else "supports",
+        }
+        fields = [f'"key": "claim-{n}"']
+        if kind != "no statement":
+            fields.append(f'"statement": "Claim number {n}"')
+        if kind == "repeated key":
+            fields.append(f'"key": "claim-{n}-again"')
+        fields.append(f'"evidence": [{json.dumps(evidence)}]')
+        claims.append("{" + ", ".join(fields) + "}")
+    if as_json:
+        rows = ",\n".join(claims)
+        return f'{{"sources": [{", ".join(sources)}],\n"claims": [\n{rows}]}}\n'
+    lines = ["sources:"]
+    for source in sources:  # one field a line, so that the date is a YAML timestamp, not a quoted string
+        lines += [
+            ("  - " if m == 0 else "    ") + f"{key}: {json.dumps(value) if key == 'text' else value}"
+            for m, (key, value) in enumerate(json.loads(source).items())
+        ]
+    lines += ["claims:"] + [f"  - {claim}" for claim in claims] if claims else ["claims: []"]
+    return "\n".join(lines) + "\n"
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(entries=st.lists(ENTRIES, min_size=1, max_size=5))
+@given(entries=st.lists(ENTRIES, min_size=1, max_size=5), as_json=st.booleans())
 def test_a_claims_file_loads_whole_or_not_at_all(
-    provenance: Provenance, tmp_path: Path, entries: list[tuple[str, bool]]
+    provenance: Provenance, tmp_path: Path, entries: list[tuple[str, bool]], as_json: bool
 ) -> None:
     folder = _folder(tmp_path)
-    published = "2021-02-30" if any(kind == "bad date" for kind, _ in entries) else "2020-07-25"
-    text = f"sources:\n  - path: nk.txt\n    key: nk\n    published: {published}\nclaims:\n"
-    first = next(_EXAMPLES) * 10
-    text += "\n".join(_entry_yaml(first + n, kind) for n, (kind, _) in enumerate(entries)) + "\n"
-    path = _write(folder / "claims.yaml", text)
+    _outside(tmp_path)
+    text = _claims_text([kind for kind, _ in entries], next(_EXAMPLES) * 10, as_json)
+    path = _write(folder / ("claims.json" if as_json else "claims.yaml"), text)
     before = row_counts(provenance.url)
     result = provenance("import", "--json", path)
     if any(fails for _, fails in entries):
         lines = result.stderr.splitlines()
         assert (result.exit_code, result.stdout, len(lines)) == (1, "", 1), result.stderr
-        assert lines[0].startswith(f"Error: {path}")
+        assert lines[0].startswith(f"Error: {path}"), text
         assert row_counts(provenance.url) == before
     else:
         assert result.exit_code == 0, result.stderr
-        assert json.loads(result.stdout)["claims"] == len(entries)
+        claims = sum(kind == "good claim" for kind, _ in entries)
+        inline = sum(kind == "inline source" for kind, _ in entries)
+        assert json.loads(result.stdout)["claims"] == claims
         after = row_counts(provenance.url)
-        assert after["claim"] == before["claim"] + len(entries)
-        assert after["evidence"] == before["evidence"] + len(entries)
+        assert after["claim"] == before["claim"] + claims
+        assert after["evidence"] == before["evidence"] + claims
+        assert after["source"] == before["source"] + inline + (before["source"] == 0)
 
 
 def test_the_demo_claims_file_still_loads(provenance: Provenance) -> None:
