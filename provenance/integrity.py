@@ -251,18 +251,22 @@ def _check_triggers(connection: Connection, backend: str, problems: list[Problem
             text("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'event'::regclass AND NOT tgisinternal")
         )
     found = {str(name): str(enabled) for name, enabled in rows}
+    # SQLite's triggers always fire; PostgreSQL's are made to fire ALWAYS ("A"), even for replication sessions
+    expected = "O" if backend == "sqlite" else "A"
     for name in EVENT_TRIGGERS.get(backend, ()):
-        if name in found and found[name] != "D":
+        state = found.get(name)
+        if state == expected:
             continue
+        how = {None: "missing", "D": "disabled"}.get(state, "skipped by sessions with session_replication_role set")
         problems.append(
             Problem(
                 "missing_trigger",
                 "event",
                 None,
                 f"trigger {name} on table event",
-                "the trigger that keeps the event log append-only is " + ("disabled" if name in found else "missing"),
-                f"trigger {name}, enabled",
-                "disabled" if name in found else "no such trigger",
+                f"the trigger that keeps the event log append-only is {how}",
+                f"trigger {name}, enabled always",
+                "no such trigger" if state is None else f"{how} (pg_trigger.tgenabled {state!r})",
                 "run `provenance db upgrade` on a database restored from a backup, or ask whoever changed the schema; "
                 "until it is back the log can be rewritten",
             )

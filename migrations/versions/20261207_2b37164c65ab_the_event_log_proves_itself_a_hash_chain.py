@@ -8,7 +8,8 @@ evidence, contradiction and source as they are now. The chain of such a log star
 ``provenance verify`` says so: those events were hashed now, not as each was written.
 
 The append-only triggers are replaced: an event's chain columns may be set once (when the transaction that wrote
-it commits), nothing else changed, no event deleted; on PostgreSQL ``TRUNCATE event`` is refused too. SQLite
+it commits), nothing else changed, no event deleted; on PostgreSQL ``TRUNCATE event`` is refused too, and the
+triggers fire ALWAYS, also in a session with ``session_replication_role = replica``. SQLite
 copies the event table to drop columns on downgrade, which drops its triggers: they are made again as before.
 
 Revision ID: 2b37164c65ab
@@ -84,6 +85,9 @@ POSTGRESQL_TRIGGERS = [
         FOR EACH ROW EXECUTE FUNCTION provenance_event_append_only()""",
     """CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON event
         FOR EACH STATEMENT EXECUTE FUNCTION provenance_event_append_only()""",
+    # fired in every session, also one with session_replication_role = replica (which skips ordinary triggers)
+    "ALTER TABLE event ENABLE ALWAYS TRIGGER event_append_only",
+    "ALTER TABLE event ENABLE ALWAYS TRIGGER event_no_truncate",
 ]
 
 event = sa.table(
