@@ -1,8 +1,11 @@
 """Claims files: sources, entities and their aliases, claims with their evidence, and contradictions, loaded
 whole or not at all.
 
-The format (YAML, or the same shape as JSON) is documented in the README. Paths are relative to the file.
-Every check the CLI makes is made here too, with the place in the file that failed.
+The format (YAML, or the same shape as JSON) is documented in the README. Paths are relative to the file, and
+must lead into its folder (or a folder the caller allows). The file is read by :mod:`provenance.datafile`, which
+refuses a key given twice. Every check the CLI makes is made here too, with the place in the file that failed; a
+mistake in the file's shape is told in the file's words (``claims[3].evidence[0].stance: ...``), and a file that
+is no claims file (a Web Annotation, ClaimReview or other export, an article) is named for what it seems to be.
 """
 
 from __future__ import annotations
