@@ -58,13 +58,19 @@ class Document:
 # --- reading and normalising --------------------------------------------------------------------------
 
 
+_LEADING = re.compile(r"^[\s\ufeff]+")
+
+
 def normalise(text: str) -> str:
     """The form every offset refers to: Unicode NFC, ``\\n`` line endings, no trailing spaces on a line,
     no blank lines at either end. Spaces inside a line are kept as they are."""
-    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+    text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return text.strip("\n").lstrip() if text.strip() else ""
+    # Byte order marks (U+FEFF) before the first word are no text: removing only one left "\ufeff\ufeff" as a
+    # source of one invisible character, and " \ufeffword" normalised twice lost a character, moving offsets.
+    text = _LEADING.sub("", text)
+    return text.rstrip("\n")
 
 
 def decode(data: bytes, name: str) -> str:
