@@ -330,8 +330,9 @@ def _choose(
     chosen_by: AnchorMethod | None = None
     if prefix is not None or suffix is not None:
         chosen_by = AnchorMethod.EXACT_CONTEXT
-        before = None if prefix is None else re.compile(_spaced(prefix) + r"\Z")
-        after = None if suffix is None else re.compile(_spaced(suffix))
+        # the whitespace between a prefix or suffix and the quote may be left out, as people type them
+        before = None if prefix is None else re.compile(_spaced(prefix) + r"\s*\Z")
+        after = None if suffix is None else re.compile(r"\s*" + _spaced(suffix))
         reach = 4 * len(prefix or "") + 100  # how far back a prefix typed with single spaces may reach
         spans = [
             (s, e)
@@ -367,7 +368,8 @@ def _choose(
 
 def _spaced(context: str) -> str:
     """A pattern for a prefix or suffix as typed: its characters, with any run of whitespace (a space, a line
-    break, a blank line) standing for any other, since a reader sees them alike."""
+    break, a blank line) standing for any other, since a reader sees them alike: ``--prefix "North Korea "``
+    matches ``North Korea`` and the blank line after it."""
     words = [re.escape(word) for word in context.split()]
     pattern = r"\s+".join(words)
     if context[:1].isspace():

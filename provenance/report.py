@@ -55,6 +55,18 @@ class Selection:
     statuses: Sequence[str] = ()
     since: dt.date | None = None  # claims created or updated on or after this day (UTC)
 
+    def describe(self) -> str | None:
+        """The claims this selection keeps, in words ("about India; with status in review"), or None when it keeps
+        every claim (a key always names one)."""
+        parts = []
+        if self.about:
+            parts.append("about " + " or ".join(self.about))
+        if self.statuses:
+            parts.append("with status " + " or ".join(" ".join(s.replace("_", " ").split()) for s in self.statuses))
+        if self.since is not None:
+            parts.append(f"created or changed on or after {self.since.isoformat()}")
+        return "; ".join(parts) or None
+
 
 # Rows a report reads by the ten thousand are plain dataclasses with slots, not ORM objects. They are not
 # frozen (a frozen dataclass takes ten times as long to make), but they hash and compare by value as if they
@@ -216,6 +228,14 @@ class ClaimReport:
 class Report:
     claims: list[ClaimReport]
     order: str = "key"
+    selected: str | None = None  # the selection in words, when it leaves claims out (Selection.describe)
+
+    @property
+    def nothing(self) -> str:
+        """What a report without claims says: that none matches its selection, or that none is recorded yet."""
+        if self.selected is not None:
+            return f"No claim matches this report's selection (claims {self.selected})."
+        return "No claims recorded yet."
 
     @functools.cached_property
     def sources(self) -> list[Source]:
@@ -306,7 +326,7 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
     ids = _claim_ids(session, selection)
     reports = {c.id: ClaimReport(c) for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
     if not reports:
-        return Report([], order)
+        return Report([], order, selection.describe())
 
     for claim_id, name in session.execute(
         select(claim_entity.c.claim_id, Entity.name)
@@ -371,7 +391,7 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
     )
     for entry in reports.values():
         entry.assessment = assess_cited(entry.cited, described, links)
-    return Report(sorted(reports.values(), key=_sort_key(order)), order)
+    return Report(sorted(reports.values(), key=_sort_key(order)), order, selection.describe())
 
 
 def _contexts(

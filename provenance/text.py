@@ -23,6 +23,7 @@ terminal.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from provenance.errors import Invalid
 
@@ -107,3 +108,16 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
     """``number`` and ``noun``, plural unless the number is one: "1 paragraph", "2 paragraphs", "0 paragraphs";
     ``plural`` for nouns that do not just take an "s" ("1 piece of evidence", "3 pieces of evidence")."""
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def nothing_listed(thing: str, things: str, filters: Sequence[str], how_to_add: str) -> str:
+    """What an empty list says: that nothing matched the filters given (``--about 'India'``), or, without
+    filters, that nothing is recorded yet and how to record it."""
+    if filters:
+        return f"No {thing} matches {' and '.join(filters)}."
+    return f"No {things} recorded yet: {how_to_add}."
+
+
+def option(name: str, value: object = None) -> str:
+    """An option as the user gave it, for saying which filter matched nothing: ``--about 'North Korea'``."""
+    return name if value is None or value is True else f"{name} {str(value)!r}"

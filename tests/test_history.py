@@ -239,7 +239,7 @@ def test_since_keeps_the_events_from_that_day_on(seeded: Provenance, session: Se
         "2026-01-05T09:30:00+00:00",
     )
     tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
-    assert seeded.ok("history", "--since", tomorrow).stdout == "No events found.\n"
+    assert seeded.ok("history", "--since", tomorrow).stdout == f"No event matches --since '{tomorrow}'.\n"
 
 
 # --- history of a claim -----------------------------------------------------------------------------------
@@ -383,5 +383,5 @@ def test_naming_two_subjects_is_a_usage_error(seeded: Provenance) -> None:
 
 
 def test_an_empty_desk_has_no_events(provenance: Provenance) -> None:
-    assert provenance.ok("history").stdout == "No events found.\n"
+    assert provenance.ok("history").stdout == "No events recorded yet: every change a command makes is logged.\n"
     assert as_json(provenance) == []

@@ -19,7 +19,7 @@ from provenance.cli.app import (
     say,
 )
 from provenance.cli.options import COUNT, ROW_ID
-from provenance.text import count, printable
+from provenance.text import count, nothing_listed, option, printable
 
 if TYPE_CHECKING:
     from provenance import (
@@ -151,7 +151,11 @@ def claim_list(ctx: click.Context, about: str | None, search: str | None, as_jso
     if as_json:
         print_json([records.claim_record(c, names, computed.get(c.id, assessment.NOT_ASSESSED)) for c, names in found])
     else:
-        click.echo(printable(text.claim_table(found, computed)))
+        filters = [option(name, value) for name, value in (("--about", about), ("--search", search)) if value]
+        how = "`provenance claim add KEY STATEMENT` records one"
+        click.echo(
+            printable(text.claim_table(found, computed) if found else nothing_listed("claim", "claims", filters, how))
+        )
 
 
 @claim_group.command("show")
@@ -379,7 +383,12 @@ def evidence_list(ctx: click.Context, claim_key: str | None, needs_review: bool,
     if as_json:
         print_json([records.evidence_record(e) for e in found])
     else:
-        click.echo(printable(text.evidence_table(found)))
+        filters = [option("--claim", claim_key)] if claim_key else []
+        filters += [option("--needs-review")] if needs_review else []
+        how = "`provenance evidence add CLAIM SOURCE --quote WORDS --stance STANCE` links a claim to a passage"
+        click.echo(
+            printable(text.evidence_table(found) if found else nothing_listed("evidence", "evidence", filters, how))
+        )
 
 
 # Contradictions have commands of their own: provenance/cli/contradictions.py

@@ -15,7 +15,7 @@ from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.cli.options import COUNT
 from provenance.errors import Invalid
-from provenance.text import count, printable
+from provenance.text import count, nothing_listed, option, printable
 
 if TYPE_CHECKING:
     from provenance import claims, contradictions, suggest
@@ -82,7 +82,14 @@ def contradiction_list(ctx: click.Context, status: str | None, as_json: bool) ->
         if as_json:
             print_json([conflicts.contradiction_record(c) for c in found])
         else:
-            click.echo(printable(conflicts.contradiction_table(found)))
+            filters = [option("--status", status)] if status else []
+            how = "`provenance contradiction add CLAIM_A CLAIM_B` records one"
+            shown = (
+                conflicts.contradiction_table(found)
+                if found
+                else nothing_listed("contradiction", "contradictions", filters, how)
+            )
+            click.echo(printable(shown))
 
 
 @contradiction_group.command("resolve")
@@ -207,7 +214,17 @@ def contradiction_suggestions(ctx: click.Context, status: str, as_json: bool) ->
         if as_json:
             print_json([conflicts.suggestion_record(s, by_id, notes.get(s.id)) for s in found])
         else:
-            click.echo(printable(conflicts.suggestion_list(found, by_id, notes)))
+            how = "`provenance contradictions detect` suggests pairs of cited passages that disagree"
+            chosen = status.strip().lower()
+            if found:
+                shown = conflicts.suggestion_list(found, by_id, notes)
+            elif chosen == "open":  # the default: say how to get some, and how to see the decided ones
+                shown = f"No open suggestions: {how} (--status all lists those decided too)."
+            else:
+                shown = nothing_listed(
+                    "suggestion", "suggestions", [] if chosen == "all" else [option("--status", status)], how
+                )
+            click.echo(printable(shown))
 
 
 @contradiction_group.command("confirm")

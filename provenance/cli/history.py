@@ -9,8 +9,7 @@ import click
 from provenance.cli import lazy
 from provenance.cli.app import cli, json_option, open_database, print_json, say
 from provenance.cli.options import COUNT
-from provenance.text import printable
-
+from provenance.text import nothing_listed, option, printable
 
 if TYPE_CHECKING:
     from provenance import documents
@@ -21,6 +20,7 @@ else:  # loaded when the command runs: see provenance.cli.lazy
 
 # history.DEFAULT_LIMIT, written out so that --help need not load the log's code (tests/test_startup.py checks it)
 DEFAULT_LIMIT = 50
+
 
 @cli.command("history")
 @click.argument("key", required=False)
@@ -67,6 +67,10 @@ def history_command(
         found = domain.history(session, wanted, subject=kind or None, limit=limit, since=day)
         records = [shown.event_record(entry) for entry in found.entries]
         listed = shown.text(found)
+    if not found.entries:
+        filters = [option(f"--{kind}" if kind else "KEY", wanted)] if wanted else []
+        filters += [option("--since", since)] if since else []
+        listed = nothing_listed("event", "events", filters, "every change a command makes is logged")
     if len(found.subjects) > 1:
         say(f"{wanted!r} names a claim and a source: both histories are shown (--claim or --source for one)")
     if found.total > len(found.entries):

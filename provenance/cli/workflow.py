@@ -19,7 +19,7 @@ from provenance.cli.app import (
     say,
 )
 from provenance.cli.capture import claim_group
-from provenance.text import printable
+from provenance.text import nothing_listed, option, printable
 
 if TYPE_CHECKING:
     from provenance import models, workflow
@@ -247,6 +247,9 @@ def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> Non
         board = workflow.board(session, assignee=assignee)
     if as_json:
         print_json(board_record(board))
+    elif assignee is not None and not board.total:
+        how = "`provenance claim assign KEY --to NAME` assigns one"
+        click.echo(printable(nothing_listed("claim", "claims", [option("--assignee", assignee)], how)))
     else:
         click.echo(printable(board_text(board)))
 

@@ -391,6 +391,7 @@ def _render(report: Report, title: str, style: str) -> str:
         contents=_CONTENTS if contents else Markup(),
         claims=_CLAIMS if claims else Markup(),
         notes=_NOTES if notes else Markup(),
+        nothing=report.nothing,
     )
     pieces: list[str] = []
     for marker, part in ((_CONTENTS, contents), (_CLAIMS, claims), (_NOTES, notes)):

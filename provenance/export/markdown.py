@@ -187,7 +187,7 @@ def _render(report: Report, title: str, style: str) -> str:
         "",
     ]
     if not report.claims:
-        intro += ["No claims recorded yet.", ""]
+        intro += [escape(report.nothing), ""]
     lines = intro + body + (["## Sources cited", "", *writer.notes] if writer.notes else [])
     # The document ends with exactly one newline. Joined with one more line, it is made in one piece (a large
     # report is tens of megabytes; stripping and appending would copy it twice more).
