@@ -509,6 +509,59 @@ def _rows_of(claim_ids: Select[Any] | Sequence[int]) -> Executable:
     )
 
 
+# --- what one new piece of evidence did -----------------------------------------------------------------
+
+
+def claim_likelihood(session: Session, claim_key: str) -> Assessment:
+    """The computed likelihood of the claim ``claim_key`` as the session now sees it (``claim show --explain``
+    works it out by the same formula); not assessed for a claim with no counted evidence or no such claim."""
+    claim_id = session.scalar(select(Claim.id).where(Claim.key == claim_key))
+    if claim_id is None:
+        return NOT_ASSESSED
+    session.flush()  # the rows are read on the session's connection, which does not flush by itself
+    return assess_claims(session, [claim_id]).get(claim_id, NOT_ASSESSED)
+
+
+@dataclass(frozen=True, eq=False)
+class Effect:
+    """How one piece of evidence, just added, moved its claim's computed likelihood."""
+
+    claim_key: str
+    item: Item
+    before: Assessment
+    after: Assessment
+
+    def describe(self) -> str:
+        """One line for the analyst: ``computed likelihood of KEY: likely (67.5 %) -> very likely (87.5 %)``, or
+        ``unchanged`` and why; with a note when the passage counts the other way than its stance suggests."""
+        start = f"computed likelihood of {self.claim_key}: "
+        before, after = describe_likelihood(self.before.probability), describe_likelihood(self.after.probability)
+        mine = [c for c in self.after.contributions if c.item.evidence_id == self.item.evidence_id]
+        if not mine:
+            return f"{start}unchanged, {after} (this passage {_reason_not_counted(self.item)}, so it counts nothing)"
+        line = f"{start}unchanged, {after}" if before == after else f"{start}{before} -> {after}"
+        rated = describe_likelihood(self.item.likelihood)
+        if self.item.stance == Stance.CONTRADICTS and mine[0].log_odds > 0:
+            line += (
+                f"; note: a contradicting passage rated {rated} counts for the claim, since its likelihood is that of "
+                "what it says, the claim's opposite (rate it likely to count it against the claim)"
+            )
+        elif self.item.stance == Stance.SUPPORTS and mine[0].log_odds < 0:
+            line += (
+                f"; note: a supporting passage rated {rated} counts against the claim, since its likelihood is that "
+                "of what it says"
+            )
+        return line
+
+
+def effect_of(session: Session, evidence: Evidence, before: Assessment) -> Effect:
+    """What adding ``evidence`` did to its claim's computed likelihood, from ``before`` (see
+    :func:`claim_likelihood`, asked before the evidence was added)."""
+    after = claim_likelihood(session, evidence.claim.key)
+    item = next(i for i in after.items if i.evidence_id == evidence.id)
+    return Effect(evidence.claim.key, item, before, after)
+
+
 # --- changes analysts make ----------------------------------------------------------------------------
 
 

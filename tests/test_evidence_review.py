@@ -73,6 +73,8 @@ def test_accept_fuzzy_stores_the_source_text_marked_for_review(desk: Provenance)
         f"accepted a fuzzy match 98.7/100 for the quote {TYPO!r}: the source has {REAL!r}; evidence "
         f"{record['evidence_id']} needs review (`provenance evidence confirm {record['evidence_id']} --note "
         "WHAT_YOU_CHECKED`)\n"
+        "computed likelihood of aid-and-diversion: unchanged, not assessed (this passage has no likelihood, so it "
+        "counts nothing)\n"
     )
     after = row_counts(desk.url)
     assert after["evidence"] == before["evidence"] + 1 and after["event"] == before["event"] + 1

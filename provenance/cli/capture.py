@@ -235,7 +235,12 @@ def evidence_group() -> None:
 @click.argument("source_key", metavar="SOURCE")
 @click.option("--quote", required=True, help="The exact words from the source.")
 @click.option("--stance", required=True, help="supports, contradicts or mentions.")
-@click.option("--confidence", help="How likely the passage's statement is true: ICD 203 term or number 0..1.")
+@click.option(
+    "--confidence",
+    help="How likely what the passage says is true, on this passage alone: ICD 203 term or number 0..1. For a "
+    "contradicting passage that is the likelihood of the claim's opposite: rate it likely if it counts against the "
+    "claim; unlikely makes it count for the claim. The change to the claim's computed likelihood is printed.",
+)
 @click.option("--attributed-to", help="Who in the article makes the statement.")
 @click.option("--note", help="Why that stance and likelihood.")
 @click.option("--prefix", help="Text right before the quote, to choose among several occurrences.")
@@ -293,6 +298,7 @@ def evidence_add(
     --attributed-to "New Delhi, citing unnamed sources"
     """
     with open_database(ctx) as session:
+        before = assessment.claim_likelihood(session, claim_key)
         evidence = claims.add_evidence(
             session,
             claim_key,
@@ -312,6 +318,7 @@ def evidence_add(
         )
         passage = evidence.passage
         retracted = retraction.retraction_details(passage.source)
+        effect = assessment.effect_of(session, evidence, before)
     if retracted is not None:
         say(f"Warning: source {source_key!r} is retracted ({retracted}); claim show and reports mark this evidence")
     review = anchoring.review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
@@ -342,6 +349,7 @@ def evidence_add(
             f"{claim_key} <- {source_key} characters {passage.char_start}–{passage.char_end} "
             f"({passage.kind.value}, {evidence.stance.value}{flag})"
         )
+    say(effect.describe())
 
 
 @evidence_group.command("confirm")
