@@ -218,7 +218,7 @@ def export_command(
     check_output(ctx, output)
     with open_database(ctx, readonly=True) as session:
         if fmt == "bundle":
-            from provenance.export import jsontext
+            from provenance.export import jsontext  # small; escapes the bundle's JSON like every JSON export
 
             content = jsontext.escape(bundle.dumps(session))
         else:
