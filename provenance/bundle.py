@@ -18,7 +18,9 @@ listed under the table's ``"sql_null"`` key (column name -> row indexes), which 
 
 Loading refuses, with one message and nothing kept (the caller rolls back): anything that is not a bundle, a
 newer format, a schema revision other than the database's (which must be the latest this code knows), a
-database that already holds rows, and damaged content. Values are checked against their columns before they
+database that already holds rows, damaged content, and a bundle whose event log does not hold (the events carry
+their hash chain; the chain and the rows' logged states are checked as ``provenance verify`` checks them, so an
+edited bundle is refused). Values are checked against their columns before they
 are sent; the database's own constraints (foreign keys, unique keys, checks) catch the rest.
 """
 
@@ -54,7 +56,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from provenance import datafile, db
+from provenance import datafile, db, integrity
 from provenance.errors import Conflict, Invalid, SchemaMismatch
 from provenance.importer import read_text
 from provenance.models import Base
@@ -412,7 +414,22 @@ def load(session: Session, data: dict[str, Any]) -> BundleSummary:
         _reset_sequences(session)
     else:
         reindex(session)  # SQLite's search index takes inserted sentences from the domain layer, not a trigger
+    _check_log(session)
     return BundleSummary(schema_revision=revision, rows=rows)
+
+
+def _check_log(session: Session) -> None:
+    """The bundle's event log must be one unbroken hash chain, and its claims, evidence, contradictions and
+    sources what the log says they last became: a bundle edited after it was exported is refused."""
+    broken = integrity.log_problems(session)
+    if not broken:
+        return
+    first = broken[0]
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    raise Invalid(
+        f"damaged bundle: its event log does not hold: {first.subject}: {first.what}{more}; the bundle was changed "
+        "after it was exported: export it again from the desk's database; nothing was imported"
+    )
 
 
 def _check_header(data: Any) -> str:

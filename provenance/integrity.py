@@ -147,6 +147,23 @@ def verify(session: Session, *, expect_head: str | None = None) -> Verification:
     return result
 
 
+# The problems that say the log does not hold, or a row is not what the log says it became.
+LOG_KINDS = frozenset(
+    {"event_missing", "event_changed", "event_unchained", "unlogged_row", "row_changed", "logged_row_missing"}
+)
+
+
+def log_problems(session: Session) -> list[Problem]:
+    """Only the log's own checks: its chain, and every claim, evidence, contradiction and source against the state
+    it last logged (what a bundle must pass to be imported)."""
+    connection = session.connection()
+    result = Verification()
+    _check_chain(connection, result, None)
+    _check_sources_and_passages(connection, result)
+    _check_logged_rows(connection, result)
+    return [problem for problem in result.problems if problem.kind in LOG_KINDS]
+
+
 def check_head(value: str) -> str:
     """A head hash as ``verify`` prints it (64 hexadecimal digits), lower-cased; anything else is refused."""
     cleaned = value.strip().lower()

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -457,3 +458,71 @@ def test_the_chain_migration_steps_down_and_up_again_with_the_append_only_trigge
     finally:
         engine.dispose()
     assert verified(Provenance(db_url))["head"]["migrated_events"] == 1
+
+
+# --- bundles --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def exported(seeded: Provenance, tmp_path: Path) -> dict[str, Any]:
+    """The seeded desk as a bundle (on either backend)."""
+    path = tmp_path / "desk.json"
+    seeded.ok("export", "bundle", "-o", str(path))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _into_new_desk(data: dict[str, Any], tmp_path: Path) -> tuple[Provenance, Path]:
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    desk = Provenance(f"sqlite:///{tmp_path / 'new.db'}")
+    desk.ok("init")
+    return desk, path
+
+
+def _cell(data: dict[str, Any], table: str, column: str, where: Callable[[dict[str, Any]], bool]) -> list[Any]:
+    columns = data["tables"][table]["columns"]
+    rows = [row for row in data["tables"][table]["rows"] if where(dict(zip(columns, row, strict=True)))]
+    assert len(rows) == 1
+    return [rows[0], columns.index(column)]
+
+
+def test_a_bundle_carries_the_chain_and_imports_with_the_same_head(
+    seeded: Provenance, exported: dict[str, Any], tmp_path: Path
+) -> None:
+    assert {"seq", "hash", "state", "migrated"} <= set(exported["tables"]["event"]["columns"])
+    desk, path = _into_new_desk(exported, tmp_path)
+    desk.ok("import", str(path))
+    assert verified(desk)["head"] == verified(seeded)["head"]
+    desk.ok("claim", "add", "after-the-move", "Added after the move")
+    assert verified(desk)["head"]["seq"] == 54
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "match", "value", "found"),
+    [
+        ("event", "reason", lambda r: r["seq"] == 10, "edited", "event_changed"),
+        ("claim", "statement", lambda r: r["key"] == "suntech-diversion", "Edited", "row_changed"),
+        ("evidence", "stance", lambda r: r["stance"] == "supports" and r["id"] == 1, "contradicts", "row_changed"),
+        ("passage", "char_start", lambda r: r["kind"] == "paragraph" and r["id"] == 1, 1, "row_changed"),
+    ],
+)
+def test_an_edited_bundle_is_refused_and_nothing_is_imported(
+    exported: dict[str, Any], tmp_path: Path, table: str, column: str, match: Any, value: Any, found: str
+) -> None:
+    row, index = _cell(exported, table, column, match)
+    row[index] = value
+    desk, path = _into_new_desk(exported, tmp_path)
+    line = desk.fails("import", str(path))
+    assert line.startswith("Error: damaged bundle: its event log does not hold: ")
+    assert line.endswith(
+        "the bundle was changed after it was exported: export it again from the desk's database; nothing was imported"
+    )
+    assert sum(row_counts(desk.url).values()) == 0
+
+
+def test_a_bundle_with_an_event_left_out_is_refused(exported: dict[str, Any], tmp_path: Path) -> None:
+    del exported["tables"]["event"]["rows"][20]
+    desk, path = _into_new_desk(exported, tmp_path)
+    line = desk.fails("import", str(path))
+    assert "event before it is missing from the chain" in line
