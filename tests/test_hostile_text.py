@@ -291,3 +291,15 @@ def test_detect_and_suggest_read_passages_that_say_over_a_century(seeded: Proven
     assert "almost two decades against two decades" in reasons  # the rest of the database is still read
     suggested = json.loads(seeded.ok("suggest", "old-ties", "--json").stdout)
     assert suggested
+
+
+def test_an_error_line_never_prints_a_control_character_already_stored(seeded: Provenance) -> None:
+    """An error naming what the database holds ("claims are about: ...") escapes what it quotes."""
+    engine = db.make_engine(seeded.url)
+    try:
+        with Session(engine) as session, session.begin():
+            session.execute(update(Entity).where(Entity.name == "North Korea").values(name=f"North {OSC_TITLE}Korea"))
+    finally:
+        engine.dispose()
+    line = seeded.fails("claim", "list", "--about", "Atlantis")
+    assert "North \\x1b]0;pwned\\x07Korea" in line and not has_control(line)

@@ -21,6 +21,7 @@ import click
 from provenance import __version__
 from provenance.cli import lazy
 from provenance.errors import ProvenanceError
+from provenance.text import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -90,7 +91,7 @@ def _show_tracebacks(ctx: click.Context, value: bool) -> None:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    click.echo(f"Error: {printable(' '.join(message.split()))}", err=True)  # no control character reaches the terminal
     sys.exit(code)
 
 
