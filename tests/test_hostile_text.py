@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from provenance import db, events
 from provenance.errors import Invalid
-from provenance.models import Claim, Entity, Evidence
+from provenance.models import Claim, Entity, Evidence, Source
 from provenance.quantities import quantities
 from provenance.text import printable, user_text
 
@@ -303,3 +303,14 @@ def test_an_error_line_never_prints_a_control_character_already_stored(seeded: P
         engine.dispose()
     line = seeded.fails("claim", "list", "--about", "Atlantis")
     assert "North \\x1b]0;pwned\\x07Korea" in line and not has_control(line)
+
+
+def test_a_source_shown_escapes_control_characters_already_stored(seeded: Provenance) -> None:
+    engine = db.make_engine(seeded.url)
+    try:
+        with Session(engine) as session, session.begin():
+            session.execute(update(Source).where(Source.key == AID).values(title=f"Aid {OSC_TITLE}title"))
+    finally:
+        engine.dispose()
+    shown = seeded.ok("source", "show", AID).stdout
+    assert "Aid \\x1b]0;pwned\\x07title" in shown and not has_control(shown)

@@ -13,7 +13,7 @@ from tabulate import tabulate
 from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
-from provenance.text import count
+from provenance.text import count, printable
 
 if TYPE_CHECKING:
     from provenance import assessment, documents, extract, ingest, reanchor, retraction, sources
@@ -261,7 +261,8 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
             data["passages"] = [records.passage_record(p) for p in found]
         print_json(data)
     else:
-        click.echo(text.source_detail(source, found, supersedes, derived_from=derived_from, repeated_by=repeated_by))
+        shown = text.source_detail(source, found, supersedes, derived_from=derived_from, repeated_by=repeated_by)
+        click.echo(printable(shown))
 
 
 @source_group.command("history")
@@ -370,6 +371,6 @@ def source_retract(ctx: click.Context, key: str, reason: str | None, undo: bool,
     elif undo:
         click.echo(f"{key}\treinstated")
     else:
-        click.echo(f"{key}\tretracted {retraction.retraction_details(source)}")
+        click.echo(printable(f"{key}\tretracted {retraction.retraction_details(source)}"))
         if cited_by:
             say(f"claim show, reports and exports now mark the {cited_by} evidence quoting {key} as retracted")
