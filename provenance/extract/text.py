@@ -13,7 +13,7 @@ from dateutil import parser as dateparser
 from provenance import documents
 from provenance.documents import Document, normalise
 from provenance.errors import Invalid
-from provenance.text import clean_text
+from provenance.text import clean_text as clean_text  # the rules for every format, shared with user text
 
 
 @dataclass(frozen=True)
