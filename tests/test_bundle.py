@@ -471,7 +471,7 @@ def test_a_bundle_at_an_older_schema_revision_asks_for_a_fresh_export(db_url: st
 def test_a_database_at_an_older_schema_asks_for_an_upgrade(db_url: str, demo_bundle: dict[str, Any]) -> None:
     oldest = db.revision_history()[-1]["revision"]
     engine = db.make_engine(db_url)
-    db.downgrade(engine, oldest)
+    db.downgrade(engine, oldest, confirmed=True)
     engine.dispose()
     message = _refused(db_url, demo_bundle, SchemaMismatch, f"database is at schema revision {oldest}, older")
     assert "run `provenance db upgrade`" in message
@@ -625,7 +625,7 @@ def test_a_bundle_with_every_table_checked_before_any_row_is_sent(db_url: str, d
 
 def test_dump_refuses_a_database_not_at_the_latest_schema(db_url: str) -> None:
     engine = db.make_engine(db_url)
-    db.downgrade(engine, db.revision_history()[-1]["revision"])
+    db.downgrade(engine, db.revision_history()[-1]["revision"], confirmed=True)
     engine.dispose()
     with _opened(db_url) as session, pytest.raises(SchemaMismatch, match="run `provenance db upgrade` first"):
         bundle.dump(session)

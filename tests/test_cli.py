@@ -440,7 +440,7 @@ def test_db_downgrade_to_base_then_upgrade_gives_an_empty_current_schema(seeded:
     head = db.head_revision()
     assert seeded.ok("db", "upgrade").stderr == f"schema {head} -> {head}\n"
 
-    down = seeded.ok("db", "downgrade", "base")
+    down = seeded.ok("db", "downgrade", "base", "--yes")
     assert down.stdout == ""
     assert down.stderr == f"schema {head} -> none\n"
     assert json.loads(seeded.ok("db", "current", "--json").stdout) == {

@@ -451,7 +451,7 @@ def test_aliases_go_into_a_bundle_and_come_back(aliased: Provenance, tmp_path: P
     counts = row_counts(aliased.url)
     assert counts["entity_alias"] == 3
 
-    aliased.ok("db", "downgrade", "base")
+    aliased.ok("db", "downgrade", "base", "--yes")
     aliased.ok("init")
     assert row_counts(aliased.url)["entity_alias"] == 0
     loaded = aliased.ok("import", str(bundle)).stdout

@@ -43,7 +43,7 @@ def test_migrations_run_up_down_and_up_again(empty_db_url: str) -> None:
             *Base.metadata.tables,
             "alembic_version",
         }
-        assert db.downgrade(engine, "base") == (db.head_revision(), None)
+        assert db.downgrade(engine, "base", confirmed=True) == (db.head_revision(), None)
         assert _tables(empty_db_url) <= {"alembic_version"}
         db.upgrade(engine)
         assert db.current_revision(engine) == db.head_revision()
@@ -61,7 +61,7 @@ def test_every_revision_steps_down_and_up_one_at_a_time(empty_db_url: str) -> No
             assert db.current_revision(engine) == revision
         for revision in reversed(revisions):
             previous = db.script_directory().get_revision(revision).down_revision
-            db.downgrade(engine, str(previous) if previous else "base")
+            db.downgrade(engine, str(previous) if previous else "base", confirmed=True)
             assert db.current_revision(engine) == previous
     finally:
         engine.dispose()
@@ -124,7 +124,7 @@ def test_migrations_step_down_and_up_with_data_in_place(db_url: str) -> None:
             import_claims_file(session, DEMO_CLAIMS)
         before = row_counts(db_url)
         first = [r["revision"] for r in db.revision_history()][-1]
-        db.downgrade(engine, first)
+        db.downgrade(engine, first, confirmed=True)
         db.upgrade(engine)
         assert row_counts(db_url) == before
         assert before["passage"] > 0 and before["evidence"] > 0
