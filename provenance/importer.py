@@ -40,6 +40,11 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _day_of(value: object) -> object:
+    # YAML reads `2021-02-03 10:00` as a datetime: the day it was published is what a source keeps
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 class SourceSpec(_Spec):
     key: str | None = None
     path: str | None = None
@@ -48,7 +53,7 @@ class SourceSpec(_Spec):
     author: str | None = None
     publisher: str | None = None
     url: str | None = None
-    published: dt.date | None = None
+    published: Annotated[dt.date | None, BeforeValidator(_day_of)] = None
     reliability: str | None = None
     reliability_note: str | None = None
 

@@ -4,6 +4,7 @@ each one `Error:` line, with nothing stored; a claims file loads whole or not at
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import os
@@ -162,11 +163,17 @@ def test_an_impossible_front_matter_date_is_a_warning_and_stored_as_unknown(
     assert (shown["title"], shown["published"]) == ("Aid", None)
 
 
+def test_a_date_with_a_time_in_a_claims_file_is_the_day(tmp_path: Path) -> None:
+    text = "sources:\n  - key: wire\n    text: It rained.\n    published: 2021-02-03 23:30:00\n"
+    path = Path(_write(tmp_path / "claims.yaml", text))
+    assert importer.parse_claims_file(path).sources[0].published == datetime.date(2021, 2, 3)
+
+
 def test_a_timestamp_that_is_no_time_stays_text() -> None:
     assert datafile.load_yaml("a: 2021-02-30\nb: 2021-01-01 25:00:00\nc: 2021-02-28\n", Path("x.yaml")) == {
         "a": "2021-02-30",
         "b": "2021-01-01 25:00:00",
-        "c": __import__("datetime").date(2021, 2, 28),
+        "c": datetime.date(2021, 2, 28),
     }
 
 
