@@ -401,8 +401,8 @@ def import_claims_file(
                 size = len(source_spec.text.encode("utf-8"))
                 if size > max_bytes:
                     raise Invalid(
-                        f"the text is {size / MB:.1f} MB, over the {max_bytes / MB:g} MB limit; put it in a file "
-                        "of its own, or raise the limit with --max-size"
+                        f"the text is {_size(size)}, over the {_size(max_bytes)} limit; put it in a file of its "
+                        "own, or raise the limit with --max-size"
                     )
                 document = document_from_text(source_spec.text, name=f"{where}.text")
             result = store_source(
@@ -470,6 +470,14 @@ def _confined(base: Path, given: str, folders: Sequence[Path]) -> Path:
             "move the file there, or allow its folder with `provenance import --allow-path DIR`"
         )
     return file
+
+
+def _size(count: int) -> str:
+    """``60.2 MB``, ``3 kB``, ``512 bytes``: as the size limit on files says it."""
+    for unit, scale in (("MB", MB), ("kB", 1_000)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
 
 
 def size_limit(megabytes: float | None) -> int:

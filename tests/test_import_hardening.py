@@ -268,7 +268,7 @@ def test_the_size_limit_applies_to_inline_text(provenance: Provenance, tmp_path:
     data = {"sources": [{"key": "big", "text": "Many words here. " * 200}]}
     path = _write(_folder(tmp_path) / "claims.yaml", yaml.safe_dump(data))
     assert provenance.fails("import", "--max-size", "0.003", path) == (
-        f"Error: {path}: sources[0]: the text is 0.0 MB, over the 0.003 MB limit; put it in a file of its own, or "
+        f"Error: {path}: sources[0]: the text is 3.4 kB, over the 3 kB limit; put it in a file of its own, or "
         "raise the limit with --max-size"
     )
     provenance.ok("import", "--max-size", "0.004", path)
