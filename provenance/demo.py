@@ -17,7 +17,15 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import URL
 
-from provenance.db import describe_url, make_engine, resolve_url, resource_dir, session_scope, upgrade
+from provenance.db import (
+    describe_url,
+    driver_errors,
+    make_engine,
+    resolve_url,
+    resource_dir,
+    session_scope,
+    upgrade,
+)
 from provenance.errors import Conflict, Invalid
 from provenance.events import acting_as
 from provenance.export import markdown
@@ -65,11 +73,12 @@ def run_demo(database: Path, *, force: bool = False) -> DemoResult:
     _remove_sqlite_files(staging)
     engine = make_engine(URL.create("sqlite", database=str(staging)))
     try:
-        upgrade(engine)
-        with session_scope(engine) as session, acting_as(DEMO_ACTOR):
-            summary = import_claims_file(session, resource_dir("sources") / CLAIMS_FILE)
-        with session_scope(engine) as session:
-            report = markdown.render(build_report(session), title="Cited report: India and North Korea (demo)")
+        with driver_errors(engine):  # a full disk, a read-only folder...: one line
+            upgrade(engine)
+            with session_scope(engine) as session, acting_as(DEMO_ACTOR):
+                summary = import_claims_file(session, resource_dir("sources") / CLAIMS_FILE)
+            with session_scope(engine) as session:
+                report = markdown.render(build_report(session), title="Cited report: India and North Korea (demo)")
     except BaseException:
         engine.dispose()
         _remove_sqlite_files(staging)

@@ -10,12 +10,14 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
 
 from provenance import db
 from provenance.cli import app, cli
@@ -264,6 +266,39 @@ def test_a_full_disk_is_one_line_and_saves_nothing_sqlite_only(
     line = provenance.fails("import", str(DEMO_CLAIMS))
     assert line.startswith(f"Error: no room to write to database {provenance.url} (database or disk is full)")
     assert line.endswith("nothing was saved; free some disk space and run the command again")
+
+
+@pytest.mark.parametrize("room", ["none", "for the tables only"])
+def test_a_full_disk_stops_the_demo_in_one_line_and_leaves_no_file(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path, room: str
+) -> None:
+    """The disk fills up while the migrations make the tables, or after, while the demo's claims are imported."""
+    pages = 1
+    if room == "for the tables only":
+        with closing(sqlite3.connect(sqlite_template)) as template:
+            pages = template.execute("PRAGMA page_count").fetchone()[0] + 1
+    pragmas = db._sqlite_pragmas
+
+    def no_room(dbapi_connection: Any, record: Any) -> None:
+        pragmas(dbapi_connection, record)
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    monkeypatch.setattr(db, "_sqlite_pragmas", no_room)
+    line = one_error_line(run("demo"))
+    assert line.startswith("Error: no room to write to database sqlite:///provenance-demo.db.building (database or")
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_a_full_disk_on_postgresql_is_the_same_line() -> None:
+    """PostgreSQL's disk_full (SQLSTATE 53100), which a test cannot bring about, is read as SQLite's is."""
+    errors = pytest.importorskip("psycopg.errors")
+    engine = db.make_engine("postgresql://postgres@127.0.0.1:5432/desk")
+    failure = OperationalError("INSERT INTO source ...", {}, errors.DiskFull("could not extend file: No space left"))
+    translated = db.driver_error(engine, failure)
+    assert str(translated) == (
+        "no room to write to database postgresql+psycopg://postgres@127.0.0.1:5432/desk (could not extend file: No "
+        "space left); nothing was saved; free some disk space and run the command again"
+    )
 
 
 @pytest.fixture
