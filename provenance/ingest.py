@@ -106,8 +106,8 @@ def planned_files(
     if not items:
         kinds = ", ".join(sorted(extract.READ_EXTENSIONS))
         names = [display_path(entry.path) for entry in found[:5]] + ([f"{len(found) - 5} more"] if found[5:] else [])
-        passed = f" (skipped: {', '.join(names)})" if names else ""
-        raise Invalid(f"no files to capture in {', '.join(map(display_path, paths))}{passed}; provenance reads {kinds}")
+        passed = f"; skipped: {', '.join(names)}" if names else ""
+        raise Invalid(f"no files to capture in {', '.join(map(display_path, paths))}; provenance reads {kinds}{passed}")
     return items
 
 

@@ -288,6 +288,6 @@ def test_a_folder_with_nothing_to_read_is_refused_naming_what_it_skipped(
     folder.mkdir()
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
     assert provenance.fails("source", "add", str(folder)) == (
-        f"Error: no files to capture in {folder} (skipped: {folder / 'photo.jpg'}); provenance reads .htm, .html, "
-        ".markdown, .md, .pdf, .text, .txt, .xhtml"
+        f"Error: no files to capture in {folder}; provenance reads .htm, .html, .markdown, .md, .pdf, .text, .txt, "
+        f".xhtml; skipped: {folder / 'photo.jpg'}"
     )
