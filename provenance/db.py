@@ -243,12 +243,13 @@ def _timed_out(engine: Engine, exc: BaseException) -> ProvenanceError | None:
     return None
 
 
-def _lock_holders(engine: Engine, error: BaseException) -> str:
+def _lock_holders(engine: Engine, error: BaseException | None) -> str:
     """Who holds the lock a command waited for, asked from a fresh connection (the waiting one is no longer
     waiting, so ``pg_blocking_pids`` cannot tell): the sessions in a transaction that hold a writer's lock on the
     table whose row was waited for, or else a lock that keeps others out of a whole table, oldest first."""
     context = getattr(getattr(error, "diag", None), "context", None) or ""
     waited = _WAITED_IN.search(context)
+    searches: list[tuple[str | None, tuple[str, ...]]]
     if waited is not None:
         searches = [(waited[1], _WRITER_LOCKS + _TABLE_LOCKS)]
     else:
