@@ -492,7 +492,7 @@ def driver_error(engine: Engine, exc: DBAPIError) -> ProvenanceError | None:
         )
     if name.startswith("SQLITE_BUSY") or "database is locked" in message:
         return _busy(engine)
-    return None
+    return _timed_out(engine, exc)
 
 
 @contextmanager

@@ -379,6 +379,27 @@ def test_a_database_in_a_read_only_folder_is_one_line_sqlite_only(sqlite_desk: P
     assert fingerprint(desk) == before
 
 
+def test_a_lock_held_during_a_migration_is_one_line_postgresql_only(
+    seeded: Provenance, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session holds a table the downgrade must drop: it waits $PROVENANCE_LOCK_TIMEOUT, then says so."""
+    if backend != "postgresql":
+        pytest.skip("SQLite's locked database has its own line (tests/test_concurrency.py)")
+    before = row_counts(seeded.url)
+    monkeypatch.setenv(db.LOCK_TIMEOUT_ENV, "1")
+    holder = create_engine(db.resolve_url(seeded.url))
+    try:
+        with holder.connect() as connection:
+            connection.execute(text("LOCK TABLE claim IN ACCESS EXCLUSIVE MODE"))
+            line = one_error_line(seeded("db", "downgrade", "base", "--yes"))
+            connection.rollback()
+    finally:
+        holder.dispose()
+    assert line.startswith(f"Error: database {db.describe_url(db.resolve_url(seeded.url))} is locked by another ")
+    assert "waited 1 s" in line
+    assert row_counts(seeded.url) == before
+
+
 def _drop_event_table(url: str, backend: str) -> None:
     engine = create_engine(db.resolve_url(url))
     with engine.begin() as connection:
