@@ -18,6 +18,7 @@ from conftest import SEED_2018, Provenance
 from sqlalchemy import text
 
 from provenance import db
+from provenance.errors import ProvenanceError
 
 PROVENANCE = (sys.executable, "-c", "import sys; from provenance.cli import cli; sys.exit(cli())")
 SUNTECH = "suntech-diversion"
@@ -173,6 +174,43 @@ def test_postgresql_connections_carry_the_timeouts_and_the_command_name(
     }
     assert name == "provenance source add"
     assert path == db.resolve_url(db_url).query["options"].removeprefix("-csearch_path=")  # the URL's options kept
+
+
+@only_postgresql
+def test_a_statement_running_past_the_statement_timeout_is_stopped_in_one_line(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(db.STATEMENT_TIMEOUT_ENV, "0.2")
+    engine = db.make_engine(db_url)
+    try:
+        with pytest.raises(ProvenanceError) as raised, db.session_scope(engine) as session:
+            session.execute(text("SELECT pg_sleep(2)"))
+    finally:
+        engine.dispose()
+    assert str(raised.value) == (
+        f"a statement on database {db.describe_url(engine.url)} ran longer than 0.2 s and was stopped; nothing was "
+        "saved; raise $PROVENANCE_STATEMENT_TIMEOUT (seconds, 0 for no limit) and run the command again"
+    )
+
+
+@only_postgresql
+def test_a_transaction_left_idle_past_the_timeout_is_ended_by_the_server_in_one_line(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A program stopped (ctrl-Z) in the middle of a transaction does not hold its locks for ever."""
+    monkeypatch.setenv(db.STATEMENT_TIMEOUT_ENV, "0.2")
+    engine = db.make_engine(db_url)
+    try:
+        with pytest.raises(ProvenanceError) as raised, db.session_scope(engine) as session:
+            session.execute(text("SELECT 1"))
+            time.sleep(1)
+            session.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    assert str(raised.value) == (
+        f"this command's transaction on database {db.describe_url(engine.url)} stayed idle longer than 0.2 s and "
+        "the server ended it; nothing was saved; run the command again ($PROVENANCE_STATEMENT_TIMEOUT sets the limit)"
+    )
 
 
 def test_on_sqlite_the_lock_timeout_variable_sets_the_busy_timeout(
