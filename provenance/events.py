@@ -41,6 +41,7 @@ from provenance import db, logchain
 from provenance.db import inserted_id
 from provenance.errors import Invalid
 from provenance.models import Base, Claim, Contradiction, Event, Evidence, Passage, Source, utcnow
+from provenance.text import user_text
 
 USER_ENV = "PROVENANCE_USER"
 _event = Base.metadata.tables["event"]
@@ -50,7 +51,7 @@ _acting: ContextVar[str | None] = ContextVar("provenance_actor", default=None)
 
 def check_actor(name: str) -> str:
     """``name`` with its spacing tidied, if it names someone; an empty or blank name is refused."""
-    cleaned = " ".join(name.split())
+    cleaned = user_text(name, "name given to --as")
     if not cleaned:
         raise Invalid(
             f"--as needs the name of who is acting, e.g. --as anna, not an empty one; leave it out to act as "
@@ -77,7 +78,7 @@ def current_actor() -> str:
     acting = _acting.get()
     if acting is not None:
         return acting
-    name = " ".join(os.environ.get(USER_ENV, "").split())
+    name = user_text(os.environ.get(USER_ENV, ""), f"${USER_ENV}")
     return name or _system_user()
 
 

@@ -207,6 +207,7 @@ def test_control_characters_already_stored_are_escaped_when_printed(seeded: Prov
         (("claim", "assign", SINGH, "--to", "ana\x00"), "assignee"),
         (("review", SINGH, "--status", "in progress", "--note", "\x00"), "note"),
         (("claim", "withdraw", SINGH, "--reason", "\x00"), "reason"),
+        (("--as", "Ana\x00", "claim", "assign", SINGH, "--to", "Bo"), "name given to --as"),
     ],
 )
 def test_a_nul_character_is_refused_with_one_line_naming_the_field(
@@ -314,3 +315,9 @@ def test_a_source_shown_escapes_control_characters_already_stored(seeded: Proven
         engine.dispose()
     shown = seeded.ok("source", "show", AID).stdout
     assert "Aid \\x1b]0;pwned\\x07title" in shown and not has_control(shown)
+
+
+def test_the_name_given_to_as_is_stored_without_escapes(seeded: Provenance) -> None:
+    seeded.ok("--as", f"Ana {OSC_TITLE}Lima", "claim", "assign", SINGH, "--to", "Bo")
+    [event] = json.loads(seeded.ok("history", SINGH, "--limit", "1", "--json").stdout)
+    assert event["actor"] == "Ana Lima"
