@@ -153,6 +153,9 @@ _CHAIN_COLUMNS = [
     _event.c.reason,
 ]
 _SEAL_BATCH = 1000
+# Whether commits seal their events into the chain: always, but for benchmarks/concurrency.py measuring what the
+# chain costs (the events it writes with this off are reported by verify as not in the chain).
+SEAL = True
 _CHAIN_LOCK = "provenance.event_chain."  # with the schema's name: the advisory lock of one database's chain
 
 
@@ -187,7 +190,8 @@ def seal(session: Session) -> None:
     """Give the events this transaction inserted their places and hashes in the chain, the last of them the
     digests of the rows the transaction touched (see the module). Runs when the session commits; running it
     again before then does nothing more."""
-    if not session.info.get(_UNSEALED) and not session.info.get(_TOUCHED):
+    if not SEAL or (not session.info.get(_UNSEALED) and not session.info.get(_TOUCHED)):
+        _forget(session)
         return
     session.flush()  # the rows as they will be committed, and their ids
     ids = sorted(session.info.pop(_UNSEALED, []))
@@ -195,19 +199,21 @@ def seal(session: Session) -> None:
     if not ids:
         return  # rows written with no event: nothing to carry their state (verify reports them)
     connection = session.connection()
-    states = row_states(connection, touched, ids)
-    lock_chain(connection)
-    seq, previous = chain_head(connection)
-    sealed = []
+    written = []  # the events as the database gives them back: what verify will hash
     for start in range(0, len(ids), _SEAL_BATCH):
         chunk = ids[start : start + _SEAL_BATCH]
         rows = connection.execute(select(*_CHAIN_COLUMNS).where(_event.c.id.in_(chunk)).order_by(_event.c.id))
-        for row in rows.mappings():
-            seq += 1
-            last = row["id"] == ids[-1]
-            event = {**row, "seq": seq, "state": states if last else None}
-            previous = logchain.event_hash(event, previous)
-            sealed.append({"event_id": row["id"], "seq": seq, "hash": previous, "state": event["state"]})
+        written += [dict(row) for row in rows.mappings()]
+    sources = {event["subject_key"] for event in written if event["subject_type"] == "source"}
+    states = row_states(connection, touched, sources)
+    lock_chain(connection)
+    seq, previous = chain_head(connection)
+    sealed = []
+    for event in written:
+        seq += 1
+        event.update(seq=seq, state=states if event is written[-1] else None)
+        previous = logchain.event_hash(event, previous)
+        sealed.append({"event_id": event["id"], "seq": seq, "hash": previous, "state": event["state"]})
     connection.execute(
         _event.update()
         .where(_event.c.id == bindparam("event_id"))
@@ -216,9 +222,9 @@ def seal(session: Session) -> None:
     )
 
 
-def row_states(connection: Connection, touched: dict[str, set[int]], event_ids: list[int]) -> dict[str, Any] | None:
-    """The digests of the rows in ``touched`` (table name to ids), and of the sources the events ``event_ids``
-    are about, as they are now: ``{table: {id: digest}}``, or None when there are none."""
+def row_states(connection: Connection, touched: dict[str, set[int]], source_keys: set[str]) -> dict[str, Any] | None:
+    """The digests of the rows in ``touched`` (table name to ids) and of the sources with these keys, as they are
+    now: ``{table: {id: digest}}``, or None when there are none."""
     states: dict[str, dict[str, str]] = {}
     for table, ids in touched.items():
         if table == "source" or not ids:
@@ -227,12 +233,10 @@ def row_states(connection: Connection, touched: dict[str, set[int]], event_ids: 
         for row in connection.execute(select(*columns).where(columns[0].in_(sorted(ids)))).mappings():
             states.setdefault(table, {})[str(row["id"])] = logchain.row_digest(table, row)
     source_ids = set(touched.get("source", ()))
-    keys = connection.execute(
-        select(_event.c.subject_key).where(_event.c.id.in_(event_ids), _event.c.subject_type == "source")
-    ).scalars()
-    wanted = set(keys)
-    if wanted:
-        source_ids |= set(connection.execute(select(_source.c.id).where(_source.c.key.in_(sorted(wanted)))).scalars())
+    keys = sorted(source_keys)
+    for start in range(0, len(keys), _SEAL_BATCH):
+        chunk = keys[start : start + _SEAL_BATCH]
+        source_ids |= set(connection.execute(select(_source.c.id).where(_source.c.key.in_(chunk))).scalars())
     if source_ids:
         states["source"] = source_states(connection, sorted(source_ids))
     return dict(sorted(states.items())) or None
