@@ -21,6 +21,7 @@ from provenance.confidence import parse_reliability
 from provenance.documents import Document, Metadata
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
 from provenance.models import Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
+from provenance.text import optional_user_text
 
 KEY_MAX = 64
 _KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -152,6 +153,7 @@ def store_source(
     before the transaction ends, so that a run of many sources indexes them in batches. ``spans`` are the
     document's paragraphs and sentences when already found (:func:`segment_spans`), e.g. in another process.
     """
+    metadata, reliability_note = _given(metadata, reliability_note)
     meta = document.metadata.overridden_by(metadata or Metadata())
     derived = key is None and bool(document.origin)
     if derived:
@@ -165,6 +167,20 @@ def store_source(
         return planned
     [stored] = _write(session, [planned], index=index)
     return stored
+
+
+def _given(metadata: Metadata | None, reliability_note: str | None) -> tuple[Metadata | None, str | None]:
+    """The metadata and reliability note a user gave (options, a claims file), cleaned as any text a user gives
+    (:func:`provenance.text.user_text`); what a document says of itself is cleaned when it is read."""
+    if metadata is not None:
+        metadata = Metadata(
+            title=optional_user_text(metadata.title, "title"),
+            author=optional_user_text(metadata.author, "author"),
+            publisher=optional_user_text(metadata.publisher, "publisher"),
+            url=optional_user_text(metadata.url, "URL"),
+            published=metadata.published,
+        )
+    return metadata, optional_user_text(reliability_note, "reliability note")
 
 
 def store_sources(
@@ -183,6 +199,7 @@ def store_sources(
     statements for the whole batch; the others (the same text, a new version, a key taken) one at a time.
     """
     results: list[Stored | ProvenanceError | None] = [None] * len(pending)
+    metadata, reliability_note = _given(metadata, reliability_note)
     metas = [p.document.metadata.overridden_by(metadata or Metadata()) for p in pending]
     keys = [key_from_name(p.document.origin) if p.document.origin else None for p in pending]
     shas = [p.document.text_sha256 for p in pending]

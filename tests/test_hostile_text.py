@@ -321,3 +321,21 @@ def test_the_name_given_to_as_is_stored_without_escapes(seeded: Provenance) -> N
     seeded.ok("--as", f"Ana {OSC_TITLE}Lima", "claim", "assign", SINGH, "--to", "Bo")
     [event] = json.loads(seeded.ok("history", SINGH, "--limit", "1", "--json").stdout)
     assert event["actor"] == "Ana Lima"
+
+
+def test_metadata_given_for_a_source_is_stored_without_escapes(provenance: Provenance, tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("One sentence of news.\n", encoding="utf-8")
+    provenance.ok(
+        "source", "add", str(article), "--title", f"The {OSC_TITLE}title", "--author", "A\x07B",
+        "--reliability", "B", "--reliability-note", "\x1b[1mknown\x1b[0m desk",
+    )  # fmt: skip
+    shown = json.loads(provenance.ok("source", "show", "article", "--json").stdout)
+    assert (shown["title"], shown["author"], shown["reliability_note"]) == ("The title", "AB", "known desk")
+
+
+def test_a_nul_character_in_source_metadata_is_refused(provenance: Provenance, tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("One sentence of news.\n", encoding="utf-8")
+    line = provenance.fails("source", "add", str(article), "--title", "T\x00")
+    assert line.startswith("Error: ") and "the title contains a NUL character" in line
