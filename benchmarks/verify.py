@@ -49,7 +49,7 @@ def fill(url: str, articles: int, claims: int, seed: int) -> dict[str, int]:
     from rapidfuzz import fuzz
     from sqlalchemy import func, insert, select
 
-    from provenance import db, ingest
+    from provenance import db, events, ingest
     from provenance.models import Claim, Evidence, Passage, PassageKind, Stance, utcnow
 
     engine = db.make_engine(url)
@@ -104,6 +104,10 @@ def fill(url: str, articles: int, claims: int, seed: int) -> dict[str, int]:
                     }
                 )
         session.execute(insert(Evidence), rows)
+        # written in bulk, as no command writes them: logged as one event, so that verify finds them in the log
+        events.note_written(session, "claim", claim_ids)
+        events.note_written(session, "evidence", session.scalars(select(Evidence.id)))
+        events.record(session, "benchmark.fill", "claim", "claim-*", after={"claims": claims, "evidence": len(rows)})
         passages = session.scalar(select(func.count()).select_from(Passage)) or 0
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import getpass
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -273,6 +273,13 @@ def source_states(connection: Connection, source_ids: list[int]) -> dict[str, st
         for source_id, (key, text_sha256) in heads.items():
             found[str(source_id)] = logchain.source_digest(key, text_sha256, spans[source_id])
     return found
+
+
+def note_written(session: Session, table: str, ids: Iterable[int]) -> None:
+    """Rows of ``table`` (claim, evidence, contradiction or source) written without the ORM, in bulk: the commit
+    logs their state with the transaction's last event, as it does for rows the ORM writes. (Sources are also
+    found from the ``source`` events of the transaction.)"""
+    _touched(session).setdefault(table, set()).update(ids)
 
 
 def _note_flush(session: Session, _context: UOWTransaction) -> None:

@@ -526,3 +526,19 @@ def test_a_bundle_with_an_event_left_out_is_refused(exported: dict[str, Any], tm
     desk, path = _into_new_desk(exported, tmp_path)
     line = desk.fails("import", str(path))
     assert "event before it is missing from the chain" in line
+
+
+def test_rows_written_in_bulk_are_logged_when_their_writer_says_so(db_url: str) -> None:
+    from sqlalchemy import insert, select
+
+    from provenance.models import Claim, utcnow
+
+    with opened(db_url) as session:
+        now = utcnow()
+        rows = [{"key": f"bulk-{n}", "statement": f"Claim {n}", "created_at": now, "updated_at": now} for n in range(3)]
+        session.execute(insert(Claim), rows)
+        events.note_written(session, "claim", session.scalars(select(Claim.id).where(Claim.key != "bulk-2")))
+        events.record(session, "claim.bulk", "claim", "bulk-*")
+        session.commit()
+    [found] = problems(Provenance(db_url))
+    assert (found["kind"], found["subject"]) == ("unlogged_row", "claim bulk-2")
