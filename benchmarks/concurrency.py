@@ -1,8 +1,9 @@
-"""Benchmark: several provenance processes writing to one SQLite file at once.
+"""Benchmark: several provenance processes writing to one database at once, and what the log's hash chain costs.
 
-    python benchmarks/concurrency.py                           # 8 processes x 100 writes
+    python benchmarks/concurrency.py                           # 8 processes x 100 writes, SQLite
     python benchmarks/concurrency.py --processes 16 --writes 200
     python benchmarks/concurrency.py --via cli --writes 30     # each write a whole `provenance` command
+    python benchmarks/concurrency.py --db postgresql://postgres@127.0.0.1:5432/provenance_test   # PostgreSQL
 
 Each process writes in a loop, one transaction per write, as separate `provenance` commands would: it adds a
 claim of its own, links that claim to a sentence of the 2018 seed article (`evidence add`), then sets the
@@ -23,7 +24,13 @@ plus a baseline measured in the same run: one process making all the writes one 
 Prints, for each, the writes that succeeded and the errors by kind ("database is locked", a claim changed
 since it was read), the total time and its ratio to the baseline, and the time a write took (median, 95th
 percentile, slowest) with the longest wait for the write lock (the BEGIN IMMEDIATE statement). Then checks the
-database: as many claims, evidence, events and versions as writes that succeeded. Not a test: run it by hand.
+database: as many claims, evidence, events and versions as writes that succeeded, and (for runs with the chain)
+that `verify` finds the log one unbroken chain over them all.
+
+The chain's cost: the immediate run again with sealing switched off (``events.SEAL = False``: events written
+without their place and hash in the chain), and the ratio of the two. With ``--db postgresql://...`` every run
+is on PostgreSQL instead (a schema of its own each, dropped afterwards; the SQLite modes do not apply there): the
+baseline, the processes at once with the chain, and without it. Not a test: run it by hand.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -119,11 +127,11 @@ def worker(url: str, name: str, writes: int, via: str, start_at: float) -> dict[
 # --- the run ------------------------------------------------------------------------------------------
 
 
-def prepare(path: Path) -> None:
+def prepare(url: str) -> None:
     """A database with the 2018 seed article and the shared claim."""
     from provenance import claims, db, documents, sources
 
-    engine = db.make_engine(f"sqlite:///{path}")
+    engine = db.make_engine(url)
     db.upgrade(engine)
     with db.session_scope(engine) as session:
         sources.add_source(session, documents.read_document(SEED), key=SOURCE_KEY)
@@ -131,15 +139,66 @@ def prepare(path: Path) -> None:
     engine.dispose()
 
 
-def run(template: Path, work: Path, mode: str, processes: int, writes: int, via: str) -> dict[str, Any]:
-    path = work / f"{mode}-{processes}.db"
-    shutil.copy(template, path)
-    url = f"sqlite:///{path}"
+class Databases:
+    """A fresh prepared database for each run: a copy of a SQLite template, or a PostgreSQL schema of its own
+    (dropped at the end)."""
+
+    def __init__(self, work: Path, server: str | None) -> None:
+        self.work, self.server, self.schemas = work, server, []
+        if server is None:
+            self.template = work / "template.db"
+            prepare(f"sqlite:///{self.template}")
+
+    def new(self, name: str) -> str:
+        if self.server is None:
+            path = self.work / f"{name}.db"
+            shutil.copy(self.template, path)
+            return f"sqlite:///{path}"
+        from provenance import db
+
+        schema = f"bench_{uuid.uuid4().hex[:12]}"
+        with self._admin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        self.schemas.append(schema)
+        url = db.resolve_url(self.server).update_query_dict({"options": f"-csearch_path={schema}"})
+        text = url.render_as_string(hide_password=False)
+        prepare(text)
+        return text
+
+    def _admin(self) -> Any:
+        from sqlalchemy import create_engine
+
+        from provenance import db
+
+        return create_engine(db.resolve_url(self.server), isolation_level="AUTOCOMMIT").connect()
+
+    def drop(self) -> None:
+        if self.schemas:
+            with self._admin() as connection:
+                for schema in self.schemas:
+                    connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def run(
+    databases: Databases, mode: str, processes: int, writes: int, via: str, *, chain: bool = True
+) -> dict[str, Any]:
+    url = databases.new(f"{mode}-{processes}-{'chained' if chain else 'unchained'}")
     start_at = time.time() + 2.0  # every process has loaded its modules by then
     env = {**os.environ, "PROVENANCE_USER": "benchmark"}
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", url, f"p{i}", str(writes), via, str(start_at), mode],
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                url,
+                f"p{i}",
+                str(writes),
+                via,
+                str(start_at),
+                mode,
+                "chained" if chain else "unchained",
+            ],
             stdout=subprocess.PIPE,
             env=env,
             text=True,
@@ -151,29 +210,37 @@ def run(template: Path, work: Path, mode: str, processes: int, writes: int, via:
     errors = [e for r in results for e in r["errors"]]
     total = time.time() - start_at
     return {
-        "mode": mode,
+        "mode": mode if chain else f"{mode}, no chain",
         "processes": processes,
         "ok": len(seconds) - len(errors),
         "errors": errors,
         "total": total,
         "seconds": seconds,
         "waits": [w for r in results for w in r["waits"]],
-        "check": check(url),
+        "check": check(url, chain),
     }
 
 
-def check(url: str) -> dict[str, int]:
-    from provenance import db
+def check(url: str, chain: bool) -> dict[str, Any]:
+    from provenance import db, integrity
     from provenance.models import Claim, Event, Evidence
 
     engine = db.make_engine(url)
     with engine.connect() as connection:
-        counts = {
+        counts: dict[str, Any] = {
             "claims": (connection.scalar(select(func.count()).select_from(Claim)) or 0) - 1,
             "evidence": connection.scalar(select(func.count()).select_from(Evidence)) or 0,
             "events": connection.scalar(select(func.count()).where(Event.actor == "benchmark")) or 0,
             "shared_changes": (connection.scalar(select(Claim.version).where(Claim.key == SHARED)) or 1) - 1,
         }
+    if chain:
+        with db.session_scope(engine, readonly=True) as session:
+            verified = integrity.verify(session)
+        counts["verify"] = (
+            f"verify: {verified.head_seq} events in one unbroken chain"
+            if verified.ok
+            else f"verify: {len(verified.problems)} PROBLEMS, first: {verified.problems[0].line()}"
+        )
     engine.dispose()
     return counts
 
@@ -191,7 +258,7 @@ def kind(error: str) -> str:
     return error.split(":")[0]
 
 
-def describe(result: dict[str, Any], baseline: float | None) -> str:
+def described(result: dict[str, Any], baseline: float | None) -> str:
     seconds = sorted(result["seconds"])
     p95 = seconds[int(0.95 * (len(seconds) - 1))]
     ratio = f" ({result['total'] / baseline:.2f}x baseline)" if baseline else ""
@@ -206,31 +273,53 @@ def describe(result: dict[str, Any], baseline: float | None) -> str:
         f"p95 {p95 * 1000:.1f} ms, slowest {seconds[-1]:.3f} s{wait}\n"
         f"{'':>14}stored: {c['claims']} claims, {c['evidence']} evidence, {c['shared_changes']} changes of the "
         f"shared claim, {c['events']} events ({'all' if stored == c['events'] == result['ok'] else 'MISMATCH'})"
+        + (f"; {c['verify']}" if "verify" in c else "")
     )
 
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        url, name, writes, via, start_at, mode = sys.argv[2:8]
-        from provenance import db
+        url, name, writes, via, start_at, mode, chain = sys.argv[2:9]
+        from provenance import db, events
 
         db.SQLITE_SESSION_BEGIN = MODES[mode]
+        events.SEAL = chain == "chained"
         print(json.dumps(worker(url, name, int(writes), via, float(start_at))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--writes", type=int, default=100, help="writes per process")
     parser.add_argument("--via", choices=["domain", "cli"], default="domain")
+    parser.add_argument("--db", help="a PostgreSQL database URL to run on (a schema per run) instead of SQLite")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        template = work / "template.db"
-        prepare(template)
-        print(f"{args.processes} processes x {args.writes} writes ({args.via}), SQLite {sqlite_version()}")
-        baseline = run(template, work, "immediate", 1, args.processes * args.writes, args.via)
-        print(describe(baseline, None).replace("immediate x1", " baseline x1"))
-        for mode in MODES:
-            print(describe(run(template, work, mode, args.processes, args.writes, args.via), baseline["total"]))
+        databases = Databases(Path(folder), args.db)
+        try:
+            where = f"PostgreSQL ({args.db})" if args.db else f"SQLite {sqlite_version()}"
+
+            def describe(result: dict[str, Any], baseline: float | None) -> str:
+                text = described(result, baseline)
+                return text if args.db is None else text.replace("immediate", "  at once")
+
+            print(f"{args.processes} processes x {args.writes} writes ({args.via}), {where}")
+            baseline = run(databases, "immediate", 1, args.processes * args.writes, args.via)
+            print(
+                describe(baseline, None).replace("immediate x1", " baseline x1").replace("  at once x1", "baseline x1")
+            )
+            modes = list(MODES) if args.db is None else ["immediate"]
+            for mode in modes:
+                chained = run(databases, mode, args.processes, args.writes, args.via)
+                print(describe(chained, baseline["total"]))
+            unchained = run(databases, "immediate", args.processes, args.writes, args.via, chain=False)
+            print(describe(unchained, baseline["total"]))
+            print(
+                f"the chain's cost: {chained['total']:.2f} s with it, {unchained['total']:.2f} s without "
+                f"({chained['total'] / unchained['total']:.2f}x); a write's median "
+                f"{statistics.median(chained['seconds']) * 1000:.1f} ms against "
+                f"{statistics.median(unchained['seconds']) * 1000:.1f} ms"
+            )
+        finally:
+            databases.drop()
     return 0
 
 
