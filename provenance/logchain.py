@@ -90,6 +90,9 @@ PASSAGE_FIELDS = ("id", "kind", "char_start", "char_end", "paragraph_no", "sente
 STATE_TABLES = ("source", "claim", "evidence", "contradiction")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # written as they are
+
+
 def timestamp(value: dt.datetime) -> str:
     """A timestamp in the canonical form: UTC, microseconds, ``Z`` (a naive one is taken as UTC, as SQLite
     keeps them)."""
@@ -100,6 +103,8 @@ def timestamp(value: dt.datetime) -> str:
 
 def plain(value: Any) -> Any:
     """``value`` as the canonical JSON holds it: timestamps and dates as text, choices as their stored value."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime):
         return timestamp(value)
     if isinstance(value, dt.date):
@@ -148,7 +153,8 @@ def row_digest(table: str, row: Mapping[Any, Any]) -> str:
 
 
 def source_digest(key: str, text_sha256: str, passages: Iterable[Sequence[Any]]) -> str:
-    """The digest of a source: its key, its text's SHA-256 and its passages (tuples of :data:`PASSAGE_FIELDS`,
-    in any order: they are sorted here), so that a passage moved, added or removed changes it."""
-    spans = sorted([plain(value) for value in passage] for passage in passages)
+    """The digest of a source: its key, its text's SHA-256 and its passages (tuples of :data:`PASSAGE_FIELDS`:
+    whole numbers, the kind as text and None; in any order: they are sorted here by id), so that a passage moved,
+    added or removed changes it."""
+    spans = sorted(list(passage) for passage in passages)
     return sha256(canonical({"key": key, "text_sha256": text_sha256, "passages": spans}))
