@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING, Any
 
 import click
-from tabulate import tabulate
 
 from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json
+from provenance.export.tables import table as columns
 from provenance.text import printable
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ def entity_list(ctx: click.Context, as_json: bool) -> None:
         click.echo("No entities yet: `provenance claim add KEY STATEMENT --about NAME` records what a claim is about.")
     else:
         table = [(s.name, ", ".join(s.aliases), s.claims) for s in found]
-        click.echo(printable(tabulate(table, headers=["name", "aliases", "claims"])))
+        click.echo(printable(columns(["name", "aliases", "claims"], table)))
 
 
 @entity_group.command("show")
@@ -89,11 +88,8 @@ def entity_show(ctx: click.Context, name: str, as_json: bool) -> None:
         return
     lines = [detail.name, f"  aliases: {', '.join(detail.aliases) or '-'}", f"  claims:  {len(claims)}"]
     if claims:
-        table = [
-            (claim.key, claim.status.value.replace("_", " "), textwrap.shorten(claim.statement, 70, placeholder="…"))
-            for claim, _ in detail.claims
-        ]
-        lines += ["", tabulate(table, headers=["key", "status", "statement"])]
+        table = [(claim.key, claim.status.value.replace("_", " "), claim.statement) for claim, _ in detail.claims]
+        lines += ["", columns(["key", "status", "statement"], table)]
     click.echo(printable("\n".join(lines)))
 
 

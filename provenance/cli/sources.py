@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from tabulate import tabulate
 
 from provenance.cli import lazy
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid
+from provenance.export.tables import table as columns
 from provenance.text import count, printable
 
 if TYPE_CHECKING:
@@ -294,7 +294,7 @@ def source_history(ctx: click.Context, key: str, as_json: bool) -> None:
         )
         for i, s in enumerate(chain)
     ]
-    click.echo(tabulate(table, headers=["version", "key", "captured (UTC)", "by", "characters", "evidence", "state"]))
+    click.echo(columns(["version", "key", "captured (UTC)", "by", "characters", "evidence", "state"], table))
 
 
 @source_group.command("rate")

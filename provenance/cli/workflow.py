@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import click
-from tabulate import tabulate
 
 from provenance.cli import lazy
 from provenance.cli.app import (
@@ -19,6 +18,8 @@ from provenance.cli.app import (
     say,
 )
 from provenance.cli.capture import claim_group
+from provenance.export.tables import fit
+from provenance.export.tables import table as columns
 from provenance.text import nothing_listed, option, printable
 
 if TYPE_CHECKING:
@@ -229,8 +230,8 @@ def board_text(board: workflow.Board) -> str:
             ]
             for row in rows
         ]
-        lines += ["", f"{workflow.words(status).upper()} ({len(rows)})", tabulate(table, headers=headers)]
-    return "\n".join(lines)
+        lines += ["", f"{workflow.words(status).upper()} ({len(rows)})", columns(headers, table)]
+    return fit("\n".join(lines))
 
 
 @cli.command("status")
@@ -299,7 +300,7 @@ def desk_show(ctx: click.Context, as_json: bool) -> None:
         ]
         for v in values
     ]
-    click.echo(printable(tabulate(table, headers=["setting", "value", "set by", "meaning"])))
+    click.echo(printable(columns(["setting", "value", "set by", "meaning"], table)))
 
 
 @desk_group.command("set")

@@ -7,10 +7,9 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tabulate import tabulate
-
 from provenance.citations import location
 from provenance.export.records import passage_record
+from provenance.export.tables import table
 from provenance.models import Claim, Contradiction, ContradictionSuggestion, Passage
 from provenance.suggest import Suggested
 
@@ -34,12 +33,11 @@ def contradiction_record(contradiction: Contradiction) -> dict[str, Any]:
 
 def contradiction_table(contradictions: Iterable[Contradiction]) -> str:
     rows = [
-        (c.claim_a.key, c.claim_b.key, c.kind.value, c.status.value, _short(c.resolution or c.note or "", 50))
-        for c in contradictions
+        (c.claim_a.key, c.claim_b.key, c.kind.value, c.status.value, c.resolution or c.note) for c in contradictions
     ]
     if not rows:
         return "No contradictions found."
-    return tabulate(rows, headers=["claim", "contradicts", "kind", "status", "resolution or note"])
+    return table(["claim", "contradicts", "kind", "status", "resolution or note"], rows)
 
 
 def _side(passage: Passage) -> dict[str, Any]:
@@ -152,7 +150,3 @@ def suggested_list(entries: Iterable[Suggested]) -> str:
                 subsequent_indent="     ",
             )
     return "\n".join(lines) if lines else "No passage matches the claim's words."
-
-
-def _short(text: str, width: int) -> str:
-    return textwrap.shorten(" ".join(text.split()), width, placeholder="…") if text else ""

@@ -5,27 +5,24 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
-from tabulate import tabulate
-
 from provenance.anchoring import format_score
 from provenance.assessment import NOT_ASSESSED, Assessment
 from provenance.citations import citation, location, source_title
 from provenance.confidence import describe_credibility, describe_likelihood, describe_reliability
+from provenance.export.tables import fit, output_width
+from provenance.export.tables import table as columns
 from provenance.models import AnchorMethod, Claim, Evidence, Passage, Source
 from provenance.report import CitedPassage, ClaimReport
 from provenance.retraction import retraction_details
 from provenance.search import Hit
 from provenance.sources import SourceRow
 
-WIDTH = 100
+WIDTH = 100  # prose wraps at this width, or the terminal's if narrower
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
-
-
-def _short(text: str, width: int) -> str:
-    return textwrap.shorten(text, width, placeholder="…")
+    width = min(output_width() or WIDTH, WIDTH)
+    return textwrap.fill(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent)
 
 
 def source_table(rows: Iterable[SourceRow]) -> str:
@@ -33,7 +30,7 @@ def source_table(rows: Iterable[SourceRow]) -> str:
     table = [
         (
             r.source.key,
-            _short(source_title(r.source), 50),
+            source_title(r.source),
             r.source.published.isoformat() if r.source.published else "",
             r.source.reliability.value,
             r.paragraphs,
@@ -51,8 +48,8 @@ def source_table(rows: Iterable[SourceRow]) -> str:
             (*row, f"{r.source.retracted_at:%Y-%m-%d} by {r.source.retracted_by}" if r.source.retracted_at else "")
             for row, r in zip(table, rows, strict=True)
         ]
-        return tabulate(marked, headers=headers)
-    return tabulate(table, headers=headers)
+        return columns(headers, marked)
+    return columns(headers, table)
 
 
 def source_detail(
@@ -102,15 +99,15 @@ def claim_table(claims: Iterable[tuple[Claim, list[str]]], computed: Mapping[int
             claim.status.value.replace("_", " "),
             describe_likelihood(claim.confidence),
             *([] if computed is None else [describe_likelihood(computed.get(claim.id, NOT_ASSESSED).probability)]),
-            _short(", ".join(about), 30),
-            _short(claim.statement, 60 if computed is None else 50),
+            ", ".join(about),
+            claim.statement,
         )
         for claim, about in claims
     ]
     if not table:
         return "No claims found."
     headers = ["key", "status", "likelihood", *([] if computed is None else ["computed"]), "about", "statement"]
-    return tabulate(table, headers=headers)
+    return columns(headers, table)
 
 
 def _anchored(method: AnchorMethod, score: float | None) -> str:
@@ -199,22 +196,11 @@ def claim_detail(entry: ClaimReport) -> str:
         lines += ["", f"Mentioned in ({len(entry.mentioning)})"]
         for cited in entry.mentioning:
             lines += _cited(cited)
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def _number(value: float) -> str:
     return f"{value:+.3f}".replace("+0.000", "0").replace("-0.000", "0")
-
-
-def _columns(rows: Sequence[Sequence[object]]) -> list[str]:
-    """Rows of cells in left-aligned columns two spaces apart, indented by two, the first row underlined."""
-    cells = [[str(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    lines = [
-        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    lines.insert(1, "  " + "  ".join("-" * width for width in widths))
-    return lines
 
 
 def explanation(computed: Assessment) -> str:
@@ -250,7 +236,7 @@ def explanation(computed: Assessment) -> str:
         ]
         headers = ["#", "source", "para.", "stance", "likelihood", "log-odds", "rel.", "cred.", "share", "weight"]
         headers += ["adds", "running"]
-        lines += _columns([headers, *table])
+        lines += columns(headers, table, indent=2).splitlines()
         lines += ["", "  Independent source clusters (each counts once):"]
         for cluster in computed.clusters:
             cited = ", ".join(f"{key} ({letter})" for key, letter in cluster.sources)
@@ -265,7 +251,7 @@ def explanation(computed: Assessment) -> str:
             f"  - {s.item.source_key}, {s.item.place} ({s.item.stance.value}): {s.reason}" for s in computed.skipped
         ]
     lines += ["", f"  Result: log-odds {_number(computed.log_odds)}, computed likelihood {computed.describe()}"]
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def evidence_table(evidence: Iterable[Evidence]) -> str:
@@ -278,13 +264,13 @@ def evidence_table(evidence: Iterable[Evidence]) -> str:
             e.stance.value,
             _anchored(e.anchor_method, e.anchor_score),
             "needs review" if e.needs_review else "",
-            _short(e.quote, 40),
+            e.quote,
         )
         for e in evidence
     ]
     if not table:
         return "No evidence found."
-    return tabulate(table, headers=["id", "claim", "source", "characters", "stance", "anchored", "review", "quote"])
+    return columns(["id", "claim", "source", "characters", "stance", "anchored", "review", "quote"], table)
 
 
 def hit_list(hits: Iterable[Hit]) -> str:
