@@ -65,7 +65,7 @@ def main() -> None:
         }
         env_note = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
         times: dict[str, list[float]] = {name: [] for name in commands}
-        for name, command in commands.items():  # once each first: the files are then in the OS's cache for all
+        for command in commands.values():  # once each first: the files are then in the OS's cache for all
             run(command, cwd)
         for _ in range(args.runs):
             for name, command in commands.items():

@@ -32,9 +32,9 @@ else:  # loaded when a command first uses them: see provenance.cli.lazy
     )
 
 MB = 1_000_000  # as the size limit counts them (extract.DEFAULT_MAX_BYTES)
-
 # extract.DEFAULT_MAX_BYTES, written out so that --help need not load the readers (tests/test_startup.py checks it)
 DEFAULT_MAX_BYTES = 50 * MB
+
 
 @cli.group("source", cls=ProvenanceGroup)
 def source_group() -> None:
@@ -102,9 +102,9 @@ def source_add(
         url=url,
         published=documents.parse_date_option(published) if published else None,
     )
-    limit = ingest.max_bytes(max_size)
     from tqdm import tqdm  # only capture shows progress
 
+    limit = ingest.max_bytes(max_size)
     skipped: list[ingest.Skipped] = []
     items = ingest.planned_files(paths, skipped=skipped)
     _print_skipped(skipped)
