@@ -69,6 +69,8 @@ def check(path: Path, *, protected: Sequence[Path] = ()) -> Path:
     real = Path(os.path.realpath(path))
     try:
         found = _stat(real)
+    except NotADirectoryError as exc:
+        raise Invalid(f"cannot write {path}: {path.parent} is a file, not a folder; choose another path") from exc
     except OSError as exc:
         raise Invalid(f"cannot write {path}: {exc.strerror or exc}; choose another path") from exc
     if found is not None and stat.S_ISDIR(found.st_mode):

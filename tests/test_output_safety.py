@@ -370,3 +370,14 @@ def test_an_escaped_bundle_moves_the_same_text(hostile: Provenance, tmp_path: Pa
     copy.ok("import", str(bundle))
     shown = json.loads(copy.ok("claim", "show", "hostile", "--json").stdout)
     assert shown["statement"] == f"Aid arrived {SCRIPT} & left <!-- --> at once"
+
+
+def test_a_path_below_a_file_or_through_a_link_loop_is_one_line(seeded: Provenance, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("notes\n", encoding="utf-8")
+    line = seeded.fails("report", "-o", str(notes / "r.md"))
+    assert line == f"Error: cannot write {notes / 'r.md'}: {notes} is a file, not a folder; choose another path"
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    line = seeded.fails("report", "-o", str(loop))
+    assert line == f"Error: cannot write {loop}: Too many levels of symbolic links; choose another path"
