@@ -255,7 +255,55 @@ def _check_database(connection: Connection, result: Verification) -> bool:
         )
     if "event" in present:
         _check_triggers(connection, backend, problems)
+    if backend == "sqlite":
+        _check_search_index(connection, present, problems)
     return not missing
+
+
+# SQLite's full-text search index (made by the migrations, outside the models): its tables and the triggers that
+# keep it in step with claims and passages.
+SQLITE_SEARCH = {
+    "passage_search": ("passage", ("passage_search_delete", "passage_search_update")),
+    "claim_search": ("claim", ("claim_search_delete", "claim_search_insert", "claim_search_update")),
+}
+REBUILD_SEARCH = (
+    "searches miss or misreport what changed: restore the database from a backup, or export a bundle and import "
+    "it into a new database (`provenance --db NEW init`), which builds the index afresh"
+)
+
+
+def _check_search_index(connection: Connection, present: set[str], problems: list[Problem]) -> None:
+    triggers = {
+        str(name) for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    for index, (table, names) in SQLITE_SEARCH.items():
+        if index not in present:
+            problems.append(
+                Problem(
+                    "missing_table",
+                    index,
+                    None,
+                    f"table {index}",
+                    f"the search index of the table {table} is missing from the database",
+                    f"table {index}",
+                    "no such table",
+                    REBUILD_SEARCH,
+                )
+            )
+        for name in names:
+            if name not in triggers:
+                problems.append(
+                    Problem(
+                        "missing_trigger",
+                        table,
+                        None,
+                        f"trigger {name} on table {table}",
+                        f"the trigger that keeps the search index {index} in step is missing",
+                        f"trigger {name}",
+                        "no such trigger",
+                        REBUILD_SEARCH,
+                    )
+                )
 
 
 def _check_triggers(connection: Connection, backend: str, problems: list[Problem]) -> None:

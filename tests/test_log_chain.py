@@ -542,3 +542,16 @@ def test_rows_written_in_bulk_are_logged_when_their_writer_says_so(db_url: str) 
         session.commit()
     [found] = problems(Provenance(db_url))
     assert (found["kind"], found["subject"]) == ("unlogged_row", "claim bulk-2")
+
+
+def test_a_missing_search_trigger_or_index_is_found_on_sqlite(seeded: Provenance, backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's search index is kept by triggers; PostgreSQL's by a generated column")
+    tamper(seeded.url, "DROP TRIGGER claim_search_update")
+    [found] = problems(seeded)
+    assert found["message"].startswith(
+        "trigger claim_search_update on table claim: the trigger that keeps the search index claim_search in step "
+        "is missing: expected trigger claim_search_update, found no such trigger; searches miss or misreport"
+    )
+    tamper(seeded.url, "DROP TABLE passage_search")
+    assert ("missing_table", "passage_search") in kinds(seeded)
