@@ -165,10 +165,6 @@ def _reading(engine: Engine) -> Engine:
     return engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
 
 
-def _is_locked(exc: OperationalError) -> bool:
-    return "database is locked" in str(exc.orig)
-
-
 def _busy(engine: Engine) -> ProvenanceError:
     return ProvenanceError(
         f"database {describe_url(engine.url)} is locked by another command (waited up to "
@@ -345,11 +341,9 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
             raise locking.stale_conflict(engine, stale) from exc
         except OperationalError as exc:
             session.rollback()
-            if _is_locked(exc):
-                raise _busy(engine) from exc
-            timed_out = _timed_out(engine, exc)
-            if timed_out is not None:
-                raise timed_out from exc
+            translated = driver_error(engine, exc)  # locked, timed out, read-only, a full disk...
+            if translated is not None:
+                raise translated from exc
             raise
         except IntegrityError as exc:
             session.rollback()
@@ -359,9 +353,11 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
             raise
         except BaseException as exc:
             session.rollback()
-            timed_out = _timed_out(engine, exc)  # the driver's own error, from a COPY (see insert_rows)
-            if timed_out is not None:
-                raise timed_out from exc
+            # a driver error SQLAlchemy files under another class (PostgreSQL's read-only transaction is an
+            # InternalError), or the driver's own error, from a COPY (see insert_rows)
+            translated = driver_error(engine, exc) if isinstance(exc, DBAPIError) else _timed_out(engine, exc)
+            if translated is not None:
+                raise translated from exc
             raise
 
 

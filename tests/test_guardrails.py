@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from provenance import db
 from provenance.cli import app, cli
+from provenance.errors import ProvenanceError
 from tests.conftest import DEMO_CLAIMS, Provenance, row_counts
 
 STATEMENT = "India's exports to North Korea fell in 2017."
@@ -320,6 +321,17 @@ def test_a_read_only_database_reads_and_refuses_writes_in_one_line(seeded: Prove
     assert line.startswith("Error: database ") and " is read-only (" in line
     assert line.endswith("this command writes to the database: get write access to it, or work on a copy")
     assert row_counts(seeded.url) == before
+
+
+def test_a_session_on_a_read_only_database_fails_with_the_same_error(read_only_url: str) -> None:
+    """Not only the command line: any caller of session_scope gets the user's error, not the driver's."""
+    engine = db.make_engine(read_only_url)
+    try:
+        with pytest.raises(ProvenanceError, match=r" is read-only \("), db.session_scope(engine) as session:
+            session.execute(text("UPDATE setting SET value = value"))
+            session.execute(text("DELETE FROM contradiction_suggestion"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
