@@ -22,6 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -179,6 +180,10 @@ def default_workers(files: int) -> int:
 def _start_reader(parent: int, forked: bool) -> None:
     """Set up a reader (a worker process): it dies with ``parent``, the process it reads for, holds none of its
     database connections (``forked`` ones inherit them), and gives way to it."""
+    # Ctrl-C reaches the whole process group: the parent stops the run and the readers with it, without a
+    # traceback from each reader. (Taken by the thread _die_with starts, the signal also left a reader waiting
+    # for work for ever.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
     if forked:
         _close_inherited_sockets()
@@ -352,23 +357,26 @@ def capture(
             raise Invalid(f"{outcome.reason}; nothing was captured (--strict stops at the first bad file)")
         outcomes.append(outcome)
 
-    for item in items:
-        if isinstance(item, extract.BadFile):
-            store_batch()
-            add(Refused(item.path, _with_path(item.path, item.reason)))
-            continue
-        read = next(reads)
-        if isinstance(read, str):
-            store_batch()
-            add(Refused(item.path, _with_path(item.path, read)))
-            if progress is not None:
-                progress(item.path, item.size)
-            continue
-        batch.append((item, read))
-        if len(batch) >= BATCH:
-            store_batch()
-    store_batch()
-    index_created()
+    # Closed here, whatever stops the run (ctrl-C included): left to the garbage collector, the readers would be
+    # shut down from whichever thread collects it, possibly one of the pool's own, which cannot wait for itself.
+    with closing(reads):
+        for item in items:
+            if isinstance(item, extract.BadFile):
+                store_batch()
+                add(Refused(item.path, _with_path(item.path, item.reason)))
+                continue
+            read = next(reads)
+            if isinstance(read, str):
+                store_batch()
+                add(Refused(item.path, _with_path(item.path, read)))
+                if progress is not None:
+                    progress(item.path, item.size)
+                continue
+            batch.append((item, read))
+            if len(batch) >= BATCH:
+                store_batch()
+        store_batch()
+        index_created()
     return outcomes
 
 

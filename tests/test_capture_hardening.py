@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SEED_2018, Provenance
+from conftest import SEED_2018, Provenance, row_counts
 from sqlalchemy import text
 
 from provenance import db
@@ -115,6 +115,43 @@ def test_readers_of_a_killed_source_add_end_with_it_and_the_next_source_add_comp
     )
     assert after.returncode == 0, after.stderr
     assert after.stdout.startswith("india-north-korea-2018\tadded (")
+
+
+@needs_proc
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="on one core, capture reads in its own process")
+def test_ctrl_c_stops_source_add_and_its_readers_in_one_line(provenance: Provenance, tmp_path: Path) -> None:
+    """Ctrl-C reaches the command and its readers (the terminal's process group): all of them end, with one line
+    and nothing saved. (A reader's watching thread once took the signal, and the reader waited for work for ever.)"""
+    folder = tmp_path / "corpus"
+    write_articles(folder, 3000)
+    before = row_counts(provenance.url)
+    process = subprocess.Popen(
+        add_command(provenance.url, folder),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal gives a command
+    )
+    readers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(readers) < 2 and process.poll() is None and time.monotonic() < deadline:
+            readers |= children(process.pid)
+            time.sleep(0.02)
+        time.sleep(0.5)
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    # (click starts a new line first, after the ^C the terminal shows)
+    assert (process.returncode, out, err) == (1, "", "\nError: aborted\n")
+    deadline = time.monotonic() + 10
+    while any(map(running, readers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in readers if running(pid)] == []
+    assert row_counts(provenance.url) == before
 
 
 def test_a_reader_started_after_its_parent_is_gone_ends_at_once(tmp_path: Path) -> None:
