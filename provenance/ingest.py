@@ -198,8 +198,9 @@ def _die_with(parent: int) -> None:
     """End this reader when ``parent`` ends, however it ends (``kill -9`` included): readers left behind would
     keep reading for nobody and, forked with the parent's open files, keep its database connections open.
 
-    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``); everywhere, a thread
-    also watches the parent and ends this process once it is gone.
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``; strictly, when the
+    thread that started the reader ends: the pool lives within one call of :func:`capture`, in one thread);
+    everywhere, a thread also watches the parent and ends this process once it is gone.
     """
     if sys.platform.startswith("linux"):
         try:
