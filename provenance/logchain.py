@@ -114,9 +114,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+# made once: json.dumps with options makes a new encoder at every call
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical(value: Any) -> bytes:
     """The canonical JSON of ``value``: sorted keys, no whitespace, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def sha256(data: bytes) -> str:
