@@ -171,7 +171,7 @@ def _every_match_ranked(session: Session, query: str) -> list[tuple[int, float]]
         q = fts5_query(terms)
     else:
         sql = (
-            "SELECT id, rank FROM (SELECT p.id, ts_rank_cd(to_tsvector('provenance_search', p.text), "
+            "SELECT id, rank FROM (SELECT p.id, ts_rank(to_tsvector('provenance_search', p.text), "
             "to_tsquery('provenance_search', :q), 1) AS rank FROM passage p WHERE p.kind = 'sentence' "
             "AND to_tsvector('provenance_search', p.text) @@ to_tsquery('provenance_search', :q)) AS m "
             "ORDER BY rank DESC, id DESC"
