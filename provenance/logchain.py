@@ -152,8 +152,9 @@ def event_hash(event: Mapping[Any, Any], previous: str) -> str:
 
 
 def row_digest(table: str, row: Mapping[Any, Any]) -> str:
-    """The digest of a claim, evidence or contradiction row: the fields of :data:`ROW_FIELDS`."""
-    return sha256(canonical({name: plain(row[name]) for name in ROW_FIELDS[table]}))
+    """The digest of a claim, evidence or contradiction row: the canonical JSON of the list of its values of
+    :data:`ROW_FIELDS`, in that order (a list, not an object: a digest is computed for every row verify reads)."""
+    return sha256(canonical([plain(row[name]) for name in ROW_FIELDS[table]]))
 
 
 def source_digest(key: str, text_sha256: str, passages: Iterable[Sequence[Any]]) -> str:
