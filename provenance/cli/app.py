@@ -181,9 +181,9 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
         provenance claim show suntech-diversion
 
     \b
-    Exit codes: 0 done; 1 an error, said in one line starting "Error:"
-    (nothing was changed); 2 a usage mistake; 70 an internal error (a bug:
-    run again with --debug for the traceback).
+    Exit codes: 0 done; 1 an error, said in one line starting "Error:";
+    2 a usage mistake; 70 an internal error (a bug: run again with --debug
+    for the traceback).
     """
     ctx.obj = {"db": db}
     if actor is not None:
