@@ -115,6 +115,8 @@ def _work_of_others(database: Path) -> str | None:
                 "SELECT actor, count(*) FROM event WHERE actor != ? GROUP BY actor ORDER BY count(*) DESC, actor",
                 (DEMO_ACTOR,),
             ).fetchall()
+    except sqlite3.OperationalError as exc:  # a SQLite database, but not provenance's (or locked)
+        return f"it is not a provenance database that can be read: {exc}"
     except sqlite3.DatabaseError as exc:
         return f"it is not a SQLite database that can be read: {exc}"
     if not others:

@@ -146,6 +146,20 @@ def test_demo_refuses_a_file_that_is_not_a_database(in_tmp: Path) -> None:
     assert notes.read_text(encoding="utf-8") == "my notes\n"
 
 
+def test_demo_refuses_another_programs_database(in_tmp: Path) -> None:
+    with closing(sqlite3.connect(in_tmp / "calendar.db")) as other:
+        other.execute("CREATE TABLE event (id INTEGER PRIMARY KEY, title TEXT)")
+        other.execute("INSERT INTO event (title) VALUES ('dentist')")
+        other.commit()
+    before = fingerprint(in_tmp / "calendar.db")
+    line = one_error_line(run("demo", "--db", "calendar.db"))
+    assert line.startswith(
+        "Error: calendar.db is not a demo database (it is not a provenance database that can be read: no such "
+        "column: actor)"
+    )
+    assert fingerprint(in_tmp / "calendar.db") == before
+
+
 def test_demo_builds_in_an_empty_file(in_tmp: Path) -> None:
     (in_tmp / "empty.db").touch()
     assert run("demo", "--db", "empty.db").exit_code == 0
