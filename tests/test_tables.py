@@ -114,6 +114,7 @@ def long_claim(seeded: Provenance) -> Provenance:
         LONG,
     )
     seeded.ok("contradiction", "add", "nampo-shipment", "suntech-diversion", "--kind", "direct", "--note", LONG)
+    seeded.ok("contradictions", "detect")  # a suggestion, shown side by side
     return seeded
 
 
@@ -129,6 +130,8 @@ TABLES = [
     ["desk", "show"],
     ["claim", "show", "nampo-shipment", "--explain"],
     ["claim", "show", "suntech-diversion", "--explain"],
+    ["contradictions", "suggestions", "--status", "all"],
+    ["suggest", "suntech-diversion"],
 ]
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from provenance.citations import location
 from provenance.export.records import passage_record
-from provenance.export.tables import table
+from provenance.export.tables import fit, output_width, table
 from provenance.models import Claim, Contradiction, ContradictionSuggestion, Passage
 from provenance.suggest import Suggested
 
-COLUMN = 56  # each side of a suggestion, side by side
+COLUMN = 56  # each side of a suggestion, side by side (narrower if the terminal is)
 GAP = "    "
 
 
@@ -76,37 +76,44 @@ def suggestion_list(
     notes: Mapping[int, str | None] | None = None,
 ) -> str:
     """Each suggestion with its two passages side by side: source key, date and place above each text."""
+    column = _side_width()
     blocks = []
     for s in suggestions:
         a, b = (claims[i].key if i is not None and i in claims else "-" for i in (s.claim_a_id, s.claim_b_id))
         lines = [
             f"#{s.id}  {s.kind.value}  score {s.score:.2f}  {s.status.value}",
-            *textwrap.wrap(s.reason, COLUMN * 2 + len(GAP), initial_indent="  ", subsequent_indent="  "),
+            *textwrap.wrap(s.reason, column * 2 + len(GAP), initial_indent="  ", subsequent_indent="  "),
             f"  claims: {a}" + (" (both passages)" if a == b else f" / {b}"),
         ]
         if notes and notes.get(s.id):
-            lines += textwrap.wrap(f"note: {notes[s.id]}", COLUMN * 2, initial_indent="  ", subsequent_indent="  ")
-        lines += _side_by_side(_column(s.passage_a), _column(s.passage_b))
+            lines += textwrap.wrap(f"note: {notes[s.id]}", column * 2, initial_indent="  ", subsequent_indent="  ")
+        lines += _side_by_side(_column(s.passage_a, column), _column(s.passage_b, column), column)
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) if blocks else "No suggestions."
+    return fit("\n\n".join(blocks)) if blocks else "No suggestions."
 
 
-def _column(passage: Passage) -> list[str]:
+def _side_width() -> int:
+    """The width of each side: :data:`COLUMN`, or half the terminal's width if that is less."""
+    width = output_width()
+    return COLUMN if width is None else max(min(COLUMN, (width - 2 - len(GAP)) // 2), 10)
+
+
+def _column(passage: Passage, width: int) -> list[str]:
     source = passage.source
     published = source.published.isoformat() if source.published else "undated"
     head = [f"{source.key} ({published})", location(passage)]
     return (
-        [line for part in head for line in textwrap.wrap(part, COLUMN)]
+        [line for part in head for line in textwrap.wrap(part, width)]
         + [""]
-        + textwrap.wrap(f"“{' '.join(passage.text.split())}”", COLUMN)
+        + textwrap.wrap(f"“{' '.join(passage.text.split())}”", width)
     )
 
 
-def _side_by_side(left: list[str], right: list[str]) -> list[str]:
+def _side_by_side(left: list[str], right: list[str], width: int) -> list[str]:
     height = max(len(left), len(right))
     left += [""] * (height - len(left))
     right += [""] * (height - len(right))
-    return [f"  {a:<{COLUMN}}{GAP}{b}".rstrip() for a, b in zip(left, right, strict=True)]
+    return [f"  {a:<{width}}{GAP}{b}".rstrip() for a, b in zip(left, right, strict=True)]
 
 
 def suggested_record(entry: Suggested) -> dict[str, Any]:
@@ -130,6 +137,7 @@ def suggested_record(entry: Suggested) -> dict[str, Any]:
 
 
 def suggested_list(entries: Iterable[Suggested]) -> str:
+    width = min(output_width() or 100, 100)
     lines = []
     for entry in entries:
         published = entry.published.isoformat() if entry.published else "undated"
@@ -140,13 +148,13 @@ def suggested_list(entries: Iterable[Suggested]) -> str:
             marks.append(f"may disagree ({entry.disagreement.kind.value}): {entry.disagreement.reason}")
         lines.append(f"{entry.score:.3f}  {entry.source} ({published}), {location(entry.passage)}")
         lines += textwrap.wrap(
-            " ".join(entry.passage.text.split()), 100, initial_indent="    ", subsequent_indent="    "
+            " ".join(entry.passage.text.split()), width, initial_indent="    ", subsequent_indent="    "
         )
         for mark in marks:
             lines += textwrap.wrap(
                 f"[{mark}]" if mark.startswith("cited") else f"[{mark} – against {entry.disagrees_with}]",
-                100,
+                width,
                 initial_indent="    ",
                 subsequent_indent="     ",
             )
-    return "\n".join(lines) if lines else "No passage matches the claim's words."
+    return fit("\n".join(lines)) if lines else "No passage matches the claim's words."
