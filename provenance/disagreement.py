@@ -168,7 +168,8 @@ def _near(q: Quantity, r: Quantity) -> bool:
         for y in r.allowed:
             if math.isinf(x.low) or math.isinf(x.high) or math.isinf(y.low) or math.isinf(y.high):
                 values = [v for v in (x.low, x.high, y.low, y.high) if not math.isinf(v)]
-                gaps.append(0.0 if len(values) < 2 else (max(values) - min(values)) / max(abs(v) for v in values))
+                size = max([abs(v) for v in values] + [1.0])  # as below: no division by zero for "more than 0"
+                gaps.append(0.0 if len(values) < 2 else (max(values) - min(values)) / size)
                 continue
             gap = max(y.low - x.high, x.low - y.high, 0.0)
             size = max(abs(x.high), abs(y.high), 1.0)

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from provenance import db, events
+from provenance.disagreement import compare
 from provenance.errors import Invalid
 from provenance.models import Claim, Entity, Evidence, Source
 from provenance.quantities import quantities
@@ -273,6 +274,28 @@ def test_reading_quantities_never_raises_on_any_text(text: str) -> None:
     for found in quantities(text):
         assert found.start <= found.end
         assert found.allowed or found.kind == "ignored"
+
+
+_PHRASES = st.sampled_from(
+    [
+        *"India,not,never,over a century,half a decade,a dozen ships,two centuries,0 days,more than 0 days,0%,"
+        "under 0 ships,almost,about,before,in 2019,from 2011 to 2016,$ 1.5 bn,mid-1990s".split(","),
+        "9" * 400 + " days",
+        "almost " + "9" * 400 + " days",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(*[st.lists(st.one_of(st.text(max_size=8), _PHRASES), max_size=8).map(" ".join)] * 2)
+def test_comparing_two_statements_never_raises(a: str, b: str) -> None:
+    for finding in compare(a, b):
+        assert 0 <= finding.score <= 1 and finding.reason
+
+
+def test_more_than_nothing_against_nothing_is_a_disagreement_not_a_division_by_zero() -> None:
+    [finding] = compare("They waited more than 0 days", "They waited 0 days")
+    assert finding.reason == "more than 0 days against 0 days"
 
 
 def test_detect_and_suggest_read_passages_that_say_over_a_century(seeded: Provenance, tmp_path: Path) -> None:
