@@ -85,6 +85,7 @@ class Verification:
     head_seq: int = 0
     head_hash: str = logchain.GENESIS
     migrated: int = 0  # events hashed when the chain was added, not as each was written
+    log_read: bool = False  # False when a missing table stopped the checks before the log
     problems: list[Problem] = field(default_factory=list)
     # the digest the log last recorded for each row: {table: {id: (digest, event id)}}
     logged: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict, repr=False)
@@ -112,6 +113,8 @@ class Verification:
 
     def head(self) -> str:
         """The head of the chain, for a desk to note elsewhere and check later with ``--expect-head``."""
+        if not self.log_read:
+            return "log head not read: the database is missing a table (see above)"
         if not self.head_seq:
             return f"log head {self.head_hash} (the log is empty)"
         return f"log head {self.head_hash} (event {self.head_seq:,} of the chain; {self.chain_start()})"
@@ -375,6 +378,7 @@ def _check_chain(connection: Connection, result: Verification, expect_head: str 
             Problem(kind, "event", row["id"], _event_subject(row), what, expected, found, RESTORE_LOG)
         )
 
+    result.log_read = True
     previous, expected_seq, later_than_migration = logchain.GENESIS, 1, False
     head_seen = expect_head is None
     logged = result.logged

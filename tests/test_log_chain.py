@@ -383,6 +383,7 @@ def test_a_database_missing_its_event_table_is_found(seeded: Provenance, backend
         "table event: it is missing from the database: expected table event, found no such table; restore the "
         "database from a backup or an export bundle; nothing else was checked"
     )
+    assert result.stdout.splitlines()[1] == "log head not read: the database is missing a table (see above)"
 
 
 def test_sqlite_integrity_check_failing_is_found(seeded: Provenance, backend: str) -> None:
