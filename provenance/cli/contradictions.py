@@ -185,7 +185,7 @@ def _print_evaluation(results: list[contradictions.Measured], as_json: bool) -> 
     for m in results:
         click.echo(
             f"{m.name}: precision {m.precision:.3f}, recall {m.recall:.3f} (found {m.true_positives} of "
-            f"{m.true_positives + m.false_negatives} contradictions, {m.right_kind} with the right kind; "
+            f"{count(m.true_positives + m.false_negatives, 'contradiction')}, {m.right_kind} with the right kind; "
             f"{count(m.false_positives, 'false alarm')} in {m.false_positives + m.true_negatives} pairs that agree)"
         )
     for mistake in results[-1].mistakes:
