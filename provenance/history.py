@@ -223,8 +223,9 @@ def _evidence(event: Event) -> str | None:
 
 
 def _subjects(session: Session, key: str, subject: str | None) -> list[tuple[str, str]]:
-    claim = session.scalar(select(Claim.id).where(Claim.key == key)) if subject in (None, "claim") else None
-    source = session.scalar(select(Source.id).where(Source.key == key)) if subject in (None, "source") else None
+    usable = "\x00" not in key  # no key holds a NUL character, and PostgreSQL refuses one even in a query
+    claim = session.scalar(select(Claim.id).where(Claim.key == key)) if usable and subject != "source" else None
+    source = session.scalar(select(Source.id).where(Source.key == key)) if usable and subject != "claim" else None
     found = [(kind, key) for kind, ident in (("claim", claim), ("source", source)) if ident is not None]
     if found:
         return found

@@ -362,3 +362,29 @@ def test_a_nul_character_in_source_metadata_is_refused(provenance: Provenance, t
     article.write_text("One sentence of news.\n", encoding="utf-8")
     line = provenance.fails("source", "add", str(article), "--title", "T\x00")
     assert line.startswith("Error: ") and "the title contains a NUL character" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("claim", "show", "a\x00b"), "Error: no claim 'a\\x00b'; `provenance claim list` shows the keys"),
+        (("source", "show", "a\x00b"), "Error: no source 'a\\x00b'; `provenance source list` shows the keys"),
+        (("history", "--claim", "a\x00b"), "Error: no claim 'a\\x00b'; `provenance claim list` shows the keys"),
+        (
+            ("history", "a\x00b"),
+            "Error: no claim or source 'a\\x00b'; `provenance claim list` shows the keys (`provenance source list` "
+            "those of sources)",
+        ),
+    ],
+)
+def test_a_key_with_a_nul_character_is_not_found(seeded: Provenance, args: tuple[str, ...], said: str) -> None:
+    assert seeded.fails(*args) == said
+
+
+def test_a_claims_file_naming_a_key_with_a_nul_character_is_refused(seeded: Provenance, tmp_path: Path) -> None:
+    claims_file = tmp_path / "claims.yaml"
+    claims_file.write_text(
+        f'claims:\n  - key: okay\n    statement: "fine"\ncontradictions:\n  - claims: [okay, "{SINGH}\\0"]\n',
+        encoding="utf-8",
+    )
+    assert "no claim" in seeded.fails("import", str(claims_file))
