@@ -53,12 +53,33 @@ def test_the_widest_column_gives_way_first_and_keys_stay_whole() -> None:
     assert shown.splitlines()[2].startswith("dprk-denuclearisation-willingness  unstarted  The ministry")
 
 
-def test_words_longer_than_the_room_are_folded_not_cut() -> None:
-    key = "a-very-long-claim-key-that-cannot-fit-beside-anything-else"
+def test_rows_whose_longest_words_do_not_fit_side_by_side_are_shown_as_records() -> None:
+    rows = [
+        ("dprk-denuclearisation-willingness", "unstarted", "roughly even chance (50 %)", LONG),
+        ("b", "", None, "x"),
+    ]
+    shown = table(["key", "status", "likelihood", "statement"], rows, width=60)
+    assert _widest(shown) <= 60
+    first, second = shown.split("\n\n")
+    lines = first.splitlines()
+    assert lines[:3] == [
+        "key         dprk-denuclearisation-willingness",
+        "status      unstarted",
+        "likelihood  roughly even chance (50 %)",
+    ]
+    assert lines[3].startswith("statement   The ministry said")
+    assert all(line.startswith(" " * 12) for line in lines[4:])
+    assert _words(" ".join(line[12:] for line in lines[3:])) == _words(LONG)
+    assert second.splitlines() == ["key         b", "status", "likelihood", "statement   x"]
+
+
+def test_a_word_longer_than_a_record_has_room_for_is_folded_not_cut() -> None:
+    key = "a-very-long-claim-key-that-cannot-fit-beside-anything-else-in-forty-columns"
     shown = table(["key", "statement"], [(key, "short words here")], width=40)
     assert _widest(shown) <= 40
-    folded = "".join(line.split("  ")[0].strip() for line in shown.splitlines()[2:])
-    assert folded == key
+    lines = shown.splitlines()
+    assert "".join(line[11:] for line in lines[:-1]) == key
+    assert lines[-1] == "statement  short words here"
 
 
 def test_without_a_width_nothing_wraps() -> None:

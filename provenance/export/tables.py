@@ -25,13 +25,14 @@ from provenance.text import printable
 
 if TYPE_CHECKING:
     from rich.box import Box
+    from rich.table import Table
     from rich.text import Text
 
 # Columns are two spaces apart, and the header is underlined with dashes, as tables were before they fitted the
 # terminal (and as `column -t` and most command-line tools print them).
 GAP = 2
-# A column of single words (keys) is folded to no fewer characters than this while prose columns keep whole words.
-MIN_FOLDED = 8
+# A value shown in a record (see table) gets at least this many columns.
+MIN_VALUE = 20
 # Narrower than this, a terminal's reported width is not believed (a pipe that says 0, an unset size): tables then
 # get this many columns.
 MIN_WIDTH = 40
@@ -57,15 +58,19 @@ def table(
     empty; any other is shown as ``str`` shows it.
 
     When the rows are too wide, the widest columns give way first, wrapping at spaces, down to their longest
-    word; only if the longest words do not fit side by side are words folded."""
-    from rich.console import Console
+    word. If even the longest words do not fit side by side, each row is shown as a record instead: one line a
+    column, its header and then its value, wrapped (as ``psql``'s expanded display does)."""
     from rich.table import Table
     from rich.text import Text
 
     header_cells = [Text(printable(header)) for header in headers]
     body = [[Text(printable("" if cell is None else str(cell))) for cell in row] for row in rows]
     limit = width if width is not None else output_width()
-    widths = _column_widths([header_cells, *body], None if limit is None else limit - indent)
+    room = None if limit is None else limit - indent
+    widths = _column_widths([header_cells, *body], room)
+    if widths is None:
+        assert room is not None
+        return _records(header_cells, body, room, indent)
     laid_out = Table(
         box=_dashed(),
         show_edge=False,
@@ -78,10 +83,34 @@ def table(
         laid_out.add_column(header, width=column_width, overflow="fold")
     for cells in body:
         laid_out.add_row(*cells)
+    return _rendered(laid_out, sum(widths) + GAP * len(widths), indent)
+
+
+def _records(headers: Sequence[Text], body: Sequence[Sequence[Text]], room: int, indent: int) -> str:
+    """Each row as a block of lines, one a column: the header, then the value wrapped beside it."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    label = max(cell_len(header.plain) for header in headers)
+    value = max(room - label - GAP, MIN_VALUE)
+    blocks = []
+    for cells in body:
+        record = Table(box=None, show_header=False, show_edge=False, pad_edge=False, padding=(0, GAP, 0, 0))
+        record.add_column(width=label, overflow="fold")
+        record.add_column(width=value, overflow="fold")
+        for header, cell in zip(headers, cells, strict=True):
+            record.add_row(header, cell)
+        blocks.append(_rendered(record, label + GAP + value, indent))
+    return "\n\n".join(blocks)
+
+
+def _rendered(laid_out: Table, width: int, indent: int) -> str:
+    from rich.console import Console
+
     out = io.StringIO()
     console = Console(
         file=out,
-        width=sum(widths) + GAP * len(widths),
+        width=width,
         color_system=None,
         force_terminal=False,
         force_jupyter=False,
@@ -95,38 +124,27 @@ def table(
     return "\n".join((margin + line).rstrip() for line in out.getvalue().splitlines())
 
 
-def _column_widths(rows: Sequence[Sequence[Text]], room: int | None) -> list[int]:
+def _column_widths(rows: Sequence[Sequence[Text]], room: int | None) -> list[int] | None:
     """Each column's width: what its widest cell needs if all fit in ``room`` (None: no limit); else the widest
-    columns are brought down to a common width, none below its longest word; else every column is brought down
-    to a common width, folding the longest words."""
+    columns are brought down to a common width, none below its longest word; None if the longest words do not
+    fit side by side."""
     from rich.cells import cell_len  # what a character takes on screen: 2 for most CJK characters
 
     columns = len(rows[0])
     natural = [1] * columns
     longest_word = [0] * columns
-    prose = [False] * columns  # a column where some cell has several words
-    for row in rows[1:]:
-        for i, cell in enumerate(row):
-            prose[i] = prose[i] or len(cell.plain.split()) > 1
     for row in rows:
         for i, cell in enumerate(row):
             natural[i] = max(natural[i], *(cell_len(line) for line in cell.plain.splitlines() or [""]))
             longest_word[i] = max(longest_word[i], *(cell_len(word) for word in cell.plain.split() or [""]))
     if room is None:
         return natural
-    room = max(room - GAP * (columns - 1), columns)
+    room -= GAP * (columns - 1)
     if sum(natural) <= room:
         return natural
     floors = [min(word, n) for word, n in zip(longest_word, natural, strict=True)]
     if sum(floors) > room:
-        # The longest words do not fit side by side. Fold the columns of single words (keys, names) first, the
-        # widest first, so that prose keeps its words whole; if that is not enough, fold every column.
-        prose_room = sum(floor for floor, many in zip(floors, prose, strict=True) if many)
-        single = [floor for floor, many in zip(floors, prose, strict=True) if not many]
-        if single and room - prose_room >= MIN_FOLDED * len(single):
-            level = _level(single, [1] * len(single), room - prose_room)
-            return [floor if many else min(floor, level) for floor, many in zip(floors, prose, strict=True)]
-        natural, floors = floors, [1] * columns
+        return None
     level = _level(natural, floors, room)
     return [min(n, max(floor, level)) for n, floor in zip(natural, floors, strict=True)]
 
