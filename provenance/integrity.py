@@ -97,7 +97,7 @@ class Verification:
     def summary(self) -> str:
         checked = (
             f"checked {_count(self.sources, 'source')}, {_count(self.passages, 'passage')}, "
-            f"{_count(self.claims, 'claim')}, {self.evidence} evidence, "
+            f"{_count(self.claims, 'claim')}, {self.evidence:,} evidence, "
             f"{_count(self.contradictions, 'contradiction')}, {_count(self.events, 'event')}"
         )
         return f"{checked}: {_count(len(self.problems), 'problem') if self.problems else 'no problems'}"
