@@ -130,6 +130,8 @@ def test_evidence_from_a_retracted_source_is_stored_with_a_warning(retracted: Pr
     assert result.stderr == (
         f"Warning: source '{KEY_2020}' is retracted ({today()} by anna: {REASON}); claim show and reports mark "
         "this evidence\n"
+        "computed likelihood of aid: unchanged, not assessed (this passage only mentions the claim, so it counts "
+        "nothing)\n"
     )
     assert "SOURCE RETRACTED" in retracted.ok("claim", "show", "aid").stdout
     elsewhere = (
