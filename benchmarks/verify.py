@@ -10,18 +10,26 @@ Fills the database with provenance's own bulk capture of generated news articles
 left-out words and fuzzy matches with their scores. Then times, each in a fresh process, from an open
 connection to the answer (interpreter start, imports and the first connection left out):
 
-- the baseline: the driver alone (sqlite3 or psycopg, no SQLAlchemy), reading the same rows in the same
-  streaming way (sources in id order beside passages in source order, one source's text at a time, then the
-  evidence joined to its passage) and making the same comparisons in a tight loop: each source's SHA-256, each
-  stored passage text (sentences and quotes) against its source's text at its offsets, each paragraph (which
-  stores no text) only that it ends within its source's text, each quote against its passage;
-- provenance: :func:`provenance.integrity.verify`, as ``provenance verify`` runs it.
+- the baseline: the driver alone (sqlite3 or psycopg, no SQLAlchemy), doing all the work verify does, in the
+  same streaming way (a server-side cursor on PostgreSQL, rows fetched 2,000 at a time, sources 16), in a tight
+  loop: the engine's check of its file (SQLite's ``PRAGMA quick_check``) and the schema's tables and triggers;
+  the event log's chain, each event's hash recomputed from its canonical JSON and the one before it, keeping
+  the state each logs; sources in id order beside passages in source order, one source's text at a time: each
+  source's SHA-256, each stored passage text (sentences and quotes) against its source's text at its offsets,
+  each paragraph (which stores no text) only that it ends within its source's text, and each source's digest
+  (its key, hash and passages' offsets) against the one last logged; each quote against its passage (joined
+  as verify joins it, claim and source included); each claim, evidence and contradiction's digest against the
+  one last logged; and the anti-joins for the references not checked while streaming;
+- provenance: :func:`provenance.integrity.verify`, as ``provenance verify`` runs it, each of its checks timed.
 
-A join of passages with their sources (``SELECT ... FROM passage JOIN source``) would hand over the source's
-whole text with each of its passages; the baseline reads each text once instead, as verify does, which makes it
-the faster of the two and so the stricter baseline.
+So the ratio is provenance's own overhead, not the cost of the checks. A join of passages with their sources
+(``SELECT ... FROM passage JOIN source``) would hand over the source's whole text with each of its passages;
+the baseline reads each text once instead, as verify does, which makes it the faster of the two and so the
+stricter baseline.
 
-Prints both times, the ratio and each process's peak memory (resident set, whole process). Not a test: run it
+Prints both times, the ratio, each process's peak memory (resident set, whole process), and the time of each
+phase (the engine's check and the schema, the chain, sources and passages with the sources' digests, evidence,
+the rows against their logged state, references) in both. Not a test: run it
 by hand.
 """
 
@@ -37,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -118,68 +127,194 @@ def fill(url: str, articles: int, claims: int, seed: int) -> dict[str, int]:
 
 # --- the two phases, each run in its own process --------------------------------------------------------
 
-SOURCES_SQL = "SELECT id, text, text_sha256 FROM source ORDER BY id"
-PASSAGES_SQL = "SELECT source_id, char_start, char_end, text FROM passage ORDER BY source_id, char_start"
-EVIDENCE_SQL = (
-    "SELECT e.quote, e.anchor_method, e.anchor_score, p.text FROM evidence e JOIN passage p ON p.id = e.passage_id "
-    "ORDER BY e.id"
+SOURCES_SQL = "SELECT id, key, text, text_sha256 FROM source ORDER BY id"
+PASSAGES_SQL = (
+    "SELECT id, source_id, kind, char_start, char_end, text, paragraph_no, sentence_no, page_no FROM passage "
+    "ORDER BY source_id, char_start"
 )
+EVIDENCE_SQL = (  # verify's joins: a missing claim, passage or source leaves NULLs there
+    "SELECT e.quote, e.anchor_method, e.anchor_score, coalesce(p.text, substr(s.text, p.char_start + 1, "
+    "p.char_end - p.char_start)), c.key FROM evidence e LEFT JOIN claim c ON c.id = e.claim_id "
+    "LEFT JOIN passage p ON p.id = e.passage_id LEFT JOIN source s ON s.id = p.source_id ORDER BY e.id"
+)
+EVENT_COLUMNS = "id, occurred_at, actor, action, subject_type, subject_key, before, after, reason, seq, hash, state"
+CHAIN_SQL = f"SELECT {EVENT_COLUMNS} FROM event WHERE seq IS NOT NULL ORDER BY seq"
+UNCHAINED_SQL = "SELECT id FROM event WHERE seq IS NULL ORDER BY id"
 OMISSION = " ... "
+PHASES = ("database", "chain", "sources and passages", "evidence", "row states", "references")
 
 
-def baseline(url: str) -> dict[str, int]:
-    """The same checks with the driver alone, the rows streamed."""
+def references_sql() -> list[str]:
+    """The anti-joins verify runs for the references it does not check while streaming (made before the clock)."""
+    from provenance.models import Base
+
+    streamed = {("passage", "source_id"), ("evidence", "passage_id"), ("evidence", "claim_id")}
+    queries = []
+    for table in Base.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            column = key.parent.name
+            if (table.name, column) in streamed:
+                continue
+            primary = ", ".join(f"t.{c.name}" for c in table.primary_key.columns)
+            queries.append(
+                f"SELECT {primary}, t.{column} FROM {table.name} t LEFT JOIN {key.column.table.name} r "
+                f"ON r.{key.column.name} = t.{column} WHERE t.{column} IS NOT NULL AND r.{key.column.name} IS NULL "
+                f"ORDER BY {primary}"
+            )
+    return queries
+
+
+def baseline(url: str) -> dict[str, Any]:
+    """The same checks with the driver alone, the rows streamed, in a tight loop: the engine's check and the
+    schema's tables and triggers, the chain's hashes recomputed, each source's hash and digest (key, hash, its
+    passages' offsets), each passage against its source's text, each quote against its passage, each claim,
+    evidence and contradiction's digest against the one last logged, and the references."""
+    import datetime as dt
+    from functools import partial
+    from itertools import chain
+
     from rapidfuzz import fuzz
 
     from provenance import db
 
     resolved = db.resolve_url(url)
-    if resolved.get_backend_name() == "sqlite":
+    references = references_sql()
+    sqlite = resolved.get_backend_name() == "sqlite"
+    if sqlite:
         import sqlite3
 
-        connection: object = sqlite3.connect(resolved.database or "")
+        connection: Any = sqlite3.connect(resolved.database or "")
 
-        def stream(sql: str, name: str, batch: int = 2000) -> object:
-            return connection.cursor().execute(sql)  # type: ignore[attr-defined]  # rows are stepped one by one
+        def stream(sql: str, name: str, batch: int = 2000) -> Any:
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            return chain.from_iterable(iter(partial(cursor.fetchmany, batch), []))
 
     else:
         import psycopg
 
         connection = psycopg.connect(resolved.set(drivername="postgresql").render_as_string(hide_password=False))
 
-        def stream(sql: str, name: str, batch: int = 2000) -> object:
-            cursor = connection.cursor(name=name)  # type: ignore[attr-defined]
-            cursor.itersize = batch
-            cursor.execute(sql)
-            return cursor
+        names = iter(range(1_000_000))
 
-    start, cpu = time.perf_counter(), time.process_time()
-    bad = sources = passages = evidence = 0
-    source_rows = iter(stream(SOURCES_SQL, "sources", 16))  # type: ignore[call-overload]
-    current = next(source_rows, None)
-    if current is not None:
-        sources += 1
-        bad += hashlib.sha256(current[1].encode()).hexdigest() != current[2]
-    for source_id, char_start, char_end, text in stream(PASSAGES_SQL, "passages"):  # type: ignore[attr-defined]
+        def stream(sql: str, name: str, batch: int = 2000) -> Any:
+            cursor = connection.cursor(name=f"{name}_{next(names)}")
+            cursor.execute(sql)
+            return chain.from_iterable(iter(partial(cursor.fetchmany, batch), []))
+
+    utc = dt.UTC
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+    sha256 = hashlib.sha256
+
+    def stamp(value: Any) -> str:
+        if sqlite:  # stored as text, "YYYY-MM-DD HH:MM:SS.ffffff" (or without the fraction, from CURRENT_TIMESTAMP)
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=utc)
+        return str(value.astimezone(utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+    def loads(value: Any) -> Any:
+        return json.loads(value) if sqlite and value is not None else value
+
+    times: dict[str, float] = {}
+    clock = start = time.perf_counter()
+    cpu = time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        times[name], clock = now - clock, now
+
+    bad = sources = passages = evidence = events = rows = 0
+    # the engine's own check, and the tables and triggers there
+    if sqlite:
+        bad += [row[0] for row in connection.execute("PRAGMA quick_check")] != ["ok"]
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        triggers = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        bad += len({"event_append_only_delete", "event_append_only_update", "passage_search_delete"} - triggers)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            tables = {row[0] for row in cursor}
+            cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'event'::regclass")
+            bad += sum(enabled != "A" for name, enabled in cursor if name.startswith("event_"))
+    bad += "event" not in tables
+    lap("database")
+    # the chain, and the state each event logged
+    logged: dict[str, dict[int, str]] = {}
+    previous, expected_seq = "0" * 64, 1
+    for id_, occurred, actor, action, type_, key, before, after, reason, seq, hash_, state in stream(
+        CHAIN_SQL, "chain"
+    ):
+        events += 1
+        state = loads(state)
+        form = {
+            "id": id_,
+            "seq": seq,
+            "occurred_at": stamp(occurred),
+            "actor": actor,
+            "action": action,
+            "subject_type": type_,
+            "subject_key": key,
+            "before": loads(before),
+            "after": loads(after),
+            "reason": reason,
+            "state": state,
+            "previous": previous,
+        }
+        bad += seq != expected_seq or sha256(encode(form).encode()).hexdigest() != hash_
+        for table, digests in (state or {}).items():
+            into = logged.setdefault(table, {})
+            for row_id, digest in digests.items():
+                into[int(row_id)] = digest
+        previous, expected_seq = hash_, seq + 1
+    for _row in stream(UNCHAINED_SQL, "unchained"):
+        events += 1
+        bad += 1
+    lap("chain")
+    # sources beside their passages: hash, digest, offsets and texts
+    logged_sources = logged.get("source", {})
+    source_rows = stream(SOURCES_SQL, "sources", 16)
+    spans: list[tuple[Any, ...]] = []
+
+    def next_source() -> Any:
+        nonlocal sources, bad
+        if current is not None:
+            form = {"key": current[1], "text_sha256": current[3], "passages": sorted(spans)}
+            bad += logged_sources.pop(current[0], None) != sha256(encode(form).encode()).hexdigest()
+            spans.clear()
+        row = next(source_rows, None)
+        if row is not None:
+            sources += 1
+            bad += sha256(row[2].encode()).hexdigest() != row[3]
+        return row
+
+    current = None
+    current = next_source()
+    current_id, whole = (current[0], current[2]) if current is not None else (-1, "")
+    for passage_id, source_id, kind, char_start, char_end, text, paragraph_no, sentence_no, page_no in stream(
+        PASSAGES_SQL, "passages"
+    ):
         passages += 1
-        while current is not None and current[0] < source_id:
-            current = next(source_rows, None)
-            if current is not None:
-                sources += 1
-                bad += hashlib.sha256(current[1].encode()).hexdigest() != current[2]
-        if current is None or current[0] != source_id:
+        if current_id < source_id:
+            while current is not None and current[0] < source_id:
+                current = next_source()
+            current_id, whole = (current[0], current[2]) if current is not None else (-1, "")
+        if current_id != source_id:
             bad += 1
             continue
-        whole = current[1]
+        spans.append((passage_id, kind, char_start, char_end, paragraph_no, sentence_no, page_no))
         # a stored text (sentences, quotes) is the source's at its offsets; a paragraph's (NULL) lies within it
         if whole[char_start:char_end] != text if text is not None else char_end > len(whole):
             bad += 1
-    for current in source_rows:
-        sources += 1
-        bad += hashlib.sha256(current[1].encode()).hexdigest() != current[2]
-    for quote, method, score, text in stream(EVIDENCE_SQL, "evidence"):  # type: ignore[attr-defined]
+    while current is not None:
+        current = next_source()
+    lap("sources and passages")
+    for quote, method, score, text, claim_key in stream(EVIDENCE_SQL, "evidence"):
         evidence += 1
-        if method == "exact_omission":
+        if claim_key is None or text is None:
+            bad += 1
+        elif method == "exact_omission":
             position = 0
             for part in quote.split(OMISSION):
                 at = text.find(part, position)
@@ -191,24 +326,89 @@ def baseline(url: str) -> dict[str, int]:
             bad += abs(round(fuzz.ratio(quote, text), 1) - score) > 0.05
         else:
             bad += quote != text
+    lap("evidence")
+    # each claim, evidence and contradiction against the digest last logged for it
+    for table, columns, stamps, flags in (
+        ("claim", CLAIM_COLUMNS, (10, 11), ()),
+        ("evidence", EVIDENCE_COLUMNS, (13,), (9,)),
+        ("contradiction", CONTRADICTION_COLUMNS, (10, 11), ()),
+    ):
+        digests = logged.get(table, {})
+        for row in stream(f"SELECT {columns} FROM {table} ORDER BY id", table):
+            rows += 1
+            values = list(row)
+            for n in stamps:
+                values[n] = stamp(values[n])
+            for n in flags:
+                values[n] = bool(values[n])
+            bad += digests.pop(values[0], None) != sha256(encode(values).encode()).hexdigest()
+    bad += sum(map(len, logged.values()))  # logged rows no longer there
+    lap("row states")
+    for sql in references:
+        for _row in stream(sql, "reference"):
+            bad += 1
+    lap("references")
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    connection.close()  # type: ignore[attr-defined]
+    connection.close()
     return {
         "seconds_inside": seconds,
         "cpu": cpu,
         "sources": sources,
         "passages": passages,
         "evidence": evidence,
+        "events": events,
+        "rows": rows,
         "bad": bad,
+        "phases": times,
     }
 
 
-def run_verify(url: str) -> dict[str, int]:
+# the columns of each row's digest, in order (logchain.ROW_FIELDS)
+CLAIM_COLUMNS = (
+    "id, key, statement, status, verdict, confidence, confidence_note, assignee, verdict_by, created_by, "
+    "created_at, updated_at, version"
+)
+EVIDENCE_COLUMNS = (
+    "id, claim_id, passage_id, stance, confidence, attributed_to, quote, anchor_method, anchor_score, needs_review, "
+    "credibility, note, created_by, created_at"
+)
+CONTRADICTION_COLUMNS = (
+    "id, claim_a_id, claim_b_id, kind, status, note, resolution, passage_a_id, passage_b_id, created_by, "
+    "created_at, updated_at"
+)
+
+
+def run_verify(url: str) -> dict[str, Any]:
     from provenance import db, integrity
 
     engine = db.make_engine(url)
     with engine.connect():
         pass  # the first connection (and SQLAlchemy's first-connect checks) is not part of the measure
+    times: dict[str, float] = {}
+
+    def timing(name: str, function: Any) -> Any:
+        def timed_phase(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args)
+            finally:
+                times[name] = times.get(name, 0.0) + time.perf_counter() - started
+
+        return timed_phase
+
+    for name, attribute in zip(
+        PHASES,
+        (
+            "_check_database",
+            "_check_chain",
+            "_check_sources_and_passages",
+            "_check_evidence",
+            "_check_logged_rows",
+            "_check_references",
+        ),
+        strict=True,
+    ):
+        setattr(integrity, attribute, timing(name, getattr(integrity, attribute)))
     with db.session_scope(engine) as session:
         start, cpu = time.perf_counter(), time.process_time()
         checked = integrity.verify(session)
@@ -222,7 +422,10 @@ def run_verify(url: str) -> dict[str, int]:
         "sources": checked.sources,
         "passages": checked.passages,
         "evidence": checked.evidence,
+        "events": checked.events,
+        "rows": checked.claims + checked.evidence + checked.contradictions,
         "bad": len(checked.problems),
+        "phases": times,
     }
 
 
@@ -235,13 +438,13 @@ def phase(name: str, url: str, articles: int, claims: int) -> None:
     print(json.dumps({"peak_mb": peak_mb, **counts}))
 
 
-def timed(name: str, url: str, articles: int = 0, claims: int = 0) -> dict[str, float]:
+def timed(name: str, url: str, articles: int = 0, claims: int = 0) -> dict[str, Any]:
     """Run one phase in a process of its own (so that its peak memory is its own) and read what it measured."""
     command = [sys.executable, __file__, "--phase", name, "--target", url, "--articles", str(articles)]
     command += ["--claims", str(claims)]
     output = subprocess.run(command, check=True, capture_output=True, text=True)
     sys.stderr.write(output.stderr[-2000:])
-    result: dict[str, float] = json.loads(output.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -293,7 +496,8 @@ def main() -> int:
     rounds.sort(key=lambda r: r[1]["seconds_inside"] / r[0]["seconds_inside"])
     base, ours = rounds[len(rounds) // 2]
     print(
-        f"checked {ours['sources']:,.0f} sources, {ours['passages']:,.0f} passages, {ours['evidence']:,.0f} evidence "
+        f"checked {ours['sources']:,.0f} sources, {ours['passages']:,.0f} passages, {ours['evidence']:,.0f} evidence, "
+        f"{ours['events']:,.0f} events, {ours['rows']:,.0f} rows against their logged state "
         f"({ours['bad']:.0f} problems; baseline counted {base['bad']:.0f})"
     )
     for label, measured in (("baseline (driver alone, streamed)", base), ("provenance verify", ours)):
@@ -305,6 +509,10 @@ def main() -> int:
         f"ratio {ours['seconds_inside'] / base['seconds_inside']:.2f}x ({ours['cpu'] / base['cpu']:.2f}x in CPU time; "
         f"median of {len(rounds)} rounds)"
     )
+    for name in PHASES:
+        mine, theirs = ours["phases"].get(name, 0.0), base["phases"].get(name, 0.0)
+        ratio = f"{mine / theirs:.2f}x" if theirs else "-"
+        print(f"  {name + ':':24}verify {mine:6.2f} s, baseline {theirs:6.2f} s ({ratio})")
     return 0 if ours["bad"] == 0 else 1
 
 

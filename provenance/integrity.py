@@ -27,9 +27,11 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
+from itertools import chain
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, Table, Text, and_, func, inspect, select, text, type_coerce
+from sqlalchemy import Connection, Enum, Select, Table, Text, and_, func, inspect, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from provenance import logchain
@@ -499,21 +501,50 @@ def _logged_state(
 
 
 def _check_logged_rows(connection: Connection, result: Verification) -> None:
-    """Every claim, evidence and contradiction against the digest the log last recorded for it."""
+    """Every claim, evidence and contradiction against the digest the log last recorded for it.
+
+    The rows come from the driver (:func:`_rows`); the columns SQLAlchemy would convert (timestamps, and on
+    SQLite booleans) go through the same conversions, then :func:`provenance.logchain.plain`, so each digest is
+    the one :func:`provenance.logchain.row_digest` makes of the row as the ORM reads it. A choice is read as its
+    stored text, which is its value's: a value outside the choices then makes a different digest instead of an
+    error."""
+    dialect = connection.dialect
+    plain = logchain.plain
     for name, fields in logchain.ROW_FIELDS.items():
         table = Base.metadata.tables[name]
-        columns = [table.c[field] for field in fields]
-        query = select(*columns).order_by(table.c.id)
-        for row in connection.execute(query, execution_options={"yield_per": BATCH}).mappings():
-            if name == "claim":
-                result.claims += 1
-                subject = f"claim {row['key']}"
-            elif name == "contradiction":
-                result.contradictions += 1
-                subject = f"contradiction {row['id']} (claims {row['claim_a_id']} and {row['claim_b_id']})"
-            else:
-                subject = f"evidence {row['id']} of claim {row['claim_id']}"
-            _logged_state(result, name, row["id"], subject, logchain.row_digest(name, row))
+        columns: list[Any] = [table.c[field] for field in fields]
+        columns = [type_coerce(c, Text) if isinstance(c.type, Enum) else c for c in columns]
+        digests = result.logged.get(name, {})
+        digest_of = logchain.values_digest
+        types: list[Any] = []
+        with _rows(connection, select(*columns).order_by(table.c.id), f"logged_{name}", types=types) as rows:
+            converters = [
+                (n, processor)
+                for n, (column, code) in enumerate(zip(columns, types, strict=True))
+                if (processor := column.type.dialect_impl(dialect).result_processor(dialect, code)) is not None
+            ]
+            for found in rows:
+                row = list(found)
+                for n, processor in converters:
+                    value = row[n]
+                    row[n] = None if value is None else plain(processor(value))
+                row_id = row[0]
+                digest = digest_of(row)
+                entry = digests.get(row_id)
+                if name == "claim":
+                    result.claims += 1
+                elif name == "contradiction":
+                    result.contradictions += 1
+                if entry is not None and entry[0] == digest:
+                    del digests[row_id]
+                    continue
+                if name == "claim":
+                    subject = f"claim {row[1]}"
+                elif name == "contradiction":
+                    subject = f"contradiction {row_id} (claims {row[1]} and {row[2]})"
+                else:
+                    subject = f"evidence {row_id} of claim {row[1]}"
+                _logged_state(result, name, row_id, subject, digest)
     _missing_logged_rows(result)
 
 
@@ -539,27 +570,30 @@ def _missing_logged_rows(result: Verification) -> None:
 
 @contextmanager
 def _rows(
-    connection: Connection, query: Select[Any], name: str, batch: int = BATCH
+    connection: Connection, query: Select[Any], name: str, batch: int = BATCH, types: list[Any] | None = None
 ) -> Iterator[Iterator[tuple[Any, ...]]]:
     """A cursor over the rows of ``query``, as plain tuples fetched a batch at a time, in the session's
     transaction.
 
     Read with the driver's own cursor (a named, server-side one on PostgreSQL, so that the rows are not all held
     at once): a million passages made into SQLAlchemy rows took about half as long again as the checks
-    themselves. The queries' only parameters are integer constants, written into the SQL, and their columns need
-    no conversion.
+    themselves. The rows are taken a batch at a time with ``fetchmany`` and handed over from the batch's list (a
+    psycopg cursor stepped row by row costs a Python call a row). The queries' only parameters are integer
+    constants, written into the SQL; what their columns need converting, the caller converts (``types``, when
+    given, receives the driver's type code of each column).
     """
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     driver = connection.connection.driver_connection
     assert driver is not None
     if connection.dialect.name == "postgresql":
         cursor = driver.cursor(name=f"provenance_verify_{name}")
-        cursor.itersize = batch
     else:
         cursor = driver.cursor()
     try:
         cursor.execute(sql)
-        yield cursor
+        if types is not None:
+            types.extend(column[1] for column in cursor.description or ())
+        yield chain.from_iterable(iter(partial(cursor.fetchmany, batch), []))
     finally:
         cursor.close()
 
@@ -618,8 +652,9 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
         current = next_source()
         # the current source's id and text, as locals for the loop over every passage
         current_id, source_text = (current.id, current.text) if current is not None else (-1, "")
+        count, keep = 0, spans.append
         for passage_id, source_id, kind, start, end, text, paragraph_no, sentence_no, page_no in passages:
-            result.passages += 1
+            count += 1
             if current_id < source_id:
                 while current is not None and current.id < source_id:
                     current = next_source()
@@ -627,7 +662,7 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
             if current_id != source_id or current is None:
                 orphans.setdefault(source_id, []).append(passage_id)
                 continue
-            spans.append((passage_id, kind, start, end, paragraph_no, sentence_no, page_no))
+            keep((passage_id, kind, start, end, paragraph_no, sentence_no, page_no))
             # a stored text must be the source's at its offsets; a paragraph's (none stored) must lie within it
             if text == source_text[start:end] if text is not None else end <= len(source_text):
                 continue
@@ -635,6 +670,7 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
             _passage_problems(current, source_intact[current_id], row, problems)
         while current is not None:
             current = next_source()
+        result.passages += count
     for source_id, passage_ids in orphans.items():
         problems.append(_orphaned_passages(source_id, passage_ids))
 
@@ -734,10 +770,20 @@ _EVIDENCE = (
 
 
 def _check_evidence(connection: Connection, result: Verification) -> None:
+    count = 0
     with _rows(connection, _EVIDENCE, "evidence") as rows:
         for row in rows:
-            result.evidence += 1
+            count += 1
+            # claim, passage and its text there, and the quote holds: nothing to say (the common case, kept short)
+            if (
+                row[2] is not None
+                and row[4] is not None
+                and row[5] is not None
+                and _quote_problem(row[8], row[9], row[10], row[5]) is None
+            ):
+                continue
             result.problems += _evidence_problems(*row)
+    result.evidence += count
 
 
 def _evidence_problems(

@@ -29,6 +29,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 GENESIS = "0" * 64  # the "previous hash" of the first event in the chain
@@ -154,12 +155,19 @@ def event_hash(event: Mapping[Any, Any], previous: str) -> str:
 def row_digest(table: str, row: Mapping[Any, Any]) -> str:
     """The digest of a claim, evidence or contradiction row: the canonical JSON of the list of its values of
     :data:`ROW_FIELDS`, in that order (a list, not an object: a digest is computed for every row verify reads)."""
-    return sha256(canonical([plain(row[name]) for name in ROW_FIELDS[table]]))
+    return values_digest([plain(row[name]) for name in ROW_FIELDS[table]])
+
+
+def values_digest(values: Sequence[Any]) -> str:
+    """:func:`row_digest` of a row given as its values of :data:`ROW_FIELDS`, in order, each already
+    :func:`plain`."""
+    return sha256(canonical(values))
 
 
 def source_digest(key: str, text_sha256: str, passages: Iterable[Sequence[Any]]) -> str:
     """The digest of a source: its key, its text's SHA-256 and its passages (tuples of :data:`PASSAGE_FIELDS`:
     whole numbers, the kind as text and None; in any order: they are sorted here by id), so that a passage moved,
     added or removed changes it."""
-    spans = sorted(list(passage) for passage in passages)
+    # by id alone: ids are unique, so this is the order of the whole tuples; tuples are written as JSON lists
+    spans = sorted(passages, key=itemgetter(0))
     return sha256(canonical({"key": key, "text_sha256": text_sha256, "passages": spans}))
