@@ -29,8 +29,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from provenance.errors import Invalid, NotFound
 from provenance.models import AnchorMethod
 from provenance.text import count
@@ -180,6 +178,8 @@ def typographic_candidates(text: str, quote: str) -> list[Candidate]:
 
 
 def _similarity(quote: str, span: str) -> float:
+    from rapidfuzz import fuzz  # loaded only to anchor a quote: `claim show` and reports need none of it
+
     return round(fuzz.ratio(quote, span), 1)
 
 
@@ -236,6 +236,8 @@ def fuzzy_candidates(text: str, quote: str) -> list[Candidate]:
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
         return [Candidate(start, end, _similarity(quote, text[start:end]))]
+    from rapidfuzz import fuzz
+
     found: list[Candidate] = []
     masked = text
     for _ in range(_SHOWN):

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dateutil import parser as dateparser
-
 from provenance.errors import Invalid, NotFound
 
 
@@ -114,6 +112,8 @@ def _parse_date(value: str) -> dt.date | None:
         except ValueError:
             return None
     # dateutil fills missing parts from a default: two different defaults tell a whole date from "May 2018".
+    from dateutil import parser as dateparser  # loaded only to read a written date: reports need none of it
+
     try:
         first = dateparser.parse(value, default=dt.datetime(2000, 1, 1), fuzzy=False)
         second = dateparser.parse(value, default=dt.datetime(2001, 2, 2), fuzzy=False)

@@ -12,7 +12,6 @@ import shlex
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -120,6 +119,8 @@ def close_names(session: Session, name: str) -> list[str]:
         select(EntityAlias.name_key, EntityAlias.name, Entity.name).join(EntityAlias.entity)
     ):
         choices[key] = f"{alias} ({entity_name})"
+    from rapidfuzz import fuzz, process  # loaded only to suggest names: `claim show` and reports need none of it
+
     for key, _score, _ in process.extract(
         entity_key(name), list(choices), scorer=fuzz.WRatio, limit=_CLOSE_NAMES, score_cutoff=_CLOSE_SCORE
     ):

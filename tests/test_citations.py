@@ -12,7 +12,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provenance import citations
+from provenance import citations, cslstyle
 from provenance.citations import STYLES, STYLES_DIR, csl_item, csl_names, reference
 from provenance.errors import Invalid
 from provenance.models import Source
@@ -136,7 +136,7 @@ def test_a_reference_is_the_same_whatever_was_rendered_before_it(style: str) -> 
     sources = [source(key=f"s{n}", **fields) for n, fields in enumerate(VARIED)]
     forwards = [reference(s, style) for s in sources]
     citations._render.cache_clear()
-    citations._BRANCHES.clear()
+    cslstyle._BRANCHES.clear()
     backwards = [reference(s, style) for s in reversed(sources)]
     assert forwards == backwards[::-1]
     assert len(set(forwards)) == len(sources)

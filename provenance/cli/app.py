@@ -9,6 +9,8 @@ Each command parses its arguments, calls one domain function and prints. Errors 
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import sys
@@ -39,6 +41,21 @@ DEBUG_ENV = "PROVENANCE_DEBUG"
 # The exit code of an internal error (a bug), apart from 1 (an error the user can fix) and 2 (a usage mistake).
 INTERNAL_ERROR_EXIT = 70
 INTERNAL_ERROR_CHARS = 300
+
+
+def _skip_the_last_collection() -> None:
+    """At exit, put every object in the collector's permanent generation, which it never goes through.
+
+    Python runs the cyclic garbage collector over every object once more as it exits, to free objects that only
+    refer to each other; with SQLAlchemy's ORM and the models loaded that is some hundreds of thousands, and took
+    longer than most commands take to run (150 ms of a 600 ms ``claim show``). The process's memory goes back to
+    the system as it ends in any case. Every file and connection a command opens is closed by the command itself
+    (``with`` blocks, :func:`open_database`), so nothing is left for that collection to finish.
+    """
+    gc.freeze()
+
+
+atexit.register(_skip_the_last_collection)
 
 
 class ProvenanceGroup(click.Group):

@@ -14,12 +14,19 @@ under ``TYPE_CHECKING``::
 
 tests/test_startup.py checks that both lists name the same modules and that starting the command line loads none
 of the large libraries.
+
+While such a module loads (and all it imports: SQLAlchemy's ORM, the models...), the cyclic garbage collector is
+paused, and what the loading made is then put in the collector's oldest generation, as :func:`provenance.report.bulk`
+does for a report: loading makes a few hundred thousand objects that live as long as the program, and the collector
+would otherwise go through them again and again as they accumulate, finding nothing to free.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import sys
+from importlib.abc import Loader
 from types import ModuleType
 
 
@@ -30,7 +37,7 @@ def module(name: str) -> ModuleType:
     spec = importlib.util.find_spec(name)
     if spec is None or spec.loader is None:
         raise ModuleNotFoundError(f"no module named {name!r}", name=name)
-    loader = importlib.util.LazyLoader(spec.loader)
+    loader = importlib.util.LazyLoader(_Paused(spec.loader))
     spec.loader = loader
     found = importlib.util.module_from_spec(spec)
     sys.modules[name] = found
@@ -39,6 +46,29 @@ def module(name: str) -> ModuleType:
     if parent:  # as an import would: `import provenance.claims` then `provenance.claims` finds it
         setattr(sys.modules[parent], child, found)
     return found
+
+
+class _Paused(Loader):
+    """``loader``, with the garbage collector paused while it runs a module (see above). The module keeps
+    ``loader`` itself as its loader (for tracebacks' source lines, resources...)."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__loader__ = self.loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self.loader
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.loader.exec_module(module)
+        finally:
+            if enabled:
+                if gc.get_freeze_count() == 0:
+                    gc.freeze()  # every tracked object to the permanent generation, and back to the oldest one
+                    gc.unfreeze()
+                gc.enable()
 
 
 def modules(*names: str) -> tuple[ModuleType, ...]:
