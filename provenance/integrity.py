@@ -364,6 +364,38 @@ _CHAIN = select(*_EVENT_COLUMNS).where(_event.c.seq.is_not(None)).order_by(_even
 _UNCHAINED = select(*_EVENT_COLUMNS).where(_event.c.seq.is_(None)).order_by(_event.c.id)
 
 
+def _mappings(connection: Connection, query: Select[Any], name: str) -> Iterator[dict[str, Any]]:
+    """The rows of ``query`` as dicts of their columns' values, as SQLAlchemy would give them back, streamed
+    through the driver (:func:`_rows`, :func:`_converted`)."""
+    names = [column.name for column in query.selected_columns]
+    types: list[Any] = []
+    with _rows(connection, query, name, types=types) as rows:
+        for row in _converted(connection, query, types, rows, plain=False):
+            yield dict(zip(names, row, strict=True))
+
+
+def _converted(
+    connection: Connection, query: Select[Any], types: list[Any], rows: Iterator[tuple[Any, ...]], *, plain: bool
+) -> Iterator[list[Any]]:
+    """``rows`` of ``query`` read from the driver (:func:`_rows`, which gave the ``types``), each column converted
+    as SQLAlchemy converts it (timestamps, JSON and booleans on SQLite, ...), then, with ``plain``, made
+    :func:`provenance.logchain.plain`."""
+    dialect = connection.dialect
+    converters = [
+        (n, processor)
+        for n, (column, code) in enumerate(zip(query.selected_columns, types, strict=True))
+        if (processor := column.type.dialect_impl(dialect).result_processor(dialect, code)) is not None
+    ]
+    made_plain = logchain.plain
+    for found in rows:
+        row = list(found)
+        for n, processor in converters:
+            value = row[n]
+            if value is not None:
+                row[n] = made_plain(processor(value)) if plain else processor(value)
+        yield row
+
+
 def _event_subject(row: Any) -> str:
     return (
         f"event {row['id']} ({row['action']} {row['subject_type']} {row['subject_key']}, "
@@ -384,7 +416,7 @@ def _check_chain(connection: Connection, result: Verification, expect_head: str 
     previous, expected_seq, later_than_migration = logchain.GENESIS, 1, False
     head_seen = expect_head is None
     logged = result.logged
-    for row in connection.execute(_CHAIN, execution_options={"yield_per": BATCH}).mappings():
+    for row in _mappings(connection, _CHAIN, "chain"):
         result.events += 1
         seq = row["seq"]
         if seq != expected_seq:
@@ -424,7 +456,7 @@ def _check_chain(connection: Connection, result: Verification, expect_head: str 
         previous, expected_seq = str(row["hash"]), seq + 1
         result.head_seq, result.head_hash = seq, previous
         head_seen = head_seen or previous == expect_head
-    for row in connection.execute(_UNCHAINED, execution_options={"yield_per": BATCH}).mappings():
+    for row in _mappings(connection, _UNCHAINED, "unchained"):
         result.events += 1
         broken(
             row,
@@ -508,8 +540,6 @@ def _check_logged_rows(connection: Connection, result: Verification) -> None:
     the one :func:`provenance.logchain.row_digest` makes of the row as the ORM reads it. A choice is read as its
     stored text, which is its value's: a value outside the choices then makes a different digest instead of an
     error."""
-    dialect = connection.dialect
-    plain = logchain.plain
     for name, fields in logchain.ROW_FIELDS.items():
         table = Base.metadata.tables[name]
         columns: list[Any] = [table.c[field] for field in fields]
@@ -517,17 +547,9 @@ def _check_logged_rows(connection: Connection, result: Verification) -> None:
         digests = result.logged.get(name, {})
         digest_of = logchain.values_digest
         types: list[Any] = []
-        with _rows(connection, select(*columns).order_by(table.c.id), f"logged_{name}", types=types) as rows:
-            converters = [
-                (n, processor)
-                for n, (column, code) in enumerate(zip(columns, types, strict=True))
-                if (processor := column.type.dialect_impl(dialect).result_processor(dialect, code)) is not None
-            ]
-            for found in rows:
-                row = list(found)
-                for n, processor in converters:
-                    value = row[n]
-                    row[n] = None if value is None else plain(processor(value))
+        query = select(*columns).order_by(table.c.id)
+        with _rows(connection, query, f"logged_{name}", types=types) as rows:
+            for row in _converted(connection, query, types, rows, plain=True):
                 row_id = row[0]
                 digest = digest_of(row)
                 entry = digests.get(row_id)
