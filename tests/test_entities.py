@@ -426,7 +426,10 @@ def test_a_claims_file_names_entities_with_aliases_that_its_claims_may_use(
         ("  - name: North Korea\n    aliases: ['  ']\n", "entities[0] (North Korea): an alias is empty"),
         ("  - name: ''\n", "entities[0] (): an entity name is empty"),
         ("  - aliases: [DPRK]\n", "entities[0].name: missing; an entity needs a name"),
-        ("  - name: North Korea\n    alias: [DPRK]\n", "entities[0].alias: not a field of an entity; did you mean aliases?"),
+        (
+            "  - name: North Korea\n    alias: [DPRK]\n",
+            "entities[0].alias: not a field of an entity; did you mean aliases?",
+        ),
     ],
 )
 def test_a_claims_file_with_a_bad_entity_is_refused_whole(
