@@ -40,6 +40,7 @@ import hashlib
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,7 +141,7 @@ EVIDENCE_SQL = (  # verify's joins: a missing claim, passage or source leaves NU
 EVENT_COLUMNS = "id, occurred_at, actor, action, subject_type, subject_key, before, after, reason, seq, hash, state"
 CHAIN_SQL = f"SELECT {EVENT_COLUMNS} FROM event WHERE seq IS NOT NULL ORDER BY seq"
 UNCHAINED_SQL = "SELECT id FROM event WHERE seq IS NULL ORDER BY id"
-PHASES = ("database", "chain", "sources and passages", "evidence", "row states", "references")
+PHASES = ("quick_check and schema", "chain", "sources and passages", "evidence", "row states", "references")
 
 
 def references_sql() -> list[str]:
@@ -239,7 +240,7 @@ def baseline(url: str) -> dict[str, Any]:
             cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'event'::regclass")
             bad += sum(enabled != "A" for name, enabled in cursor if name.startswith("event_"))
     bad += "event" not in tables
-    lap("database")
+    lap("quick_check and schema")
     # the chain, and the state each event logged
     logged: dict[str, dict[int, str]] = {}
     previous, expected_seq = "0" * 64, 1
@@ -513,8 +514,10 @@ def main() -> int:
         f"ratio {ours['seconds_inside'] / base['seconds_inside']:.2f}x ({ours['cpu'] / base['cpu']:.2f}x in CPU time; "
         f"median of {len(rounds)} rounds)"
     )
+    print("by phase (the median of each over the rounds):")
     for name in PHASES:
-        mine, theirs = ours["phases"].get(name, 0.0), base["phases"].get(name, 0.0)
+        mine = statistics.median(r[1]["phases"].get(name, 0.0) for r in rounds)
+        theirs = statistics.median(r[0]["phases"].get(name, 0.0) for r in rounds)
         ratio = f"{mine / theirs:.2f}x" if theirs else "-"
         print(f"  {name + ':':24}verify {mine:6.2f} s, baseline {theirs:6.2f} s ({ratio})")
     return 0 if ours["bad"] == 0 else 1
