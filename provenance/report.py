@@ -264,10 +264,14 @@ class Report:
         return sorted(seen.values(), key=lambda c: c.id)
 
 
-def _claim_ids(session: Session, selection: Selection) -> Select[Any]:
-    """A subquery of the selected claims' ids (so later queries need no growing IN list)."""
-    for key in selection.keys:
-        get_claim(session, key)  # an unknown key is an error, not an empty report
+def _claim_ids(session: Session, selection: Selection) -> tuple[Select[Any] | list[int], list[Claim] | None]:
+    """A subquery of the selected claims' ids (so later queries need no growing IN list), and None; for claims
+    chosen only by key (``claim show``), the list of their ids and the claims, as finding them by key read them:
+    the later queries are then simpler, quicker to compile, and the claims are not read again."""
+    chosen = [get_claim(session, key) for key in selection.keys]  # an unknown key is an error, not an empty report
+    if chosen and not (selection.about or selection.statuses or selection.since is not None):
+        claims = list({claim.id: claim for claim in chosen}.values())
+        return [claim.id for claim in claims], claims
     query = select(Claim.id)
     if selection.keys:
         query = query.where(Claim.key.in_(selection.keys))
@@ -284,7 +288,7 @@ def _claim_ids(session: Session, selection: Selection) -> Select[Any]:
     if selection.since is not None:
         start = dt.datetime.combine(selection.since, dt.time(), tzinfo=dt.UTC)
         query = query.where(or_(Claim.created_at >= start, Claim.updated_at >= start))
-    return query
+    return query, None
 
 
 @contextmanager
@@ -323,8 +327,9 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
     if order not in ORDERS:
         raise Invalid(f"unknown order {order!r}; use one of: {', '.join(ORDERS)}")
     selection = selection or Selection(keys=keys)
-    ids = _claim_ids(session, selection)
-    reports = {c.id: ClaimReport(c) for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
+    ids, chosen = _claim_ids(session, selection)
+    claims = chosen if chosen is not None else session.scalars(select(Claim).where(Claim.id.in_(ids)))
+    reports = {c.id: ClaimReport(c) for c in claims}
     if not reports:
         return Report([], order, selection.describe())
 
@@ -446,7 +451,7 @@ def _latest_versions(connection: Connection, source_ids: Select[Any]) -> dict[in
     return {origin: key for origin, key in connection.execute(tails)}
 
 
-def _attach_conflicts(session: Session, ids: Select[Any], reports: dict[int, ClaimReport]) -> None:
+def _attach_conflicts(session: Session, ids: Select[Any] | list[int], reports: dict[int, ClaimReport]) -> None:
     first, second = aliased(Claim), aliased(Claim)
     by_claim: dict[int, list[ConflictingClaim]] = defaultdict(list)
     for pair, claim_a, claim_b in session.execute(

@@ -16,9 +16,9 @@ import click
 import pytest
 from alembic.runtime.migration import MigrationContext
 from conftest import REPO, Provenance
-from sqlalchemy import text
+from sqlalchemy import event, text
 
-from provenance import db
+from provenance import db, report
 from provenance.cli import cli
 
 # Libraries that take long to load and that only some commands use: none is loaded to start the command line.
@@ -90,6 +90,24 @@ def test_claim_show_loads_neither_alembic_nor_the_capture_and_export_libraries(
     # (citeproc-py and lxml, through provenance.cslstyle): the modules it uses load them only to do that
     assert sorted(loaded & set(HEAVY)) == []
     assert "provenance.cslstyle" not in loaded
+
+
+def test_a_report_of_claims_chosen_by_key_reads_each_claim_once(seeded: Provenance) -> None:
+    """``claim show`` finds its claim by key, and the report's queries then name its id: the claim is not read a
+    second time, and no query selects the claim's id again by key (SQLAlchemy compiles every query anew in each
+    process, so each one costs a command time)."""
+    engine = db.make_engine(seeded.url)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(" ".join(str(args[2]).split())))
+    try:
+        with db.session_scope(engine, readonly=True) as session:
+            entry = report.build_report(session, ["suntech-diversion"]).claims[0]
+            assert entry.claim.key == "suntech-diversion" and entry.supporting
+    finally:
+        engine.dispose()
+    reads = [statement for statement in seen if statement.startswith("SELECT claim.id, claim.")]
+    assert len(reads) == 1 and "WHERE claim." in reads[0]
+    assert not [statement for statement in seen if "SELECT claim.id FROM claim" in statement]
 
 
 # --- the schema revision, known without Alembic ---------------------------------------------------------------
