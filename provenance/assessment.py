@@ -53,7 +53,6 @@ from provenance.models import (
     Stance,
     utcnow,
 )
-from provenance.sources import get_source
 from provenance.text import optional_user_text
 
 # --- the formula's figures ----------------------------------------------------------------------------
@@ -575,6 +574,8 @@ def rate_source(session: Session, key: str, reliability: str, *, note: str | Non
     Only the version ``key`` names is rated; a claim citing several versions of one source weighs them by the
     most reliable of them.
     """
+    from provenance.sources import get_source  # loaded only to write: `claim show` needs none of it
+
     source = get_source(session, key)
     letter = parse_reliability(reliability)
     reason = _reason(note)
@@ -598,6 +599,8 @@ def derive_source(session: Session, key: str, from_key: str, *, note: str | None
     Refused: a source derived from itself or from another version of itself, a pair already recorded (a
     conflict, so a second note is not silently dropped), and a link that would close a circle of derivations.
     """
+    from provenance.sources import get_source
+
     source = get_source(session, key)
     origin = get_source(session, from_key)
     reason = _reason(note)

@@ -37,7 +37,6 @@ from provenance.models import (
     utcnow,
 )
 from provenance.search import matching_claim_ids
-from provenance.sources import check_key, get_source, make_passage
 from provenance.text import optional_user_text, user_text
 
 ChoiceT = TypeVar("ChoiceT", bound=enum.Enum)
@@ -72,6 +71,8 @@ def add_claim(
 ) -> Claim:
     """A new claim; its key must be unused. Status and verdict are given when importing reviewed claims; a verdict
     is recorded as set by the person acting (``Claim.verdict_by``), and a published claim needs one."""
+    from provenance.sources import check_key  # loaded only to write: `claim show` needs none of it
+
     check_key(key, "claim")
     statement = user_text(statement, "statement")
     confidence_note = optional_user_text(confidence_note, "confidence note")
@@ -197,6 +198,8 @@ def passage_for(session: Session, source: Source, anchor: Anchor) -> Passage:
         .order_by(Passage.char_start.desc())
         .limit(1)
     )
+    from provenance.sources import make_passage
+
     passage = make_passage(
         source, anchor.start, anchor.end, PassageKind.QUOTE, holder.paragraph_no if holder else 1, page_no=page_no
     )
@@ -238,6 +241,8 @@ def add_evidence(
     note = optional_user_text(note, "note")
     claim = get_claim(session, claim_key)
     check_version(claim, expected_version)
+    from provenance.sources import get_source  # loaded only to write: `claim show` needs none of it
+
     source = get_source(session, source_key)
     parsed_stance = parse_stance(stance)
     probability = None if confidence is None else parse_likelihood(confidence)

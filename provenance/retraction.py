@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from provenance import events
 from provenance.errors import Conflict, Invalid
 from provenance.models import Source, utcnow
-from provenance.sources import get_source
 from provenance.text import user_text
 
 
@@ -60,6 +59,8 @@ def retract_source(session: Session, key: str, *, reason: str | None) -> Source:
 
     Its passages and the evidence quoting them stay: reports show that evidence marked with the retraction.
     """
+    from provenance.sources import get_source  # loaded only to write: `claim show` needs none of it
+
     source = get_source(session, key)
     why = _reason(reason, key, "retracted")
     if source.retracted_at is not None:
@@ -81,6 +82,8 @@ def retract_source(session: Session, key: str, *, reason: str | None) -> Source:
 def reinstate_source(session: Session, key: str, *, reason: str | None) -> Source:
     """Take back the retraction of source ``key`` (made by mistake), for ``reason`` (required); logged, so the
     retraction stays in the source's history."""
+    from provenance.sources import get_source
+
     source = get_source(session, key)
     why = _reason(reason, key, "reinstated")
     if source.retracted_at is None:

@@ -90,6 +90,8 @@ def test_claim_show_loads_neither_alembic_nor_the_capture_and_export_libraries(
     # (citeproc-py and lxml, through provenance.cslstyle): the modules it uses load them only to do that
     assert sorted(loaded & set(HEAVY)) == []
     assert "provenance.cslstyle" not in loaded
+    # nor what only writing needs: capturing sources (with segmentation and document reading) and the log
+    assert sorted(loaded & {"provenance.sources", "provenance.segmentation", "provenance.documents"}) == []
 
 
 def test_a_report_of_claims_chosen_by_key_reads_each_claim_once(seeded: Provenance) -> None:

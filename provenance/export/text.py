@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from provenance.anchoring import format_score
 from provenance.assessment import NOT_ASSESSED, Assessment
@@ -14,8 +15,10 @@ from provenance.export.tables import table as columns
 from provenance.models import AnchorMethod, Claim, Evidence, Passage, Source
 from provenance.report import CitedPassage, ClaimReport
 from provenance.retraction import retraction_details
-from provenance.search import Hit
-from provenance.sources import SourceRow
+
+if TYPE_CHECKING:  # only named in annotations: `claim show` needs neither module
+    from provenance.search import Hit
+    from provenance.sources import SourceRow
 
 WIDTH = 100  # prose wraps at this width, or the terminal's if narrower
 
