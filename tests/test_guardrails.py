@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import DEMO_CLAIMS, Provenance, row_counts
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from provenance import db
 from provenance.cli import app, cli
 from provenance.errors import ProvenanceError
-from tests.conftest import DEMO_CLAIMS, Provenance, row_counts
 
 STATEMENT = "India's exports to North Korea fell in 2017."
 

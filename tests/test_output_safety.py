@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import Provenance
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,7 +23,6 @@ from provenance import db, outfile
 from provenance.cli import cli
 from provenance.cli.output import OUTPUT_HELP
 from provenance.export import jsontext
-from tests.conftest import Provenance
 
 
 def digest(path: Path) -> str:
