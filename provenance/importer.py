@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import math
 import reprlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -478,15 +477,6 @@ def _size(count: int) -> str:
         if count >= scale:
             return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
     return f"{count} bytes"
-
-
-def size_limit(megabytes: float | None) -> int:
-    """The size limit in bytes for ``--max-size`` megabytes (of 1,000,000 bytes); ``None``: the default."""
-    if megabytes is None:
-        return extract.DEFAULT_MAX_BYTES
-    if not math.isfinite(megabytes) or megabytes <= 0:
-        raise Invalid(f"--max-size must be a number of megabytes above 0, not {megabytes}")
-    return int(megabytes * MB)
 
 
 @contextmanager

@@ -10,7 +10,6 @@ corpus; their sentences enter the search index every few thousand sources, in a 
 from __future__ import annotations
 
 import ctypes
-import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -75,18 +74,7 @@ Progress = Callable[[Path, int], None]
 
 
 MB = 1_000_000  # as --max-size counts them
-MAX_SIZE_MB = 1_000_000  # a terabyte: more than any file a run could hold in memory
-
-
-def max_bytes(megabytes: float) -> int:
-    """The size limit in bytes for a limit of ``megabytes`` (``--max-size``), refused unless it is a number above
-    0 and at most :data:`MAX_SIZE_MB`."""
-    if not (math.isfinite(megabytes) and 0 < megabytes <= MAX_SIZE_MB):
-        raise Invalid(
-            f"--max-size is a number of megabytes above 0 and at most {MAX_SIZE_MB:,}, not {megabytes:g}; "
-            f"the default is {extract.DEFAULT_MAX_BYTES // MB}"
-        )
-    return max(1, int(megabytes * MB))
+max_bytes = extract.max_bytes  # the one limit: files here, inline texts in claims files
 
 
 def planned_files(

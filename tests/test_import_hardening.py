@@ -284,7 +284,7 @@ def test_the_size_limit_applies_to_source_files(provenance: Provenance, tmp_path
 def test_a_size_limit_that_is_no_size_is_refused(provenance: Provenance, tmp_path: Path, value: str) -> None:
     path = _write(_folder(tmp_path) / "claims.yaml", yaml.safe_dump(_claims()))
     line = provenance.fails("import", "--max-size", value, path)
-    assert line.startswith("Error: --max-size must be a number of megabytes above 0, not ")
+    assert line.startswith("Error: --max-size is a number of megabytes above 0 and at most 1,000,000, not ")
 
 
 # --- files that are not claims files, and claims files with mistakes -------------------------------------------

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         claims,
         confidence,
         documents,
+        extract,
         importer,
         locking,
         report,
@@ -46,6 +47,7 @@ else:  # loaded when a command first uses them: see provenance.cli.lazy
         claims,
         confidence,
         documents,
+        extract,
         importer,
         locking,
         report,
@@ -62,6 +64,7 @@ else:  # loaded when a command first uses them: see provenance.cli.lazy
         "provenance.claims",
         "provenance.confidence",
         "provenance.documents",
+        "provenance.extract",
         "provenance.importer",
         "provenance.locking",
         "provenance.report",
@@ -437,7 +440,7 @@ def import_command(
         provenance import sources/demo-claims.yaml
         provenance import desk/claims.yaml --allow-path archive/articles
     """
-    max_bytes = importer.size_limit(max_size)
+    max_bytes = extract.max_bytes(max_size)
     contents = importer.read_import(file)  # a malformed file fails before the database is opened
     if bundle.is_bundle(contents):
         with open_database(ctx) as session:

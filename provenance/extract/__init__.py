@@ -48,7 +48,7 @@ reads plain text; :mod:`~provenance.extract.markdown`, :mod:`~provenance.extract
 :mod:`~provenance.extract.pdf` read the other kinds; :mod:`~provenance.extract.walk` walks folders.
 """
 
-from provenance.extract.files import DEFAULT_MAX_BYTES, document_from_bytes, read_document
+from provenance.extract.files import DEFAULT_MAX_BYTES, document_from_bytes, max_bytes, read_document
 from provenance.extract.text import Extracted, clean_text
 from provenance.extract.walk import READ_EXTENSIONS, BadFile, FileItem, iter_files
 
@@ -61,5 +61,6 @@ __all__ = [
     "clean_text",
     "document_from_bytes",
     "iter_files",
+    "max_bytes",
     "read_document",
 ]

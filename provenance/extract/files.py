@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import errno
 import hashlib
+import math
 import os
 import re
 import stat
@@ -20,6 +21,22 @@ from provenance.extract.webpage import from_html
 
 DEFAULT_MAX_BYTES = 50_000_000
 """Files larger than this are refused unless the caller raises the limit (50 MB)."""
+MB = 1_000_000  # as --max-size counts them
+MAX_SIZE_MB = 1_000_000  # a terabyte: more than any file a run could hold in memory
+
+
+def max_bytes(megabytes: float | None) -> int:
+    """The size limit in bytes for ``--max-size`` megabytes (``None``: the default), refused unless it is a number
+    above 0 and at most :data:`MAX_SIZE_MB`. Files and a claims file's inline texts are held to the same limit."""
+    if megabytes is None:
+        return DEFAULT_MAX_BYTES
+    if not (math.isfinite(megabytes) and 0 < megabytes <= MAX_SIZE_MB):
+        raise Invalid(
+            f"--max-size is a number of megabytes above 0 and at most {MAX_SIZE_MB:,}, not {megabytes:g}; "
+            f"the default is {DEFAULT_MAX_BYTES // MB}"
+        )
+    return max(1, int(megabytes * MB))
+
 
 MARKDOWN_EXTENSIONS = frozenset((".md", ".markdown"))
 HTML_EXTENSIONS = frozenset((".html", ".htm", ".xhtml"))
