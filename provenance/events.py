@@ -141,17 +141,7 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
 _UNSEALED = "provenance.events.unsealed"
 _TOUCHED = "provenance.events.touched"
 _STATE_CLASSES = {Claim: "claim", Evidence: "evidence", Contradiction: "contradiction"}
-_CHAIN_COLUMNS = [
-    _event.c.id,
-    _event.c.occurred_at,
-    _event.c.actor,
-    _event.c.action,
-    _event.c.subject_type,
-    _event.c.subject_key,
-    _event.c.before,
-    _event.c.after,
-    _event.c.reason,
-]
+_CHAIN_COLUMNS = [_event.c[name] for name in logchain.EVENT_FIELDS]
 _SEAL_BATCH = 1000
 # Whether commits seal their events into the chain: always, but for benchmarks/concurrency.py measuring what the
 # chain costs (the events it writes with this off are reported by verify as not in the chain).

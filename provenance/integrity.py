@@ -346,15 +346,7 @@ def _check_triggers(connection: Connection, backend: str, problems: list[Problem
 # --- the event log's chain ----------------------------------------------------------------------------
 
 _EVENT_COLUMNS = [
-    _event.c.id,
-    _event.c.occurred_at,
-    _event.c.actor,
-    _event.c.action,
-    _event.c.subject_type,
-    _event.c.subject_key,
-    _event.c.before,
-    _event.c.after,
-    _event.c.reason,
+    *(_event.c[name] for name in logchain.EVENT_FIELDS),
     _event.c.seq,
     _event.c.hash,
     _event.c.state,

@@ -128,6 +128,10 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The columns an event is written with, before it is sealed into the chain (which adds seq, hash and state).
+EVENT_FIELDS = ("id", "occurred_at", "actor", "action", "subject_type", "subject_key", "before", "after", "reason")
+
+
 def event_form(event: Mapping[Any, Any], previous: str) -> dict[str, Any]:
     """The fields of an event the hash covers (``event`` maps column names to values as the database gives
     them back), with the hash of the event before it."""

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from itertools import accumulate
 from typing import Any, TypeVar
@@ -19,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, DateTime, Result, Select, exists, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from provenance import collector
 from provenance.anchoring import omission_parts, review_label, shown_quote
 from provenance.assessment import NOT_ASSESSED, Assessment, assess_cited, load_links
 from provenance.claims import find_entities, get_claim, parse_status
@@ -291,27 +290,8 @@ def _claim_ids(session: Session, selection: Selection) -> tuple[Select[Any] | li
     return query, None
 
 
-@contextmanager
-def bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a report is read or written.
-
-    A report makes hundreds of thousands of objects that live until it is done (rows, tuples, lists, strings).
-    The collector would go through all of them again and again as they accumulate, looking for reference cycles
-    that none of them form (nearly half the time spent reading a large report); they are freed by reference
-    counting as usual. Afterwards they are put straight in the collector's oldest generation, where long-lived
-    objects go (otherwise the first collection after this would go through all of them at once), unless the
-    program has frozen objects of its own with ``gc.freeze()``. The collector is restored as it was.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()  # every tracked object to the permanent generation, and back to the oldest one
-                gc.unfreeze()
-            gc.enable()
+# Reading or writing a report pauses the garbage collector (see provenance.collector).
+bulk = collector.paused
 
 
 def build_report(

@@ -16,14 +16,13 @@ tests/test_startup.py checks that both lists name the same modules and that star
 of the large libraries.
 
 While such a module loads (and all it imports: SQLAlchemy's ORM, the models...), the cyclic garbage collector is
-paused, and what the loading made is then put in the collector's oldest generation, as :func:`provenance.report.bulk`
-does for a report: loading makes a few hundred thousand objects that live as long as the program, and the collector
+paused, and what the loading made is then put in the collector's oldest generation (:func:`provenance.collector.paused`,
+as for a report): loading makes a few hundred thousand objects that live as long as the program, and the collector
 would otherwise go through them again and again as they accumulate, finding nothing to free.
 """
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import sys
 from importlib.abc import Loader
@@ -59,16 +58,10 @@ class _Paused(Loader):
         module.__loader__ = self.loader
         if module.__spec__ is not None:
             module.__spec__.loader = self.loader
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        from provenance import collector  # only once a command loads its first module: not for --help
+
+        with collector.paused():
             self.loader.exec_module(module)
-        finally:
-            if enabled:
-                if gc.get_freeze_count() == 0:
-                    gc.freeze()  # every tracked object to the permanent generation, and back to the oldest one
-                    gc.unfreeze()
-                gc.enable()
 
 
 def modules(*names: str) -> tuple[ModuleType, ...]:
