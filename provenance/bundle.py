@@ -26,6 +26,8 @@ are sent; the database's own constraints (foreign keys, unique keys, checks) cat
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import enum
 import json
@@ -44,6 +46,7 @@ from sqlalchemy import (
     Enum,
     Float,
     Integer,
+    LargeBinary,
     String,
     Table,
     func,
@@ -158,6 +161,13 @@ def _decode_str(value: Any) -> str:
     return value
 
 
+def _decode_bytes(value: Any) -> bytes:
+    try:
+        return base64.b64decode(_decode_str(value), validate=True)
+    except binascii.Error as exc:
+        raise _Damaged(f"should be base64, not {_shown(value)}") from exc
+
+
 def _decode_date(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(_decode_str(value))
@@ -250,6 +260,8 @@ def _codec(column: Column[Any]) -> _Codec:
         return _Codec(int, _decode_int)
     if isinstance(type_, String):
         return _Codec(str, _decode_str)
+    if isinstance(type_, LargeBinary):  # bytes as base64 text
+        return _Codec(lambda value: base64.b64encode(value).decode("ascii"), _decode_bytes)
     raise TypeError(f"the bundle has no codec for {column.table.name}.{column.name} ({column.type!r}); add one")
 
 

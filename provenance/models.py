@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -356,6 +357,10 @@ class Evidence(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(Text)
+    # Set when ``reanchor`` could not carry the evidence to a newer version of its source: it stays on the version
+    # it cites, and this says why (the passage is gone, or the close match changes a number, date or name).
+    orphaned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    orphaned_reason: Mapped[str | None] = mapped_column(Text)
 
     claim: Mapped[Claim] = relationship(back_populates="evidence")
     passage: Mapped[Passage] = relationship()
@@ -465,6 +470,36 @@ class EntityAlias(Base):
     name_key: Mapped[str] = mapped_column(String(200), unique=True)  # as Entity.name_key
 
     entity: Mapped[Entity] = relationship(back_populates="aliases")
+
+
+class WebCapture(Base):
+    """How a source captured from the web was obtained: the page's bytes as received (gzip-compressed), the address
+    asked for and the one answered from after redirects, when, the HTTP status and the headers that say which copy
+    it is. Written once with its source and never changed; ``provenance source archive`` writes it out as WARC."""
+
+    __tablename__ = "web_capture"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), unique=True)
+    requested_url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    # The bytes of the response body as received (after any Content-Encoding was undone), gzip-compressed.
+    content_gzip: Mapped[bytes] = mapped_column(LargeBinary)
+    content_length: Mapped[int] = mapped_column(Integer)  # uncompressed; its SHA-256 is source.original_sha256
+    # The WARC file it was read from, when it was not fetched by provenance itself.
+    archive_file: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("status >= 100 AND status <= 599", name="http_status"),
+        CheckConstraint("content_length >= 0", name="content_length_not_negative"),
+    )
 
 
 class Setting(Base):
