@@ -22,6 +22,7 @@ from provenance.extract.fidelity import (
     dropped_words,
     invented_words,
     page_fidelity,
+    shown_words,
     visible_words,
     words,
 )
@@ -253,3 +254,18 @@ def test_a_word_the_marking_cut_in_two_that_page_and_stored_text_have_whole_is_n
     assert result.paragraphs[0].cut_in_marking == ("expanded",)
     # a stored text that really lacks the word still drops it
     assert dropped_words(truth, "the scope may well have to Europa; expand it", set(visible_words(page))).dropped
+
+
+def test_text_hidden_by_a_common_class_name_is_not_shown_but_a_near_name_is() -> None:
+    html = (
+        "<p>kept <span class='sr-only'>skip</span> <div class='dis-none caption'>unseen</div>"
+        "<span class='d-none d-md-block'>wide</span> <div class='field field-label-hidden'>body</div>"
+        "<span class='hidden-xs'>narrow</span></p>"
+    )
+    assert visible_words(html) == ["kept", "wide", "body", "narrow"]
+
+
+def test_an_ordinal_with_a_raised_suffix_reads_as_one_word_too_but_a_raised_number_never_joins() -> None:
+    shown = shown_words("<p>the 21<sup>st</sup> century, the 2<sup>e</sup> tour, table 3<sup>1</sup></p>")
+    assert {"21st", "21", "st", "2e", "2", "e"} <= shown
+    assert invented_words("the 21st century, the 2e tour, table 31", shown) == [Invented("31", ("3", "1"))]

@@ -30,13 +30,18 @@ style sheets, over lxml's tree:
 
 - nothing of ``head``, ``script``, ``style``, ``template``, ``noscript`` (browsers run scripts), ``iframe``,
   ``object``, ``embed``, ``canvas``, ``datalist``, a ``dialog`` that is not ``open``, nor of any element with
-  the ``hidden`` attribute or an inline style ``display: none`` or ``visibility: hidden``. Elements hidden by a
-  style sheet's class cannot be known without the style sheet and count as shown. ``aria-hidden`` hides from
-  screen readers, not from the eye, so that text counts as shown;
+  the ``hidden`` attribute, an inline style ``display: none`` or ``visibility: hidden``, or one of the class
+  names the common style sheets hide (``hidden``, ``d-none``, ``sr-only``, ``screen-reader-text``,
+  ``visually-hidden``...: whole names only, and not ``d-none`` with ``d-md-block``). Other elements hidden by
+  a style sheet cannot be known without it and count as shown. ``aria-hidden`` hides from screen readers, not
+  from the eye, so that text counts as shown;
 - block elements (paragraphs, headings, list items, table cells, ``div``, ``section``...), ``br``, ``hr``,
   images and form controls separate words, and so do ``sup``, ``sub``, ``q`` (whose quotation marks a browser
   draws), ``rt`` and ``rp``; other inline elements (``a``, ``span``, ``time``, ``abbr``, ``code``, ``b``,
-  ``wbr``, unknown custom elements) do not: ``Wash<span>ington</span>`` shows the one word ``Washington``.
+  ``wbr``, unknown custom elements) do not: ``Wash<span>ington</span>`` shows the one word ``Washington``;
+- an ordinal written with a raised suffix, ``1<sup>st</sup>`` or ``2<sup>e</sup>``, is read both as its two
+  parts and as the one word a reader reads, ``1st`` (:func:`shown_words`); a raised number is never joined:
+  ``3<sup>1</sup>`` shows ``3`` and ``1``, not ``31``.
 
 **Invented words** (:func:`invented_words`): words of the stored text that are nowhere among the words the
 page shows (a set, not a count). One that can be cut into two or more words the page does show is marked as
@@ -223,13 +228,35 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _META_CHARSET = re.compile(rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([-\w.:]+)", re.IGNORECASE)
 
 
+# Class names that hide an element in the common style sheets (Bootstrap, Foundation, WordPress, Drupal):
+# only whole names, as "hidden-xs" hides on small screens only and "field-label-hidden" hides a label, not
+# the field it names.
+_HIDING_CLASSES = frozenset(
+    (
+        "hidden", "hide", "d-none", "dis-none", "display-none", "is-hidden", "u-hidden", "js-hidden",
+        "element-hidden", "element-invisible", "invisible", "sr-only", "screen-reader-text", "visually-hidden",
+        "visuallyhidden", "u-hidden-text", "vjs-hidden",
+    )
+)  # fmt: skip
+# "d-none d-md-block": hidden on small screens only.
+_SHOWN_FROM_A_WIDTH = re.compile(r"^d-(?:sm|md|lg|xl|xxl)-(?!none)")
+
+
 def _hidden(element: etree._Element) -> bool:
     if element.get("hidden") is not None:
         return True
     if element.tag == "dialog" and element.get("open") is None:
         return True
     style = element.get("style")
-    return bool(style and _HIDING_STYLE.search(style))
+    if style and _HIDING_STYLE.search(style):
+        return True
+    classes = (element.get("class") or "").split()
+    return not _HIDING_CLASSES.isdisjoint(classes) and not any(_SHOWN_FROM_A_WIDTH.match(c) for c in classes)
+
+
+# Written raised after a number and read as part of it: 1st, 2nd, 3e, 4ème, 5º.
+_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th|d|e|er|re|ère|ème|eme|es|ers|res|o|a|os|as|º|ª)", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"\d\w*$")
 
 
 def decode_page(data: bytes) -> str:
@@ -252,15 +279,16 @@ def decode_page(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
-def visible_text(html: str | bytes) -> str:
-    """The text a browser shows of a page, blocks and word-separating elements replaced by line breaks."""
+def _read_page(html: str | bytes) -> tuple[str, list[str]]:
+    """The text a browser shows of a page, and the ordinals written with a raised suffix read as one word."""
     if isinstance(html, bytes):
         html = decode_page(html)
     html = _XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
-        return ""
+        return "", []
     root = lxml.html.document_fromstring(html)
     parts: list[str] = []
+    ordinals: list[str] = []
     # An explicit stack rather than recursion: some pages nest elements thousands deep.
     stack: list[tuple[etree._Element, bool]] = [(root, False)]
     while stack:
@@ -277,18 +305,34 @@ def visible_text(html: str | bytes) -> str:
             if element.tail:
                 parts.append(element.tail)
             continue
+        if tag == "sup" and parts and (number := _WORD_BEFORE.search(parts[-1])):
+            suffix = "".join(element.itertext()).strip()
+            if _ORDINAL_SUFFIX.fullmatch(suffix):
+                ordinals.append(number.group(0) + suffix)
         if tag in _SEPARATE:
             parts.append("\n")
         if element.text:
             parts.append(element.text)
         stack.append((element, True))
         stack.extend((child, False) for child in reversed(element))
-    return "".join(parts)
+    return "".join(parts), ordinals
+
+
+def visible_text(html: str | bytes) -> str:
+    """The text a browser shows of a page, blocks and word-separating elements replaced by line breaks."""
+    return _read_page(html)[0]
 
 
 def visible_words(html: str | bytes) -> list[str]:
     """The words a browser shows of a page, in order (see the module's documentation)."""
     return words(visible_text(html))
+
+
+def shown_words(html: str | bytes) -> frozenset[str]:
+    """The set of words a page shows: :func:`visible_words`, and an ordinal written with a raised suffix
+    (``1<sup>st</sup>``) read as the one word a reader reads (``1st``) as well as its two parts."""
+    text, ordinals = _read_page(html)
+    return frozenset(words(text)).union(*(words(ordinal) for ordinal in ordinals), ordinals)
 
 
 # --- invented words ---------------------------------------------------------------------------------------
@@ -454,7 +498,7 @@ class PageFidelity:
 def page_fidelity(html: str | bytes, truth: str, stored: str) -> PageFidelity:
     """The benchmark's counts, the invented words and the dropped words of ``stored``, the text kept of
     the page ``html`` whose article a person marked as ``truth``."""
-    shown = frozenset(visible_words(html))
+    shown = shown_words(html)
     return PageFidelity(
         benchmark=benchmark_counts(truth, stored),
         invented=tuple(invented_words(stored, shown)),
