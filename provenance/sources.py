@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, exists, func, literal, or_, select
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from provenance import db, events, segmentation
+from provenance import db, events, resemblance, segmentation
 from provenance.confidence import parse_reliability
 from provenance.documents import Document, Metadata
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
@@ -52,7 +53,11 @@ def check_key(key: str, what: str = "source") -> str:
 
 @dataclass(frozen=True)
 class Stored:
-    """What storing one document did: the source it is (new or found), and the version it supersedes."""
+    """What storing one document did: the source it is (new or found), and the version it supersedes.
+
+    ``not_a_version`` says why a document from the address of a stored source was stored apart from it (one line);
+    ``key_not_used`` is the key asked for when the same text was found stored under another key, which it keeps.
+    """
 
     id: int
     key: str
@@ -61,23 +66,30 @@ class Stored:
     supersedes: str | None = None  # the key of the version this one supersedes
     paragraphs: int = 0
     sentences: int = 0
+    not_a_version: str | None = None
+    key_not_used: str | None = None
 
 
 @dataclass(frozen=True)
 class Added:
-    """The outcome of adding one document: its source, whether it was new, and the version it supersedes."""
+    """The outcome of adding one document: its source, whether it was new, and the version it supersedes
+    (``not_a_version`` and ``key_not_used`` as in :class:`Stored`)."""
 
     source: Source
     created: bool
     supersedes: Source | None = None
     paragraphs: int = 0
     sentences: int = 0
+    not_a_version: str | None = None
+    key_not_used: str | None = None
 
 
 def add_source(
     session: Session,
     document: Document,
     *,
+    version_of: str | None = None,
+    not_a_version: bool = False,
     key: str | None = None,
     metadata: Metadata | None = None,
     reliability: str | None = None,
@@ -85,11 +97,26 @@ def add_source(
 ) -> Added:
     """:func:`store_source`, returning the source (and the one it supersedes) as loaded objects."""
     stored = store_source(
-        session, document, key=key, metadata=metadata, reliability=reliability, reliability_note=reliability_note
+        session,
+        document,
+        version_of=version_of,
+        not_a_version=not_a_version,
+        key=key,
+        metadata=metadata,
+        reliability=reliability,
+        reliability_note=reliability_note,
     )
     source = session.get_one(Source, stored.id)
     supersedes = session.get_one(Source, source.supersedes_id) if stored.supersedes else None
-    return Added(source, stored.created, supersedes, stored.paragraphs, stored.sentences)
+    return Added(
+        source,
+        stored.created,
+        supersedes,
+        stored.paragraphs,
+        stored.sentences,
+        stored.not_a_version,
+        stored.key_not_used,
+    )
 
 
 _source = Base.metadata.tables["source"]
@@ -129,12 +156,15 @@ class _Planned:
     values: dict[str, Any]
     pending: Pending
     previous: Any | None  # the row of the version it supersedes
+    apart: str | None = None  # why it is not a version of a source from the same address
 
 
 def store_source(
     session: Session,
     document: Document,
     *,
+    version_of: str | None = None,
+    not_a_version: bool = False,
     key: str | None = None,
     metadata: Metadata | None = None,
     reliability: str | None = None,
@@ -145,14 +175,22 @@ def store_source(
     """Store ``document`` under ``key`` with its paragraphs and sentences; every check comes before any write.
 
     The same text stored before (under any key) is not stored again: its source comes back with
-    ``created=False``. A changed text from the origin (path) or URL of a stored source becomes that source's
-    next version: keyed ``KEY@N``, superseding the latest version, which stays with everything anchored to it;
-    metadata and reliability not given again carry over. A key already used by a different text is refused.
-    Rows are written with bulk statements, not loaded objects, so that capturing a corpus stays fast. With
-    ``index=False`` the sentences are left for the caller to put in the search index (:func:`index_sentences`)
-    before the transaction ends, so that a run of many sources indexes them in batches. ``spans`` are the
-    document's paragraphs and sentences when already found (:func:`segment_spans`), e.g. in another process.
+    ``created=False`` (and the key asked for, if another, as ``key_not_used``). A changed text becomes the next
+    version of a stored source when it comes from the same address (the same path, or the same URL that is not
+    a site's home page) and is substantially the same document (:data:`VERSION_SHARE`): keyed ``KEY@N``,
+    superseding the latest version, which stays with everything anchored to it; metadata and reliability not
+    given again carry over. A text from the same address that is another document is a new source, and
+    ``not_a_version`` says why; its key, derived from a file name the other already has, gets a number
+    (``name-2``). ``version_of`` makes the text the next version of that source (its latest version) whatever
+    the texts share; ``not_a_version`` makes it a new source whatever they share. A key already used by a
+    different text is refused. Rows are written with bulk statements, not loaded objects, so that capturing a
+    corpus stays fast. With ``index=False`` the sentences are left for the caller to put in the search index
+    (:func:`index_sentences`) before the transaction ends, so that a run of many sources indexes them in
+    batches. ``spans`` are the document's paragraphs and sentences when already found (:func:`segment_spans`),
+    e.g. in another process.
     """
+    if version_of is not None and not_a_version:
+        raise Invalid("--version-of and --not-a-version contradict each other; give one of them")
     metadata, reliability_note = _given(metadata, reliability_note)
     meta = document.metadata.overridden_by(metadata or Metadata())
     derived = key is None and bool(document.origin)
@@ -160,13 +198,46 @@ def store_source(
         key = key_from_name(document.origin or "")
     related = session.execute(
         _RELATED,
-        {"sha": document.text_sha256, "origin": document.origin or None, "url": meta.url or None, "key": key},
+        {
+            "sha": document.text_sha256,
+            "origin": document.origin or None,
+            "url": address_url(meta.url),
+            "key": key,
+        },
     ).all()
-    planned = _plan(session, Pending(document, spans), related, key, derived, meta, reliability, reliability_note)
+    planned = _plan(
+        session,
+        Pending(document, spans),
+        related,
+        key,
+        derived,
+        meta,
+        reliability,
+        reliability_note,
+        version_of=version_of,
+        not_a_version=not_a_version,
+    )
     if isinstance(planned, Stored):
         return planned
     [stored] = _write(session, [planned], index=index)
     return stored
+
+
+def address_url(url: str | None) -> str | None:
+    """The URL by which captures count as coming from the same address, or ``None``: a site's home page (no path
+    but ``/`` or an index page, no query) names no one document, and many pages name it as their canonical URL."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL at all (an unclosed IPv6 bracket): it is still an address, as written
+        return url
+    if parts.netloc and not parts.query and parts.path.lower() in _HOME_PATHS:
+        return None
+    return url
+
+
+_HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php", "/default.aspx"))
 
 
 def _given(metadata: Metadata | None, reliability_note: str | None) -> tuple[Metadata | None, str | None]:
@@ -187,6 +258,7 @@ def store_sources(
     session: Session,
     pending: Sequence[Pending],
     *,
+    not_a_version: bool = False,
     metadata: Metadata | None = None,
     reliability: str | None = None,
     reliability_note: str | None = None,
@@ -197,6 +269,7 @@ def store_sources(
     What becomes of each, in order: its :class:`Stored`, or the error that kept it out (nothing of it is
     written then). New documents unrelated to anything stored or to each other are written together, a few
     statements for the whole batch; the others (the same text, a new version, a key taken) one at a time.
+    With ``not_a_version``, none becomes a version of a stored source.
     """
     results: list[Stored | ProvenanceError | None] = [None] * len(pending)
     metadata, reliability_note = _given(metadata, reliability_note)
@@ -204,7 +277,7 @@ def store_sources(
     keys = [key_from_name(p.document.origin) if p.document.origin else None for p in pending]
     shas = [p.document.text_sha256 for p in pending]
     origins = [p.document.origin for p in pending]
-    urls = [m.url for m in metas]
+    urls = [address_url(m.url) for m in metas]
     related = session.execute(
         _RELATED_MANY,
         {
@@ -229,6 +302,7 @@ def store_sources(
                 results[n] = store_source(
                     session,
                     item.document,
+                    not_a_version=not_a_version,
                     metadata=metadata,
                     reliability=reliability,
                     reliability_note=reliability_note,
@@ -261,6 +335,12 @@ def _write_batch(
             results[n] = stored
 
 
+# A new text is a version of a stored one from the same address when they have at least this share of their runs
+# of five words in common (resemblance.common_share): a corrected figure, an edited headline, an added paragraph
+# or a correction notice keep 90-100% of them; two articles from one site share under 5%.
+VERSION_SHARE = 0.5
+
+
 def _plan(
     session: Session,
     pending: Pending,
@@ -270,32 +350,39 @@ def _plan(
     meta: Metadata,
     reliability: str | None,
     reliability_note: str | None,
+    *,
+    version_of: str | None = None,
+    not_a_version: bool = False,
 ) -> Stored | _Planned:
     """What storing ``pending`` means, given the stored sources ``related`` to it; refusals raise."""
     document = pending.document
     existing = next((r for r in related if r.text_sha256 == document.text_sha256), None)
     if existing is not None:
-        if key is not None and not derived and key not in (existing.key, root_key(existing.key)):
-            raise Conflict(
-                f"this article is already stored as {existing.key!r} (same text); use that key, "
-                "or leave out the key to get it back"
-            )
-        return Stored(existing.id, existing.key, existing.version, created=False)
+        # The same text is the same source, whatever key it is given now.
+        asked = key if key is not None and not derived and key not in (existing.key, root_key(existing.key)) else None
+        return Stored(existing.id, existing.key, existing.version, created=False, key_not_used=asked)
 
-    previous = max(
-        (r for r in related if (document.origin and r.origin == document.origin) or (meta.url and r.url == meta.url)),
-        key=lambda r: (r.version, r.id),
-        default=None,
-    )
-    while previous is not None and previous.superseded:
-        # matched an older version (by its path or URL): the new text supersedes that version's latest
-        previous = session.execute(_NEXT_VERSION, {"id": previous.id}).first()
+    url = address_url(meta.url)
+    same_address = [r for r in related if (document.origin and r.origin == document.origin) or (url and r.url == url)]
+    previous = closest = None
+    share = 0.0
+    if version_of is not None:
+        previous = _latest(session, _head(session, version_of))
+    elif same_address and not not_a_version:
+        closest, share = _closest(session, document, same_address)
+        previous = closest if share >= VERSION_SHARE else None
     if previous is not None:
         root = root_key(previous.key)
         if key is not None and not derived and key != root:
+            if version_of is not None:
+                raise Conflict(
+                    f"--version-of {version_of} makes this text {root}@{previous.version + 1}; "
+                    f"leave out --key, or give --key {root}"
+                )
             raise Conflict(
                 f"{document.origin or meta.url} was captured before as {root!r}; its changed text becomes "
-                f"{root}@{previous.version + 1}: leave out --key, or give --key {root}"
+                f"{root}@{previous.version + 1}: leave out --key, give --key {root}, "
+                "or add --not-a-version to store it as a source of its own"
             )
         key = f"{root}@{previous.version + 1}"
         meta = _metadata_of(previous).overridden_by(meta)
@@ -306,11 +393,22 @@ def _plan(
             raise Invalid("a source given as text needs a key")
         check_key(key)
         taken = next((r for r in related if r.key == key), None)
-        if taken is not None:
+        if taken is not None and derived and any(r.key == key for r in same_address):
+            # the name of the file captured before from this address: the new source gets a number
+            key = _free_key(session, key)
+        elif taken is not None:
             raise Conflict(
                 f"source key {key!r} is already taken by a different article "
                 f"(from {taken.origin or 'inline text'}); choose another key with --key or rename the file"
             )
+    apart = None  # why a text from the address of a stored source is not its version
+    if closest is not None and previous is None:
+        by_path = bool(document.origin) and any(r.origin == document.origin for r in same_address)
+        address = f"the path {document.origin}" if by_path else f"the URL {url}"
+        apart = (
+            f"shares its address ({address}) with {closest.key} but only {_percent(share)} of its text; "
+            f"stored as a new source {key} (use --version-of {root_key(closest.key)} to make it a version)"
+        )
     letter = parse_reliability(reliability) if reliability else Reliability.F.value
     values: dict[str, Any] = {
         "key": key,
@@ -331,7 +429,53 @@ def _plan(
         "version": previous.version + 1 if previous is not None else 1,
         "supersedes_id": previous.id if previous is not None else None,
     }
-    return _Planned(values, pending, previous)
+    return _Planned(values, pending, previous, apart)
+
+
+def _head(session: Session, key: str) -> Any:
+    """The stored source ``key`` names, as a row of everything but its text."""
+    row = None if "\x00" in key else session.execute(select(*_HEAD).where(_source.c.key == key)).first()
+    if row is None:
+        raise NotFound(f"no source {key!r} to make this a version of; `provenance source list` shows the keys")
+    return row
+
+
+def _latest(session: Session, row: Any) -> Any:
+    """The latest version of the source ``row`` is a version of."""
+    while (newer := session.execute(_NEXT_VERSION, {"id": row.id}).first()) is not None:
+        row = newer
+    return row
+
+
+def _closest(session: Session, document: Document, same_address: Sequence[Any]) -> tuple[Any, float]:
+    """Among the latest versions of the sources from the same address, the one whose text has most in common with
+    ``document``'s, and that share (:func:`provenance.resemblance.common_share`); the earliest source on a tie."""
+    latest = {row.id: row for row in (_latest(session, r) if r.superseded else r for r in same_address)}
+    texts = dict(session.execute(select(_source.c.id, _source.c.text).where(_source.c.id.in_(list(latest)))).all())
+    share, best = max((resemblance.common_share(document.text, texts[n]), -n) for n in latest)
+    return latest[-best], share
+
+
+def _percent(share: float) -> str:
+    """A share as a whole percentage, never rounded up to 100% or down to 0% when it is neither."""
+    value = round(share * 100)
+    if value == 100 and share < 1:
+        return "99%"
+    if value == 0 and share > 0:
+        return "under 1%"
+    return f"{value}%"
+
+
+def _free_key(session: Session, key: str) -> str:
+    """``key-2``, ``key-3``, ...: the first that no source has (within the length of a key)."""
+    n = 2
+    while True:
+        tried = [f"{key[: KEY_MAX - len(str(m)) - 1].rstrip('-')}-{m}" for m in range(n, n + 20)]
+        used = set(session.scalars(select(_source.c.key).where(_source.c.key.in_(tried))))
+        free = next((k for k in tried if k not in used), None)
+        if free is not None:
+            return free
+        n += 20
 
 
 def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> list[Stored]:
@@ -366,6 +510,7 @@ def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> lis
                 supersedes=p.previous.key if p.previous is not None else None,
                 paragraphs=paragraphs,
                 sentences=len(rows) - first - paragraphs,
+                not_a_version=p.apart,
             )
         )
     insert_passages(session, rows)

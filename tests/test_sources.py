@@ -343,15 +343,13 @@ def test_same_text_under_its_own_key_returns_the_first(session: Session) -> None
     assert (again.created, again.source.id) == (False, first.id)
 
 
-def test_same_text_under_another_key_is_a_conflict(session: Session) -> None:
-    add_source(session, read_document(SEED_2018))
+def test_same_text_under_another_key_gets_the_first_key_back(session: Session) -> None:
+    first = add_source(session, read_document(SEED_2018)).source
     session.commit()
     before = counts(session)
-    with pytest.raises(Conflict) as caught:
-        add_source(session, read_document(SEED_2018), key="other-key")
-    assert str(caught.value) == (
-        f"this article is already stored as {KEY_2018!r} (same text); use that key, or leave out the key to get it back"
-    )
+    again = add_source(session, read_document(SEED_2018), key="other-key")
+    assert (again.created, again.source.id, again.source.key) == (False, first.id, KEY_2018)
+    assert again.key_not_used == "other-key"
     assert counts(session) == before
 
 
@@ -451,12 +449,21 @@ def article(path: Path, body: str, header: str = "Title: Aid reaches Pyongyang\n
     return write(path, (header + body).encode())
 
 
+# An article and its corrections: each keeps most of the words of the one before, so each is a version of it.
+AID = (
+    "India sent aid to North Korea on Friday, the foreign ministry said. The shipment of tuberculosis drugs "
+    "was handed over at the border and reached clinics in Pyongyang within a week, officials said."
+)
+AID_2 = AID.replace("on Friday", "on Thursday")
+AID_3 = AID_2 + " Correction: an earlier version of this article gave the wrong day of the shipment."
+
+
 def test_a_changed_file_from_the_same_path_becomes_the_next_version(session: Session, tmp_path: Path) -> None:
-    path = article(tmp_path / "aid.txt", "India sent aid. It arrived in May.")
+    path = article(tmp_path / "aid.txt", AID)
     first = add_source(session, read_document(path), reliability="B", reliability_note="wire")
-    article(path, "India sent aid. It arrived in June, officials said.", header="")
+    article(path, AID_2, header="")
     second = add_source(session, read_document(path))
-    third = add_source(session, read_document(article(path, "India sent more aid.", header="")))
+    third = add_source(session, read_document(article(path, AID_3, header="")))
     session.commit()
 
     assert (second.created, second.supersedes) == (True, first.source)
@@ -467,10 +474,10 @@ def test_a_changed_file_from_the_same_path_becomes_the_next_version(session: Ses
     assert (second.source.title, second.source.author) == ("Aid reaches Pyongyang", "Jane Roe")
     assert (second.source.reliability, second.source.reliability_note) == (Reliability.B, "wire")
     # the old versions and their passages stay
-    assert session.get_one(Source, first.source.id).text == "India sent aid. It arrived in May."
+    assert session.get_one(Source, first.source.id).text == AID
     assert [p.text for p in source_passages(session, first.source, [PassageKind.SENTENCE])] == [
-        "India sent aid.",
-        "It arrived in May.",
+        "India sent aid to North Korea on Friday, the foreign ministry said.",
+        AID[AID.index("The shipment") :],
     ]
     assert [s.key for s in versions(session, "aid@2")] == ["aid", "aid@2", "aid@3"]
     assert [s.key for s in versions(session, "aid")] == ["aid", "aid@2", "aid@3"]
@@ -478,15 +485,15 @@ def test_a_changed_file_from_the_same_path_becomes_the_next_version(session: Ses
 
 def test_a_changed_text_at_the_same_url_becomes_the_next_version(session: Session, tmp_path: Path) -> None:
     header = "URL: https://example.org/aid\n\n"
-    first = add_source(session, read_document(article(tmp_path / "a.txt", "First text.", header)))
-    second = add_source(session, read_document(article(tmp_path / "elsewhere.txt", "Second text.", header)))
+    first = add_source(session, read_document(article(tmp_path / "a.txt", AID, header)))
+    second = add_source(session, read_document(article(tmp_path / "elsewhere.txt", AID_2, header)))
     assert (second.source.key, second.supersedes) == ("a@2", first.source)
 
 
 def test_adding_an_unchanged_version_again_is_a_no_op(session: Session, tmp_path: Path) -> None:
-    path = article(tmp_path / "aid.txt", "One.")
+    path = article(tmp_path / "aid.txt", AID)
     add_source(session, read_document(path))
-    add_source(session, read_document(article(path, "Two.", header="")))
+    add_source(session, read_document(article(path, AID_2, header="")))
     before = counts(session)
     again = add_source(session, read_document(path))
     assert (again.created, again.source.key) == (False, "aid@2")
@@ -494,9 +501,9 @@ def test_adding_an_unchanged_version_again_is_a_no_op(session: Session, tmp_path
 
 
 def test_a_new_version_records_the_version_it_supersedes_in_the_log(session: Session, tmp_path: Path) -> None:
-    path = article(tmp_path / "aid.txt", "One.")
+    path = article(tmp_path / "aid.txt", AID)
     add_source(session, read_document(path))
-    add_source(session, read_document(article(path, "Two.", header="")))
+    add_source(session, read_document(article(path, AID_2, header="")))
     event = session.scalars(select(Event).where(Event.action == "source.version")).one()
     assert event.subject_key == "aid@2"
     assert event.before is not None and event.after is not None
@@ -505,30 +512,30 @@ def test_a_new_version_records_the_version_it_supersedes_in_the_log(session: Ses
 
 
 def test_a_new_version_under_another_key_is_refused(session: Session, tmp_path: Path) -> None:
-    path = article(tmp_path / "aid.txt", "One.")
+    path = article(tmp_path / "aid.txt", AID)
     add_source(session, read_document(path))
     before = counts(session)
     with pytest.raises(Conflict, match=r"captured before as 'aid'; its changed text becomes aid@2: leave out --key"):
-        add_source(session, read_document(article(path, "Two.", header="")), key="other")
+        add_source(session, read_document(article(path, AID_2, header="")), key="other")
     assert counts(session) == before
 
 
 def test_the_longest_key_has_room_for_a_version(session: Session, tmp_path: Path) -> None:
-    path = article(tmp_path / ("a" * 70 + ".txt"), "One.")
+    path = article(tmp_path / ("a" * 70 + ".txt"), AID)
     add_source(session, read_document(path))
     for n in range(2, 12):
-        add_source(session, read_document(article(path, f"Text {n}.", header="")))
+        add_source(session, read_document(article(path, f"{AID} Updated {n} times.", header="")))
     session.commit()
     assert session.scalar(select(Source.key).where(Source.version == 11)) == "a" * 64 + "@11"
 
 
 def test_a_version_matched_through_an_older_one_supersedes_the_latest(session: Session, tmp_path: Path) -> None:
     url = "URL: https://example.org/aid\n\n"
-    first = article(tmp_path / "aid.txt", "One.", header=url)
+    first = article(tmp_path / "aid.txt", AID, header=url)
     add_source(session, read_document(first))
-    add_source(session, read_document(article(tmp_path / "moved.txt", "Two.", header=url)))
+    add_source(session, read_document(article(tmp_path / "moved.txt", AID_2, header=url)))
     # the first path again, with new text: version 3, after version 2 (which came from another path)
-    third = add_source(session, read_document(article(first, "Three.", header="")))
+    third = add_source(session, read_document(article(first, AID_3, header="")))
     assert (third.source.key, third.supersedes.key if third.supersedes else None) == ("aid@3", "aid@2")
 
 
@@ -552,12 +559,12 @@ def test_an_unreadable_date_line_stays_in_the_text_and_is_not_taken_for_a_headli
 
 
 def test_store_sources_gives_what_one_at_a_time_gives_in_order(session: Session, tmp_path: Path) -> None:
-    stored_before = add_source(session, read_document(article(tmp_path / "old.txt", "Old text."))).source
+    stored_before = add_source(session, read_document(article(tmp_path / "old.txt", AID))).source
     docs = [
         read_document(article(tmp_path / "a.txt", "Alpha.")),
         read_document(article(tmp_path / "b.txt", "Beta.")),
-        document_from_text("Old text.", name="copy", origin=str(tmp_path / "copy.txt")),  # same text as old
-        read_document(article(tmp_path / "old.txt", "Old text, changed.")),  # a new version of old
+        document_from_text(AID, name="copy", origin=str(tmp_path / "copy.txt")),  # same text as old
+        read_document(article(tmp_path / "old.txt", AID_2)),  # a new version of old
         document_from_text("Gamma.", name="a again", origin=str(tmp_path / "x" / "a.txt")),  # key 'a' taken
         document_from_text("Delta.", name="no key", origin=str(tmp_path / "北朝鮮.txt")),  # no usable key
     ]
@@ -573,5 +580,5 @@ def test_store_sources_gives_what_one_at_a_time_gives_in_order(session: Session,
     session.commit()
     assert results[2].id == stored_before.id  # type: ignore[union-attr]
     rows = session.execute(select(Source.key, func.count(Passage.id)).join(Passage).group_by(Source.key)).all()
-    assert dict(rows) == {"old": 2, "a": 2, "b": 2, "old@2": 2}
+    assert dict(rows) == {"old": 3, "a": 2, "b": 2, "old@2": 3}
     assert [e.subject_key for e in session.scalars(select(Event).order_by(Event.id))] == ["old", "a", "b", "old@2"]
