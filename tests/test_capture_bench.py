@@ -20,6 +20,7 @@ from provenance.extract.fidelity import (
     benchmark_counts,
     benchmark_tokens,
     dropped_words,
+    extra_paragraphs,
     invented_words,
     page_fidelity,
     shown_words,
@@ -269,3 +270,9 @@ def test_an_ordinal_with_a_raised_suffix_reads_as_one_word_too_but_a_raised_numb
     shown = shown_words("<p>the 21<sup>st</sup> century, the 2<sup>e</sup> tour, table 3<sup>1</sup></p>")
     assert {"21st", "21", "st", "2e", "2", "e"} <= shown
     assert invented_words("the 21st century, the 2e tour, table 31", shown) == [Invented("31", ("3", "1"))]
+
+
+def test_stored_paragraphs_mostly_not_in_the_marking_are_listed_as_extra() -> None:
+    truth = "The council voted on Monday.\nIt passes next week."
+    stored = "Sign up for our newsletter\n\nThe council voted on Monday.\n\nIt passes next week. Share"
+    assert [" ".join(p.words) for p in extra_paragraphs(truth, stored)] == ["Sign up for our newsletter"]

@@ -479,6 +479,12 @@ def dropped_words(truth: str, stored: str, shown: Collection[str]) -> Dropped:
     return Dropped(tuple(paragraphs), frozenset(shown))
 
 
+def extra_paragraphs(truth: str, stored: str) -> list[Paragraph]:
+    """The stored text's paragraphs (its lines) of which less than half the words are in the ground truth, in
+    order: what costs precision (site chrome, captions, related links), for a person to look at."""
+    return dropped_words(stored, truth, ()).left_out
+
+
 # --- one page ---------------------------------------------------------------------------------------------
 
 
