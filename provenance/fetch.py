@@ -332,13 +332,13 @@ def _status_advice(status: int) -> str:
 def _read_body(final: str, response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
-        raise Invalid(_too_large(final, max_bytes, f"it says it is {_size(int(declared))}"))
+        raise Invalid(too_large(final, max_bytes, f"it says it is {_size(int(declared))}"))
     chunks: list[bytes] = []
     received = 0
     for chunk in response.iter_bytes():
         received += len(chunk)
         if received > max_bytes:
-            raise Invalid(_too_large(final, max_bytes, "it sent more than that; stopped reading"))
+            raise Invalid(too_large(final, max_bytes, "it sent more than that; stopped reading"))
         chunks.append(chunk)
         if time.monotonic() > deadline:
             raise Invalid(
@@ -348,7 +348,8 @@ def _read_body(final: str, response: httpx.Response, max_bytes: int, deadline: f
     return b"".join(chunks)
 
 
-def _too_large(url: str, limit: int, how: str) -> str:
+def too_large(url: str, limit: int, how: str) -> str:
+    """The line refusing a page over the size limit, ``how`` saying how it was found to be."""
     return f"{url} is over the {_size(limit)} limit ({how}); raise the limit with --max-size if the page is that large"
 
 

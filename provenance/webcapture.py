@@ -405,7 +405,11 @@ def _first_page(stream: io.BufferedReader, shown: str, max_bytes: int) -> tuple[
     first_id: str | None = None
     others = responses = 0
     via: str | None = None
-    for record in ArchiveIterator(stream, arc2warc=True):
+    for record in ArchiveIterator(stream, arc2warc=False):
+        if record.format != "warc":  # warcio reads any text as an old ARC file: only WARC records are taken
+            raise Invalid(
+                f"{shown} is not a WARC file (its records do not start with WARC/1.0 or WARC/1.1); check the file"
+            )
         if record.rec_type == "metadata" and first_id is not None:
             if record.rec_headers.get_header("WARC-Refers-To") == first_id:
                 via = _via(record.content_stream().read(65_536))
@@ -421,16 +425,16 @@ def _first_page(stream: io.BufferedReader, shown: str, max_bytes: int) -> tuple[
             continue
         body = record.content_stream().read(max_bytes + 1)
         if len(body) > max_bytes:
-            raise Invalid(
-                f"{shown}: the page {target} in it is over the {max_bytes / 1_000_000:g} MB limit; "
-                "raise the limit with --max-size if the page is that large"
-            )
+            raise Invalid(f"{shown}: {fetch.too_large(target, max_bytes, 'the page in it is larger')}")
         first, first_id = _fetched(target, record, body), record.rec_headers.get_header("WARC-Record-ID")
-    if first is None:
-        found = f"{responses} response record(s), none of them" if responses else "no response record, so no"
+    if first is None and not responses:
         raise Invalid(
-            f"{shown} has {found} a page provenance can read (an http(s) address answering 2xx with HTML, text, "
-            "Markdown or PDF); nothing was captured"
+            f"{shown} has no response record (WARC-Type: response), so no page to capture; nothing was captured"
+        )
+    if first is None:
+        raise Invalid(
+            f"{shown} has {responses} response record(s), none of them a page provenance can read (an http(s) "
+            "address answering 2xx with HTML, text, Markdown or PDF); nothing was captured"
         )
     return first, others, via
 
