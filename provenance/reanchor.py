@@ -7,26 +7,36 @@ Each piece of evidence resting on a passage of OLD is looked up in NEW's text by
   and suffix, telling which): it moves to the passage of NEW covering that span, keeping its stance, likelihood
   and notes, with the method the new anchor was found by;
 - **found fuzzily**: not exactly, but the closest text of NEW scores at least :data:`MIN_SCORE` (the same
-  threshold ``evidence add --accept-fuzzy`` uses): it moves with that score and is marked as needing review;
-- **not found** (nothing close enough, a quote with left-out words whose parts are not all there in order,
-  several places matching that the old context does not tell apart, or the claim citing that passage of NEW
-  already): it stays on OLD and is listed as orphaned, with the reason.
+  threshold ``evidence add --accept-fuzzy`` uses) and says what the old passage said (the same numbers, dates,
+  amounts, negations and names: :mod:`provenance.meaning`): it moves with that score and is marked as needing
+  review;
+- **not moved**: the close match changes the meaning ("the close match in aid@2 changes 12% to 9.4%": the stance
+  the analyst gave the old words would be given to other words), the passage is no longer in NEW (nothing close
+  enough), a quote with left-out words whose parts are not all there in order, several places matching that the
+  old context does not tell apart, or the claim citing that passage of NEW already: it stays on OLD, orphaned,
+  with the reason.
 
 Nothing moves silently: the outcome of every piece is returned, and every move is logged under its claim
-(``evidence.reanchor``: source keys, offsets, method and score before and after). Reanchoring is allowed from a
-version to a later version of the same document; between unrelated sources (or backwards) only with ``force``.
-Evidence already moved is no longer on OLD, so running it again moves nothing more.
+(``evidence.reanchor``: source keys, offsets, method and score before and after). Evidence left behind by a
+reanchor to a later version is marked orphaned (``Evidence.orphaned_at`` and ``orphaned_reason``) and logged
+(``evidence.orphan``, with the changed words); a later reanchor that moves it clears the mark, and one that
+leaves it for the same reason writes nothing. Reanchoring is allowed from a version to a later version of the
+same document; between unrelated sources (or backwards) only with ``force``, and what such a run leaves behind
+is not marked orphaned (it was not left behind by a newer version of its text). Evidence already moved is no
+longer on OLD, so running it again moves nothing more.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import events
+from provenance import events, meaning
 from provenance.anchoring import (
     DEFAULT_MIN_SCORE,
     FUZZY_MIN_LENGTH,
@@ -81,6 +91,8 @@ class Moved:
     before: Span
     after: Span | None = None
     reason: str | None = None
+    # what the close match in the new version would have changed, when that is why the evidence stayed
+    changes: tuple[meaning.Change, ...] = field(default=())
 
     def record(self) -> dict[str, Any]:
         return {
@@ -91,6 +103,7 @@ class Moved:
             "before": self.before.record(),
             "after": self.after.record() if self.after is not None else None,
             "reason": self.reason,
+            "changes": [change.record() for change in self.changes],
         }
 
 
@@ -153,7 +166,8 @@ def reanchor(session: Session, old_key: str, new_key: str, *, force: bool = Fals
         .options(selectinload(Evidence.claim), selectinload(Evidence.passage))
         .order_by(Evidence.id)
     ).all()
-    results = [_carry(session, piece, old, new, paragraphs, reason) for piece in evidence]
+    names = cache(lambda: meaning.KnownNames.load(session))  # read once, and only if a close match is checked
+    results = [_carry(session, piece, old, new, paragraphs, reason, names, mark=not forced) for piece in evidence]
     return Reanchored(old.key, new.key, forced, results)
 
 
@@ -183,40 +197,89 @@ def _span(source: Source, passage: Passage, evidence: Evidence) -> Span:
 
 
 def _carry(
-    session: Session, evidence: Evidence, old: Source, new: Source, paragraphs: list[tuple[int, int]], reason: str
+    session: Session,
+    evidence: Evidence,
+    old: Source,
+    new: Source,
+    paragraphs: list[tuple[int, int]],
+    reason: str,
+    names: Callable[[], meaning.KnownNames],
+    *,
+    mark: bool,
 ) -> Moved:
+    """Move one piece of evidence to ``new``, or leave it (marked orphaned when ``mark``), and say which."""
     claim, before_passage = evidence.claim, evidence.passage
     before = _span(old, before_passage, evidence)
+
+    def stays(why: str, changes: tuple[meaning.Change, ...] = ()) -> Moved:
+        if mark:
+            _orphan(session, evidence, before, new, why, changes)
+        return Moved(evidence.id, claim.key, evidence.quote, ORPHANED, before, reason=why, changes=changes)
+
     found = find_anchor(new, evidence.quote, before_passage, paragraphs)
     if isinstance(found, str):
-        return Moved(evidence.id, claim.key, evidence.quote, ORPHANED, before, reason=found)
+        return stays(found)
+    if found.method is AnchorMethod.FUZZY:
+        old_words = meaning.whole(old.text, before_passage.char_start, before_passage.char_end)
+        changes = tuple(meaning.changes(old_words, meaning.whole(new.text, found.start, found.end), names()))
+        if changes:
+            return stays(f"the close match in {new.key} {meaning.describe(changes)}", changes)
     passage = passage_for(session, new, found)
     taken = session.scalar(select(Evidence.id).where(Evidence.claim_id == claim.id, Evidence.passage_id == passage.id))
     if taken is not None:
-        why = (
+        return stays(
             f"claim {claim.key!r} already cites that passage of {new.key} (characters {passage.char_start}-"
             f"{passage.char_end}) as evidence {taken}"
         )
-        return Moved(evidence.id, claim.key, evidence.quote, ORPHANED, before, reason=why)
     # A flag raised for some other reason than a fuzzy match stays raised; a fuzzy match is reviewed afresh.
     flagged = found.needs_review or (evidence.needs_review and evidence.anchor_method is not AnchorMethod.FUZZY)
+    was_orphaned = evidence.orphaned_reason
     evidence.passage = passage
     evidence.anchor_method = found.method
     evidence.anchor_score = found.score
     evidence.needs_review = flagged
+    evidence.orphaned_at = evidence.orphaned_reason = None
     claim.updated_at = utcnow()
     session.flush()
     after = _span(new, passage, evidence)
+    orphaned = {"orphaned_reason": was_orphaned} if was_orphaned is not None else {}
     events.record(
         session,
         "evidence.reanchor",
         "claim",
         claim.key,
-        before={"evidence_id": evidence.id, **before.record()},
+        before={"evidence_id": evidence.id, **before.record(), **orphaned},
         after={"evidence_id": evidence.id, **after.record()},
         reason=reason,
     )
     return Moved(evidence.id, claim.key, evidence.quote, REVIEW if flagged else MOVED, before, after)
+
+
+def _orphan(
+    session: Session, evidence: Evidence, before: Span, new: Source, why: str, changes: tuple[meaning.Change, ...]
+) -> None:
+    """Mark ``evidence`` as left on its version by a reanchor to ``new``, and log it; nothing is written when it
+    is marked so already for the same reason."""
+    if evidence.orphaned_reason == why:
+        return
+    previous = evidence.orphaned_reason
+    evidence.orphaned_at = utcnow()
+    evidence.orphaned_reason = why
+    session.flush()
+    events.record(
+        session,
+        "evidence.orphan",
+        "claim",
+        evidence.claim.key,
+        before={"evidence_id": evidence.id, "orphaned_reason": previous},
+        after={
+            "evidence_id": evidence.id,
+            **before.record(),
+            "orphaned_reason": why,
+            "changes": [change.record() for change in changes],
+        },
+        reason=f"left on {before.source} by reanchor to {new.key}",
+    )
 
 
 def find_anchor(new: Source, quote: str, old_passage: Passage, paragraphs: list[tuple[int, int]]) -> Anchor | str:
@@ -260,14 +323,15 @@ def _not_found(new: Source, quote: str) -> str:
     words = trim_ellipses(quote)
     if has_omission(quote):
         return f"the parts of the quote with left-out words are not all in {new.key}, in order within one paragraph"
+    gone = f"the passage is no longer in {new.key}"
     if len(words) < FUZZY_MIN_LENGTH:
-        return f"not in {new.key} exactly (a quote shorter than {FUZZY_MIN_LENGTH} characters is matched only exactly)"
+        return f"{gone} (a quote shorter than {FUZZY_MIN_LENGTH} characters is looked for only exactly)"
     near, score = closest_text(new.text, words)
     if not near:
-        return f"not in {new.key}: it has no text to compare"
+        return f"{gone}: it has no text"
     return (
-        f"not in {new.key}: the closest text, {' '.join(near.split())[:80]!r}, scores {format_score(score)}/100, "
-        f"below the {format_score(MIN_SCORE)}/100 needed to move it for review"
+        f"{gone}: the closest text, {' '.join(near.split())[:80]!r}, scores {format_score(score)}/100, below the "
+        f"{format_score(MIN_SCORE)}/100 a move needs"
     )
 
 
@@ -276,21 +340,30 @@ def _not_found(new: Source, quote: str) -> str:
 
 @dataclass(frozen=True)
 class Offer:
-    """Evidence resting on an older version of a source that now has a newer one, and the command moving it."""
+    """Evidence resting on an older version of a source that now has a newer one (``orphaned`` of it left there
+    by an earlier reanchor, which the new text may hold again), and the command moving it."""
 
     old: str
     new: str
     evidence: int
+    orphaned: int = 0
 
     @property
     def command(self) -> str:
         return f"provenance reanchor {self.old} {self.new}"
 
     def line(self) -> str:
-        return f"{self.evidence} evidence rest on {self.old}; carry them over with: {self.command}"
+        left = f" ({self.orphaned} of them left there by an earlier reanchor)" if self.orphaned else ""
+        return f"{self.evidence} evidence rest on {self.old}{left}; carry them over with: {self.command}"
 
     def record(self) -> dict[str, Any]:
-        return {"from": self.old, "to": self.new, "evidence": self.evidence, "command": self.command}
+        return {
+            "from": self.old,
+            "to": self.new,
+            "evidence": self.evidence,
+            "orphaned": self.orphaned,
+            "command": self.command,
+        }
 
 
 def offers(session: Session, new_keys: list[str]) -> dict[str, list[Offer]]:
@@ -300,6 +373,19 @@ def offers(session: Session, new_keys: list[str]) -> dict[str, list[Offer]]:
     for key in new_keys:
         chain = versions(session, key)
         older = chain[: [s.key for s in chain].index(key)]
-        counts = evidence_counts(session, [s.id for s in older]) if older else {}
-        found[key] = [Offer(s.key, key, counts[s.id]) for s in older if counts.get(s.id)]
+        ids = [s.id for s in older]
+        counts = evidence_counts(session, ids) if older else {}
+        orphaned = _orphaned_counts(session, ids) if counts else {}
+        found[key] = [Offer(s.key, key, counts[s.id], orphaned.get(s.id, 0)) for s in older if counts.get(s.id)]
     return found
+
+
+def _orphaned_counts(session: Session, source_ids: list[int]) -> dict[int, int]:
+    """How many evidence marked orphaned rest on passages of each of these sources."""
+    rows = session.execute(
+        select(Passage.source_id, func.count(Evidence.id))
+        .join(Evidence, Evidence.passage_id == Passage.id)
+        .where(Passage.source_id.in_(source_ids), Evidence.orphaned_reason.is_not(None))
+        .group_by(Passage.source_id)
+    )
+    return {source_id: n for source_id, n in rows}

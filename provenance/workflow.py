@@ -21,14 +21,25 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from provenance import events
 from provenance.claims import get_claim, parse_status, parse_verdict
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.locking import check_version
-from provenance.models import Claim, ClaimStatus, Contradiction, ContradictionStatus, Evidence, Setting, Verdict, utcnow
+from provenance.models import (
+    Claim,
+    ClaimStatus,
+    Contradiction,
+    ContradictionStatus,
+    Evidence,
+    Passage,
+    Setting,
+    Source,
+    Verdict,
+    utcnow,
+)
 from provenance.text import optional_user_text
 
 UNSTARTED = ClaimStatus.UNSTARTED
@@ -396,6 +407,11 @@ class BoardRow:
     open_contradictions: int
     updated_at: dt.datetime
     version: int
+    # Evidence left on an older version of its source by ``reanchor`` (orphaned: the passage is gone from the newer
+    # version, or its close match there says something else), and evidence on an older version that a newer one
+    # supersedes, not orphaned: not yet carried over (``provenance reanchor OLD NEW``).
+    orphaned: int = 0
+    superseded: int = 0
 
 
 @dataclass(frozen=True)
@@ -406,6 +422,8 @@ class Board:
     open_contradictions: int
     needs_review: int
     second_reviewer: bool
+    orphaned: int = 0
+    superseded: int = 0
 
     @property
     def total(self) -> int:
@@ -414,17 +432,25 @@ class Board:
 
 def board(session: Session, *, assignee: str | None = None) -> Board:
     """Every claim (or only those assigned to ``assignee``, compared as :func:`same_person` does) by status, in
-    :class:`ClaimStatus` order then by key, with its evidence counts and open contradictions. Four queries,
-    however many claims."""
+    :class:`ClaimStatus` order then by key, with its evidence counts (all, needing review, orphaned, on a
+    superseded version) and open contradictions. Four queries, however many claims."""
     wanted = None if assignee is None else _clean(assignee, "assignee")
     if assignee is not None and wanted is None:
         raise Invalid("give a name with --assignee")
+    orphaned = Evidence.orphaned_reason.is_not(None)
+    superseded = Passage.source_id.in_(select(Source.supersedes_id).where(Source.supersedes_id.is_not(None)))
     evidence_counts = {
-        claim_id: (total, int(flagged or 0))
-        for claim_id, total, flagged in session.execute(
+        claim_id: (total, int(flagged or 0), int(left or 0), int(waiting or 0))
+        for claim_id, total, flagged, left, waiting in session.execute(
             select(
-                Evidence.claim_id, func.count(), func.sum(case((Evidence.needs_review.is_(True), 1), else_=0))
-            ).group_by(Evidence.claim_id)
+                Evidence.claim_id,
+                func.count(),
+                func.sum(case((Evidence.needs_review.is_(True), 1), else_=0)),
+                func.sum(case((orphaned, 1), else_=0)),
+                func.sum(case((and_(~orphaned, superseded), 1), else_=0)),
+            )
+            .join(Passage, Passage.id == Evidence.passage_id)
+            .group_by(Evidence.claim_id)
         )
     }
     # Open contradictions are few beside claims: read them whole, so one shared by two shown claims counts once.
@@ -449,7 +475,7 @@ def board(session: Session, *, assignee: str | None = None) -> Board:
         if wanted is not None and not same_person(claim.assignee, wanted):
             continue
         shown.add(claim.id)
-        total, flagged = evidence_counts.get(claim.id, (0, 0))
+        total, flagged, left, waiting = evidence_counts.get(claim.id, (0, 0, 0, 0))
         columns[claim.status].append(
             BoardRow(
                 key=claim.key,
@@ -463,6 +489,8 @@ def board(session: Session, *, assignee: str | None = None) -> Board:
                 open_contradictions=per_claim.get(claim.id, 0),
                 updated_at=claim.updated_at,
                 version=claim.version,
+                orphaned=left,
+                superseded=waiting,
             )
         )
     return Board(
@@ -470,4 +498,6 @@ def board(session: Session, *, assignee: str | None = None) -> Board:
         open_contradictions=sum(1 for a, b in open_pairs if a in shown or b in shown),
         needs_review=sum(row.needs_review for rows in columns.values() for row in rows),
         second_reviewer=second_reviewer_required(session),
+        orphaned=sum(row.orphaned for rows in columns.values() for row in rows),
+        superseded=sum(row.superseded for rows in columns.values() for row in rows),
     )

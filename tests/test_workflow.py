@@ -495,6 +495,8 @@ def test_the_board_shows_the_desk_by_status(seeded: Provenance, session: Session
         "verdict_by": "ana",
         "evidence": 1,
         "evidence_needing_review": 0,
+        "evidence_orphaned": 0,
+        "evidence_on_superseded_versions": 0,
         "open_contradictions": 0,
         "updated_at": None,
         "version": 5,
@@ -505,16 +507,17 @@ def test_the_board_shows_the_desk_by_status(seeded: Provenance, session: Session
     assert [c["key"] for c in unstarted] == sorted(c["key"] for c in unstarted)
 
     text = seeded.ok("status").stdout.splitlines()
-    assert text[:2] == [
+    assert text[:3] == [
         "12 claims: unstarted 9, in progress 1, in review 1, published 0, inconclusive 0, withdrawn 1",
         "open contradictions: 1; evidence needing review: 1; second reviewer: on",
+        "evidence orphaned by reanchor: 0; evidence on superseded versions, not yet reanchored: 0",
     ]
     headings = [line for line in text if re.fullmatch(r"[A-Z ]+ \(\d+\)", line)]
     assert headings == ["UNSTARTED (9)", "IN PROGRESS (1)", "IN REVIEW (1)", "WITHDRAWN (1)"]
     review_row = text[text.index("IN REVIEW (1)") + 3].split()
     assert review_row[:8] == [SUNTECH, "Ana", "Lima", "mostly", "false", "(by", "ana)", "1"]
     progress_row = text[text.index("IN PROGRESS (1)") + 3].split()
-    assert progress_row[:6] == [TALKS, "Bea", "-", "1", "1", "1"]
+    assert progress_row[:8] == [TALKS, "Bea", "-", "1", "1", "1", "0", "0"]
 
 
 def test_the_board_of_one_assignee(seeded: Provenance) -> None:
@@ -533,4 +536,5 @@ def test_the_board_of_an_empty_desk(provenance: Provenance) -> None:
     assert provenance.ok("status").stdout == (
         "0 claims: unstarted 0, in progress 0, in review 0, published 0, inconclusive 0, withdrawn 0\n"
         "open contradictions: 0; evidence needing review: 0; second reviewer: on\n"
+        "evidence orphaned by reanchor: 0; evidence on superseded versions, not yet reanchored: 0\n"
     )

@@ -63,9 +63,12 @@ def reanchor_command(ctx: click.Context, old: str, new: str, force: bool, as_jso
 
     Each quote is looked up in NEW as `evidence add` would (the old passage's surrounding text choosing among
     several places): found exactly, the evidence moves; found only as a close match (similarity at least
-    {min_score}/100), it moves with that score, marked for review; otherwise it stays on OLD, listed as orphaned
-    with the reason. Every piece is listed and every move logged under its claim. Sources that are not versions
-    of one document are refused without --force. Running it again moves nothing more.
+    {min_score}/100) that keeps every number, date, amount, negation and name of the old passage, it moves with
+    that score, marked for review. Otherwise it stays on OLD, orphaned, and the line says why: the passage is no
+    longer in NEW, or the close match changes what it says ("changes 12% to 9.4%"), so its stance would not
+    hold. Every piece is listed, every move and orphan logged under its claim, and `provenance status` counts
+    the orphaned. Sources that are not versions of one document are refused without --force. Running it again
+    moves nothing more.
 
     Example: provenance reanchor india-north-korea-2018 india-north-korea-2018@2
     """

@@ -181,6 +181,8 @@ def board_record(board: workflow.Board) -> dict[str, Any]:
         "total": board.total,
         "open_contradictions": board.open_contradictions,
         "evidence_needing_review": board.needs_review,
+        "evidence_orphaned": board.orphaned,
+        "evidence_on_superseded_versions": board.superseded,
         "second_reviewer": "on" if board.second_reviewer else "off",
         "statuses": [
             {
@@ -195,6 +197,8 @@ def board_record(board: workflow.Board) -> dict[str, Any]:
                         "verdict_by": row.verdict_by,
                         "evidence": row.evidence,
                         "evidence_needing_review": row.needs_review,
+                        "evidence_orphaned": row.orphaned,
+                        "evidence_on_superseded_versions": row.superseded,
                         "open_contradictions": row.open_contradictions,
                         "updated_at": row.updated_at.isoformat(),
                         "version": row.version,
@@ -213,8 +217,20 @@ def board_text(board: workflow.Board) -> str:
         f"{board.total} claim{'' if board.total == 1 else 's'}: {counts}",
         f"open contradictions: {board.open_contradictions}; evidence needing review: {board.needs_review}; "
         f"second reviewer: {'on' if board.second_reviewer else 'off'}",
+        f"evidence orphaned by reanchor: {board.orphaned}; evidence on superseded versions, not yet reanchored: "
+        f"{board.superseded}",
     ]
-    headers = ["key", "assignee", "verdict", "evidence", "needs review", "open contradictions", "updated"]
+    headers = [
+        "key",
+        "assignee",
+        "verdict",
+        "evidence",
+        "needs review",
+        "open contradictions",
+        "orphaned",
+        "superseded",
+        "updated",
+    ]
     for status, rows in board.columns.items():
         if not rows:
             continue
@@ -226,6 +242,8 @@ def board_text(board: workflow.Board) -> str:
                 row.evidence,
                 row.needs_review,
                 row.open_contradictions,
+                row.orphaned,
+                row.superseded,
                 row.updated_at.date().isoformat(),
             ]
             for row in rows
@@ -240,7 +258,10 @@ def board_text(board: workflow.Board) -> str:
 @click.pass_context
 def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> None:
     """The desk at a glance: claims by status with counts, who each is assigned to, its verdict and who set it,
-    its evidence and how much of it needs review, and its open contradictions.
+    its evidence and how much of it needs review, its open contradictions, and its evidence left on an older
+    version of a source: orphaned by `reanchor` (the passage is gone from the newer version, or its close match
+    there says something else: `provenance history KEY` gives the reason) or on a superseded version, not yet
+    carried over (`provenance reanchor OLD NEW`).
 
     Example: provenance status --assignee "Ana Lima"
     """
