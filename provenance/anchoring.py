@@ -1,6 +1,9 @@
 """Finding a quote in a source's text, and saying how it was found.
 
-"Exact" means the source's own characters. A quote is looked for in this order:
+"Exact" means the source's own characters. The quote is first put in the form every source's text is stored
+in (:func:`provenance.documents.normalise`: control characters, Unicode NFC, no-break spaces as spaces, ``\n``
+line ends, no spaces at the end of a line), so that a quote copied from the stored text or from the original
+file is found as it is; :func:`stored_quote` is the form its evidence keeps. It is then looked for in this order:
 
 1. **Exact**: the quote occurs in the source character for character. One occurrence is its span; several must
    be told apart with a prefix or suffix (text right before or after it: ``exact_context``) or an occurrence
@@ -49,6 +52,21 @@ _TRAILING = re.compile(rf"(?:{_OMISSION.pattern})+$")
 _DOUBLE_QUOTES = '"“”„‟″«»'
 _SINGLE_QUOTES = "'‘’‚‛′ʼ"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+# Text stored before no-break spaces were stored as spaces may still hold them: looked up as spaces, one character
+# for one, so that offsets into the lookup text are offsets into the source.
+_STORED_NO_BREAK_SPACES = ("\u00a0", "\u2007", "\u202f")
+
+
+def _lookup_text(text: str) -> str:
+    """``text`` as quotes are looked up in it: the same length, any no-break space a space."""
+    if text.isascii():
+        return text
+    for space in _STORED_NO_BREAK_SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    return text
 
 
 @dataclass(frozen=True)
@@ -371,8 +389,10 @@ def _choose(
 def _spaced(context: str) -> str:
     """A pattern for a prefix or suffix as typed: its characters, with any run of whitespace (a space, a line
     break, a blank line) standing for any other, since a reader sees them alike: ``--prefix "North Korea "``
-    matches ``North Korea`` and the blank line after it."""
-    words = [re.escape(word) for word in context.split()]
+    matches ``North Korea`` and the blank line after it. Its words are normalised as the source's text is."""
+    from provenance.documents import normalise  # loaded only to anchor a quote
+
+    words = [re.escape(word) for word in normalise(context).split()]
     pattern = r"\s+".join(words)
     if context[:1].isspace():
         pattern = r"\s+" + pattern
@@ -406,27 +426,37 @@ def anchor_quote(
     ``accept_fuzzy`` accepts a quote that is not in the text exactly if the closest candidate scores at least
     :data:`DEFAULT_MIN_SCORE`; ``min_score`` accepts it if it scores at least that much. ``paragraphs`` are the
     source's paragraph spans, which a quote with omissions must stay within (default: as blank lines part them).
+
+    The quote is looked up normalised as the source's text is (:func:`provenance.documents.normalise`): a
+    no-break space, a space at the end of a line, a Windows line end, a control character or a decomposed
+    accent in it does not keep it from being found exactly.
     """
     check_min_score(min_score)
     if not quote.strip():
         raise Invalid("the quote is empty; give the exact words from the source")
     if quote != quote.strip():
         raise Invalid("the quote starts or ends with whitespace; give the words alone")
+    from provenance.documents import normalise  # loaded only to anchor a quote: `claim show` needs none of it
+
+    quote = normalise(quote)
+    if not quote:
+        raise Invalid("the quote is empty; give the exact words from the source")
     choice = _Choice(source_key, prefix, suffix, occurrence)
+    lookup = _lookup_text(text)
     words = quote
-    starts = occurrences(text, quote)
+    starts = occurrences(lookup, quote)
     if not starts:
         words = trim_ellipses(quote)
         if not words:
             raise Invalid("the quote is only an ellipsis; give the exact words from the source")
-        starts = occurrences(text, words) if words != quote else []
+        starts = occurrences(lookup, words) if words != quote else []
     if starts:
-        (start, end), chosen_by = _choose(text, [(s, s + len(words)) for s in starts], "the quote", choice)
+        (start, end), chosen_by = _choose(lookup, [(s, s + len(words)) for s in starts], "the quote", choice)
         return Anchor(start, end, chosen_by or AnchorMethod.EXACT)
 
     parts = quote_parts(words)
     if len(parts) > 1:
-        return _anchor_omission(text, parts, paragraphs, choice)
+        return _anchor_omission(lookup, parts, paragraphs, choice)
 
     accept_at = min_score if min_score is not None else DEFAULT_MIN_SCORE if accept_fuzzy else None
     typographic = typographic_candidates(text, words)
@@ -464,6 +494,35 @@ def anchor_quote(
     scores = {(c.start, c.end): c.score for c in sorted(candidates, key=lambda c: c.start)}
     (start, end), _ = _choose(text, list(scores), "text about as close to the quote", choice, scores)
     return _accept(text, Candidate(start, end, scores[start, end]), accept_at, source_key, None)
+
+
+def stored_quote(text: str, quote: str, anchor: Anchor) -> str:
+    """The quote as its evidence keeps it, once ``anchor`` has been found for it in ``text``: normalised as the
+    source's text is (:func:`provenance.documents.normalise`), so that a quote found exactly is, word for word
+    and character for character, its passage's text (with the analyst's ellipses at its ends and for left-out
+    words). Where a source stored before no-break spaces were stored as spaces still has one, the words found
+    keep the source's character. A fuzzy match keeps the analyst's words, normalised."""
+    from provenance.documents import normalise
+
+    quote = normalise(quote)
+    span = text[anchor.start : anchor.end]
+    lookup = _lookup_text(span)
+    if anchor.method is AnchorMethod.FUZZY or lookup == span:
+        return quote
+    if anchor.method is AnchorMethod.EXACT_OMISSION:
+        # the quote's parts (even places) and the marks of left-out words between them (odd places)
+        pieces = re.split(f"({_OMISSION.pattern})", quote)
+        places = [n for n in range(0, len(pieces), 2) if pieces[n]]
+        found = omission_parts(lookup, quote)
+        if len(found) != len(places):
+            return quote
+        if any(pieces[n] != lookup[s:e] for n, (s, e) in zip(places, found, strict=True)):
+            return quote
+        for n, (start, end) in zip(places, found, strict=True):
+            pieces[n] = span[start:end]
+        return "".join(pieces)
+    at = quote.find(lookup)
+    return quote if at < 0 else quote[:at] + span + quote[at + len(lookup) :]
 
 
 def _accept(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import events
-from provenance.anchoring import Anchor, anchor_quote, check_min_score, has_omission
+from provenance.anchoring import Anchor, anchor_quote, check_min_score, has_omission, stored_quote
 from provenance.confidence import parse_credibility, parse_likelihood
 from provenance.entities import entity_names, get_or_create_entities
 from provenance.entities import find_entities as find_entities  # report.py and others import it from here
@@ -271,7 +271,7 @@ def add_evidence(
         stance=parsed_stance,
         confidence=probability,
         attributed_to=attributed_to,
-        quote=quote,
+        quote=stored_quote(source.text, quote, anchor),  # normalised as the source is: see docs/quotes.md
         anchor_method=anchor.method,
         anchor_score=anchor.score,
         needs_review=anchor.needs_review,

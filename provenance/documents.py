@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from provenance.errors import Invalid, NotFound
+from provenance.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,31 @@ class Document:
 
 
 _LEADING = re.compile(r"^[\s\ufeff]+")
+# No-break spaces look like a space and are copied as one by some browsers and editors, as another by others:
+# stored as the space a reader sees, so that a quote copied either way is the source's text.
+_NO_BREAK_SPACES = ("\u00a0", "\u2007", "\u202f")
 
 
 def normalise(text: str) -> str:
-    """The form every offset refers to: Unicode NFC, ``\\n`` line endings, no trailing spaces on a line,
-    no blank lines at either end. Spaces inside a line are kept as they are."""
-    text = unicodedata.normalize("NFC", text)
+    """The one form every source's text is stored in, whatever it came from (a text, Markdown, web page or PDF
+    file, text given inline in a claims file, a fetched page), and the form a quote is looked up in, so that
+    offsets keep one meaning and the same words give the same text and the same SHA-256:
+
+    - control characters by the rules of :func:`provenance.text.clean_text` (the C0 and C1 controls, DEL,
+      noncharacters and unpaired surrogates removed; form feed, vertical tab, NEL and the Unicode line and
+      paragraph separators breaking lines);
+    - Unicode NFC (``e`` and a combining acute accent become ``é``);
+    - no-break spaces (U+00A0, U+2007 FIGURE SPACE, U+202F NARROW NO-BREAK SPACE) as a space;
+    - ``\n`` line endings (``\r\n`` and ``\r`` folded), no spaces at the end of a line, no blank lines or
+      byte order marks at either end, no spaces before the first word.
+
+    Spaces inside a line are kept as they are. ``normalise(normalise(text)) == normalise(text)``.
+    """
+    text = unicodedata.normalize("NFC", clean_text(text))
+    if not text.isascii():
+        for space in _NO_BREAK_SPACES:
+            if space in text:
+                text = text.replace(space, " ")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     # Byte order marks (U+FEFF) before the first word are no text: removing only one left "\ufeff\ufeff" as a
@@ -205,6 +225,7 @@ def read_document(path: Path) -> Document:
 
 
 def document_from_bytes(data: bytes, *, origin: str | None, name: str) -> Document:
+    """A plain-text article from its UTF-8 bytes: decoded, normalised by :func:`normalise`, its header lines read."""
     return document_from_normalised(
         normalise(decode(data, name)), name=name, origin=origin, original_sha256=hashlib.sha256(data).hexdigest()
     )
@@ -221,5 +242,17 @@ def document_from_normalised(text: str, *, name: str, origin: str | None = None,
 
 
 def document_from_text(text: str, *, name: str, origin: str | None = None) -> Document:
-    """A document given inline (in a claims file): the same rules as a file's bytes."""
-    return document_from_bytes(text.encode("utf-8"), origin=origin, name=name)
+    """A document given inline (a claims file's ``text:``), read as a plain-text file with these characters would
+    be: normalised once by :func:`normalise`, its header lines read, so that the same article given inline and
+    as a file is one text with one SHA-256. A NUL character is refused, as in a file."""
+    if "\x00" in text:
+        raise Invalid(
+            f"{name} contains a NUL character (\\x00, at character {text.index(chr(0)) + 1}); NUL characters are "
+            "not allowed in text: remove it"
+        )
+    return document_from_normalised(
+        normalise(text),
+        name=name,
+        origin=origin,
+        original_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+    )

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from provenance.datafile import YamlLoader
 from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
-from provenance.extract.text import Extracted, clean_text, clean_value, decode_text, read_date
+from provenance.extract.text import Extracted, clean_value, decode_text, read_date
 
 _MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 _FRONT_MATTER_FIELDS: dict[str, tuple[str, ...]] = {
@@ -35,7 +35,7 @@ _HTML_BLOCK_TAGS = (
 
 
 def from_markdown(data: bytes, name: str, charset: str | None) -> Extracted:
-    text = normalise(clean_text(decode_text(data, name, charset)))
+    text = normalise(decode_text(data, name, charset))  # for the parser; the body is normalised below
     if not text:
         raise Invalid(f"{name} is empty; give an article with text")
     front_matter, source = _split_front_matter(text, name)

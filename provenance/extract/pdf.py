@@ -10,7 +10,7 @@ from typing import Any
 
 from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
-from provenance.extract.text import Extracted, clean_text, clean_value, read_date
+from provenance.extract.text import Extracted, clean_value, read_date
 
 
 def from_pdf(data: bytes, name: str) -> Extracted:
@@ -35,7 +35,7 @@ def from_pdf(data: bytes, name: str) -> Extracted:
         raise Invalid(
             f"{name} could not be read as a PDF ({exc}); it may be damaged: open it and print it to a new PDF"
         ) from exc
-    pages = [normalise(clean_text(page or "")) for page in raw_pages]
+    pages = [normalise(page or "") for page in raw_pages]
     if not any(pages):
         raise Invalid(
             f"{name} has no text layer (it is probably a scan); run OCR on it first (for example with ocrmypdf) "

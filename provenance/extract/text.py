@@ -123,7 +123,7 @@ _UNREAD_DATE_LINE = re.compile(r"(?:published|date|dated)\s*:\s*(?P<value>.+)", 
 
 
 def from_plain_text(data: bytes, name: str, charset: str | None) -> Extracted:
-    text = normalise(clean_text(decode_text(data, name, charset)))
+    text = normalise(decode_text(data, name, charset))  # once: normalise cleans control characters too
     document = documents.document_from_normalised(text, name=name)  # the file's own hash is added by the caller
     warnings: list[str] = []
     first_line = document.text.split("\n", 1)[0].strip()
