@@ -1272,6 +1272,42 @@ def test_offsets_are_code_points_so_a_prefix_shifts_them_by_its_length(prefix: s
         ], text
 
 
+LIST_MARKERS = ["1.", "2.", "3.", "1)", "2)", "1.)", "2.)", "(1)", "(2)", "a.", "b.", "a)", "b)", "\u2022", "\u2043"]
+
+
+def random_lists(count: int, seed: int) -> list[str]:
+    """Random texts that start with a list marker and have more markers, in turn and out of it, among the
+    pieces: the texts where list items split paragraphs into sentences."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        pieces = rng.choices(PIECES + LIST_MARKERS * 3, k=rng.randint(0, 60))
+        text = "".join(piece if rng.random() < 0.3 else piece + " " for piece in pieces)
+        texts.append(f"{rng.choice(LIST_MARKERS)} {text}")
+    return texts
+
+
+def segment_spans(text: str) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in segment(text) if s.kind == "sentence"]
+
+
+def test_random_lists_keep_every_invariant() -> None:
+    texts = random_lists(400, seed=2020)
+    # Many of them have later items, each starting a sentence of its own after one that no mark ended.
+    later_items = [
+        text
+        for text in texts
+        if any(
+            text[end - 1] not in ".!?\u2026\"'\u201d\u2019\u00bb)]" and text.startswith(marker + " ", start)
+            for (_, end), (start, _) in itertools.pairwise(segment_spans(text))
+            for marker in LIST_MARKERS
+        )
+    ]
+    assert len(later_items) > 30
+    for text in texts:
+        check_invariants(text)
+
+
 def test_the_seed_articles_keep_every_invariant(seed_text: str) -> None:
     check_invariants(seed_text)
     check_invariants(seed_text.replace("\n\n", "\n"))
