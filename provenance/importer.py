@@ -16,7 +16,7 @@ import json
 import reprlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,7 +30,7 @@ from provenance.confidence import parse_likelihood
 from provenance.documents import Metadata, document_from_text
 from provenance.entities import add_aliases, get_or_create_entities
 from provenance.errors import Invalid, NotFound, ProvenanceError
-from provenance.sources import store_source
+from provenance.sources import key_from_name, store_source
 
 MB = 1_000_000  # as --max-size counts them (extract.DEFAULT_MAX_BYTES)
 
@@ -55,6 +55,8 @@ class SourceSpec(_Spec):
     published: Annotated[dt.date | None, BeforeValidator(_day_of)] = None
     reliability: str | None = None
     reliability_note: str | None = None
+    version_of: str | None = None
+    not_a_version: bool = False
 
     @model_validator(mode="after")
     def _path_or_text(self) -> SourceSpec:
@@ -62,6 +64,8 @@ class SourceSpec(_Spec):
             raise ValueError("give either path or text")
         if self.text is not None and not self.key:
             raise ValueError("a source given as text needs a key")
+        if self.version_of is not None and self.not_a_version:
+            raise ValueError("version_of and not_a_version contradict each other; give one of them")
         return self
 
 
@@ -150,11 +154,15 @@ class ClaimsFile(_Spec):
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """What a claims file added. ``notes``: a source entry that is no version of the source from its path or URL,
+    and why; a key whose text was stored already under another key, which the file's claims then cite."""
+
     sources_added: list[str]
     sources_unchanged: list[str]
     claims: int
     evidence: int
     contradictions: int
+    notes: list[str] = field(default_factory=list)
 
 
 def read_text(path: Path, what: str) -> str:
@@ -382,6 +390,10 @@ def import_claims_file(
     A source's ``path`` must lead (after following links) into the claims file's folder or one of the
     ``allowed`` folders: a claims file from elsewhere cannot read any file on the machine into the database.
     A source larger than ``max_bytes``, given as a file or inline as ``text``, is refused.
+
+    The claims of the file cite its sources as the file names them: a key (or file name) whose text is stored
+    under another key (the same text listed twice, or stored before) or as a new version (``KEY@2``) stands, in
+    this file, for the source that holds that text.
     """
     if spec is None:
         spec = parse_claims_file(path)
@@ -389,6 +401,8 @@ def import_claims_file(
     folders = [base.resolve(), *(folder.resolve() for folder in allowed)]
     added: list[str] = []
     unchanged: list[str] = []
+    notes: list[str] = []
+    stored_as: dict[str, str] = {}  # a source key as the file gives it -> the key of the source holding its text
     for n, source_spec in enumerate(spec.sources):
         where = f"{path}: sources[{n}]"
         with _located(where):
@@ -404,10 +418,14 @@ def import_claims_file(
                         "own, or raise the limit with --max-size"
                     )
                 document = document_from_text(source_spec.text, name=f"{where}.text")
+            version_of = source_spec.version_of
             result = store_source(
                 session,
                 document,
-                key=source_spec.key,
+                version_of=stored_as.get(version_of, version_of) if version_of is not None else None,
+                not_a_version=source_spec.not_a_version,
+                # made a version, a text is stored as KEY@N; the file's own key for it stands for that
+                key=source_spec.key if version_of is None else None,
                 metadata=Metadata(
                     title=source_spec.title,
                     author=source_spec.author,
@@ -419,6 +437,16 @@ def import_claims_file(
                 reliability_note=source_spec.reliability_note,
             )
         (added if result.created else unchanged).append(result.key)
+        named = source_spec.key or (key_from_name(document.origin) if document.origin else None)
+        if named is not None and named != result.key:
+            stored_as[named] = result.key
+        if result.not_a_version:
+            notes.append(f"{where} {result.not_a_version}")
+        if result.key_not_used:
+            notes.append(
+                f"{where}: the same text is already stored as {result.key}; the claims of this file that cite "
+                f"{result.key_not_used} cite {result.key}"
+            )
     for n, entity_spec in enumerate(spec.entities):
         with _located(f"{path}: entities[{n}] ({entity_spec.name})"):
             (entity,) = get_or_create_entities(session, [entity_spec.name])
@@ -442,7 +470,7 @@ def import_claims_file(
                 add_evidence(
                     session,
                     claim_spec.key,
-                    ev.source,
+                    stored_as.get(ev.source, ev.source),
                     ev.quote,
                     stance=ev.stance,
                     confidence=ev.confidence,
@@ -456,7 +484,7 @@ def import_claims_file(
     for n, contradiction in enumerate(spec.contradictions):
         with _located(f"{path}: contradictions[{n}]"):
             add_contradiction(session, *contradiction.claims, note=contradiction.note)
-    return ImportSummary(added, unchanged, len(spec.claims), evidence_count, len(spec.contradictions))
+    return ImportSummary(added, unchanged, len(spec.claims), evidence_count, len(spec.contradictions), notes)
 
 
 def _confined(base: Path, given: str, folders: Sequence[Path]) -> Path:

@@ -49,7 +49,11 @@ from provenance.sources import (
 
 @dataclass(frozen=True)
 class Captured:
-    """One file stored (``state`` "added" or "version"), or found stored already ("unchanged")."""
+    """One file stored (``state`` "added" or "version"), or found stored already ("unchanged").
+
+    ``not_a_version``: why a file from the address of a stored source was stored apart from it; ``key_not_used``:
+    the key asked for when the file's text was found stored under another key, which it keeps.
+    """
 
     path: Path
     key: str
@@ -59,6 +63,8 @@ class Captured:
     paragraphs: int
     sentences: int
     warnings: tuple[str, ...] = ()
+    not_a_version: str | None = None
+    key_not_used: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +283,8 @@ def capture(
     session: Session,
     items: Sequence[extract.FileItem | extract.BadFile],
     *,
+    version_of: str | None = None,
+    not_a_version: bool = False,
     key: str | None = None,
     metadata: Metadata | None = None,
     reliability: str | None = None,
@@ -290,10 +298,14 @@ def capture(
 
     Files are read, cleaned and segmented by ``workers`` other processes (default: :func:`default_workers`)
     while this one writes to the database, in the same order and with the same results as without them.
+    ``version_of`` (one file only) and ``not_a_version`` decide about versions as in :func:`store_source`.
     """
     files = [item for item in items if isinstance(item, extract.FileItem)]
-    if key is not None and len(items) != 1:
-        raise Invalid(f"--key names one source, but {len(files)} files were given; give one file with it")
+    if version_of is not None and not_a_version:
+        raise Invalid("--version-of and --not-a-version contradict each other; give one of them")
+    for option, given in (("--key", key), ("--version-of", version_of)):
+        if given is not None and len(items) != 1:
+            raise Invalid(f"{option} names one source, but {len(files)} files were given; give one file with it")
     if workers is None:
         workers = default_workers(len(files))
     reads = _reads([item.path for item in files], max_bytes, workers)
@@ -307,14 +319,15 @@ def capture(
         if not batch:
             return
         pending = [Pending(read.extracted.document, read.spans) for _, read in batch]
-        if key is not None:
+        if key is not None or version_of is not None:
             results: list[Stored | ProvenanceError] = [
-                _store_one(session, pending[0], key, metadata, reliability, reliability_note)
+                _store_one(session, pending[0], version_of, not_a_version, key, metadata, reliability, reliability_note)
             ]
         else:
             results = store_sources(
                 session,
                 pending,
+                not_a_version=not_a_version,
                 metadata=metadata,
                 reliability=reliability,
                 reliability_note=reliability_note,
@@ -372,6 +385,8 @@ def capture(
 def _store_one(
     session: Session,
     pending: Pending,
+    version_of: str | None,
+    not_a_version: bool,
     key: str | None,
     metadata: Metadata | None,
     reliability: str | None,
@@ -381,6 +396,8 @@ def _store_one(
         return store_source(
             session,
             pending.document,
+            version_of=version_of,
+            not_a_version=not_a_version,
             index=False,
             spans=pending.spans,
             key=key,
@@ -411,6 +428,8 @@ def _outcome(session: Session, item: extract.FileItem, read: _Read, result: Stor
         paragraphs=paragraphs,
         sentences=sentences,
         warnings=read.extracted.warnings,
+        not_a_version=result.not_a_version,
+        key_not_used=result.key_not_used,
     )
 
 

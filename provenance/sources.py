@@ -166,6 +166,7 @@ def store_source(
     version_of: str | None = None,
     not_a_version: bool = False,
     key: str | None = None,
+    derived_key: str | None = None,
     metadata: Metadata | None = None,
     reliability: str | None = None,
     reliability_note: str | None = None,
@@ -180,9 +181,12 @@ def store_source(
     a site's home page) and is substantially the same document (:data:`VERSION_SHARE`): keyed ``KEY@N``,
     superseding the latest version, which stays with everything anchored to it; metadata and reliability not
     given again carry over. A text from the same address that is another document is a new source, and
-    ``not_a_version`` says why; its key, derived from a file name the other already has, gets a number
-    (``name-2``). ``version_of`` makes the text the next version of that source (its latest version) whatever
-    the texts share; ``not_a_version`` makes it a new source whatever they share. A key already used by a
+    ``not_a_version`` of the result says why; a derived key the other already has gets a number (``name-2``).
+    The argument ``version_of`` makes the text the next version of that source (its latest version) whatever
+    the texts share; ``not_a_version`` makes it a new source whatever they share.
+
+    Without ``key``, the key is ``derived_key`` (e.g. made from a URL), else made from the file name: a derived
+    key is the program's choice, not the user's, and gives way to a version's key. A key already used by a
     different text is refused. Rows are written with bulk statements, not loaded objects, so that capturing a
     corpus stays fast. With ``index=False`` the sentences are left for the caller to put in the search index
     (:func:`index_sentences`) before the transaction ends, so that a run of many sources indexes them in
@@ -191,11 +195,12 @@ def store_source(
     """
     if version_of is not None and not_a_version:
         raise Invalid("--version-of and --not-a-version contradict each other; give one of them")
+    latest_of = _latest(session, _head(session, version_of)) if version_of is not None else None
     metadata, reliability_note = _given(metadata, reliability_note)
     meta = document.metadata.overridden_by(metadata or Metadata())
-    derived = key is None and bool(document.origin)
+    derived = key is None and bool(derived_key or document.origin)
     if derived:
-        key = key_from_name(document.origin or "")
+        key = derived_key or key_from_name(document.origin or "")
     related = session.execute(
         _RELATED,
         {
@@ -214,7 +219,7 @@ def store_source(
         meta,
         reliability,
         reliability_note,
-        version_of=version_of,
+        version_of=latest_of,
         not_a_version=not_a_version,
     )
     if isinstance(planned, Stored):
@@ -351,23 +356,29 @@ def _plan(
     reliability: str | None,
     reliability_note: str | None,
     *,
-    version_of: str | None = None,
+    version_of: Any | None = None,
     not_a_version: bool = False,
 ) -> Stored | _Planned:
-    """What storing ``pending`` means, given the stored sources ``related`` to it; refusals raise."""
+    """What storing ``pending`` means, given the stored sources ``related`` to it (and the latest version of the
+    source the user made it a version of); refusals raise."""
     document = pending.document
     existing = next((r for r in related if r.text_sha256 == document.text_sha256), None)
     if existing is not None:
         # The same text is the same source, whatever key it is given now.
         asked = key if key is not None and not derived and key not in (existing.key, root_key(existing.key)) else None
-        return Stored(existing.id, existing.key, existing.version, created=False, key_not_used=asked)
+        why = None
+        if version_of is not None and root_key(version_of.key) != root_key(existing.key):
+            why = (
+                f"is already stored as {existing.key} (the same text), so it is not made a version of {version_of.key}"
+            )
+        return Stored(existing.id, existing.key, existing.version, created=False, not_a_version=why, key_not_used=asked)
 
     url = address_url(meta.url)
     same_address = [r for r in related if (document.origin and r.origin == document.origin) or (url and r.url == url)]
     previous = closest = None
     share = 0.0
     if version_of is not None:
-        previous = _latest(session, _head(session, version_of))
+        previous = version_of
     elif same_address and not not_a_version:
         closest, share = _closest(session, document, same_address)
         previous = closest if share >= VERSION_SHARE else None
@@ -376,7 +387,7 @@ def _plan(
         if key is not None and not derived and key != root:
             if version_of is not None:
                 raise Conflict(
-                    f"--version-of {version_of} makes this text {root}@{previous.version + 1}; "
+                    f"--version-of makes this text {root}@{previous.version + 1}; "
                     f"leave out --key, or give --key {root}"
                 )
             raise Conflict(
@@ -404,9 +415,8 @@ def _plan(
     apart = None  # why a text from the address of a stored source is not its version
     if closest is not None and previous is None:
         by_path = bool(document.origin) and any(r.origin == document.origin for r in same_address)
-        address = f"the path {document.origin}" if by_path else f"the URL {url}"
         apart = (
-            f"shares its address ({address}) with {closest.key} but only {_percent(share)} of its text; "
+            f"shares its {'path' if by_path else 'URL'} with {closest.key} but only {_percent(share)} of its text; "
             f"stored as a new source {key} (use --version-of {root_key(closest.key)} to make it a version)"
         )
     letter = parse_reliability(reliability) if reliability else Reliability.F.value

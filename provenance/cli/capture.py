@@ -459,10 +459,13 @@ def import_command(
         "claims": summary.claims,
         "evidence": summary.evidence,
         "contradictions": summary.contradictions,
+        **({"notes": summary.notes} if summary.notes else {}),  # only when a source entry has one
     }
     if as_json:
         print_json(data)
     else:
+        for note in summary.notes:
+            say(note)
         click.echo(
             f"imported {count(summary.claims, 'claim')}, {summary.evidence} evidence, "
             f"{count(summary.contradictions, 'contradiction')}; "
