@@ -119,6 +119,9 @@ class EvidenceRow:
     note: str | None
     stored_at: dt.datetime
     created_by: str | None
+    # Why ``reanchor`` left it on an older version of its source (the passage is gone from the newer one, or the
+    # close match there changes a number, date, amount, negation or name); None if it did not.
+    orphaned_reason: str | None
 
     @property
     def created_at(self) -> dt.datetime:

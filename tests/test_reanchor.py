@@ -416,8 +416,13 @@ def test_a_corrected_figure_is_not_carried_onto_a_published_claim(
     assert (cited["source"], cited["quote"], cited["passage"]["text"]) == ("bills", quote, quote)
     assert cited["latest_version"] == "bills@2"
     report = energy.ok("report").stdout
-    contradicting = report[report.index("Contradicting") :]
-    assert "rise 12%" in contradicting and "9.4%" not in report
+    quoted = [line for line in report[report.index("Contradicting") :].splitlines() if line.startswith(">")]
+    assert quoted[0] == "> bills are set to rise 12%[^1]"
+    assert not [line for line in quoted if "9.4%" in line]
+    assert (
+        "On superseded version bills (latest bills@2). **Not carried to the newer version:** the close match in "
+        "bills@2 changes 12% to 9.4%." in report
+    )
 
     board = json.loads(energy.ok("status", "--json").stdout)
     assert (board["evidence_orphaned"], board["evidence_on_superseded_versions"]) == (1, 0)

@@ -84,6 +84,8 @@ class _Writer:
         if cited.latest is not None:
             key, latest = self.escape(cited.source.key), self.escape(cited.latest)
             details.append(f"On superseded version {key} (latest {latest}).")
+        if evidence.orphaned_reason is not None:
+            details.append(f"**Not carried to the newer version:** {self.escape(evidence.orphaned_reason)}.")
         retraction = retraction_details(cited.source)
         if retraction is not None:
             details.append(f"**Source retracted** {self.escape(retraction.rstrip('.'))}.")
