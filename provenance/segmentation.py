@@ -26,7 +26,9 @@ after:
 - an abbreviation that can also close a sentence (``Jan.``, ``Inc.``, ``Jr.``; `ABBREVIATIONS`), a single
   capital initial (``A. Q. Khan``) or a dotted acronym (``U.S.``, ``U.N.``, ``p.m.``), unless the next word
   usually starts a sentence and is not an initial (`SENTENCE_STARTERS`: ``in the U.S. The talks``, but
-  ``U.S. Secretary`` and ``Sanctions by the U.N. India ...``, where a reader can tell and we cannot).
+  ``U.S. Secretary`` and ``Sanctions by the U.N. India ...``, where a reader can tell and we cannot) or is a
+  verb that starts a question with a pronoun after it (`QUESTION_STARTERS`: ``you and I. Did you``, but the
+  headline ``Does the U.S. Have Millions``).
 
 A unit written after a number (``2 °C``, ``2°C``, ``40 U/L``, ``10 mg/dL``, ``5 km``, ``6 ft``: `UNITS`, or
 anything starting with a degree sign) ends a sentence before anything that can start one but a number
@@ -85,9 +87,12 @@ SENTENCE_STARTERS = frozenset(
     "a an the this that these those there then thus he she it its i we you they his her our their my your "
     "but and or so yet if in on at as for from by to with when while where what which who why how after "
     "before although though however meanwhile moreover also still some many most all no not one both each "
-    "every such since until during despite according under over among earlier later last next "
-    "is are was were do does did can could would should has have had must".split()
+    "every such since until during despite according under over among earlier later last next".split()
 )
+# Words that start a question when a pronoun follows them ("you and I. Did you see"), but after an acronym in
+# a title-case headline are its verb ("Does the U.S. Have Millions More").
+QUESTION_STARTERS = frozenset("is are was were do does did can could will would shall should may might must".split())
+QUESTION_SUBJECTS = frozenset("i you he she it we they".split())
 # Units written after a number ("5 km", "40 U/L", "10 mg/dL"), compared in lower case part by part; a token
 # starting with a degree sign ("°C", "2°C") is a unit too. A lone capital ("5 A.") is taken for an initial.
 UNITS = frozenset(
@@ -116,6 +121,7 @@ _TOKEN = re.compile(r"\S+")
 _AFTER_CLOSING = re.compile(r"[\"'”’»)\]]*\s*(\S)")
 _WORD_AT_END = re.compile(r"[\w.°º]*\Z")
 _DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_NEXT_WORD = re.compile(r"[^\S\n]+(\w+)\b")
 _LEADING_NUMBER = re.compile(r"[\d.,]*")
 # A list item's marker: a bullet, a number or lower-case letter with ".", ".)" or ")" ("(1)" too), or both.
 _MARKER = r"(?:([•‣⁃◦▪●])[^\S\n]*)?(?:(\(?)(\d{1,3}|[a-z])(\.\)|[.)]))?(?<=\S)(?=\s+\S)"
@@ -317,7 +323,7 @@ def _ends_sentence(text: str, sentence_start: int, match: re.Match[str], end: in
 def _mark_ends(text: str, sentence_start: int, match: re.Match[str], end: int) -> bool:
     """Whether the marks of ``match`` end a sentence (in a paragraph ending at ``end``), judged by the words either
     side of them."""
-    marks, closing, opening, first, rest, dot = match.groups()
+    marks, closing, opening, first, _, _ = match.groups()
     if not _can_start(opening, first):
         if first == "." and marks == "." and not opening and not closing:
             return _ends_before_spaced_ellipsis(text, sentence_start, match, end)
@@ -331,7 +337,7 @@ def _mark_ends(text: str, sentence_start: int, match: re.Match[str], end: int) -
         if text[mark_start - 1] in "[(" and closing[:1] in "])":
             return False  # an editor's mark for words left out: "stairways [...]"
         if text[mark_start - 1].isspace():
-            return _starts_sentences(first, rest, dot)  # words left out: "supplied ... were diverted"
+            return _starts_sentences(text, match)  # words left out: "supplied ... were diverted"
         return True
     if (
         mark_start - sentence_start <= 6
@@ -365,7 +371,7 @@ def _mark_ends(text: str, sentence_start: int, match: re.Match[str], end: int) -
     ):
         if not first.isdigit() and _is_unit(token, pieces[0] if len(pieces) == 2 else ""):
             return True  # "40 U/L. Overall", "6 ft. J. Smith"
-        return _starts_sentences(first, rest, dot)
+        return _starts_sentences(text, match)
     return True
 
 
@@ -414,11 +420,19 @@ def _ends_before_spaced_ellipsis(text: str, sentence_start: int, match: re.Match
     return after is not None and _can_start(after.group(1), after.group(2))
 
 
-def _starts_sentences(first: str, rest: str, dot: str) -> bool:
-    """Whether the word after an abbreviation is one that usually starts a sentence (and is not an initial)."""
+def _starts_sentences(text: str, match: re.Match[str]) -> bool:
+    """Whether the word after an abbreviation is one that usually starts a sentence (and is not an initial), or
+    starts a question with a pronoun after it."""
+    _, _, opening, first, rest, dot = match.groups()
     if not rest and dot:
         return False  # an initial: "J. A. Smith"
-    return (first + rest).lower() in SENTENCE_STARTERS
+    word = (first + rest).lower()
+    if word in SENTENCE_STARTERS:
+        return True
+    if word in QUESTION_STARTERS:
+        subject = _NEXT_WORD.match(text, match.end() + len(opening) + len(first) + len(rest))
+        return subject is not None and subject.group(1).lower() in QUESTION_SUBJECTS
+    return False
 
 
 def _inside_quotation(text: str, sentence_start: int, match: re.Match[str], end: int) -> bool:

@@ -1062,6 +1062,26 @@ def test_golden_rules_as_transcribed_are_the_ones_pysbd_passes(pysbd_segmenter: 
     assert set(failing) == {"a.m. inside and P.M. ending a sentence, both before Mr."}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("You and I. Did you see him?", ["You and I.", "Did you see him?"]),
+        ("He lives in the U.S. Can you believe it?", ["He lives in the U.S.", "Can you believe it?"]),
+        (
+            "Does the U.S. Have Millions More Registered Voters?",
+            ["Does the U.S. Have Millions More Registered Voters?"],
+        ),
+        ("Why the U.S. Is Losing the Race", ["Why the U.S. Is Losing the Race"]),
+        ("Obama-Led U.N. Has Just Made It Official", ["Obama-Led U.N. Has Just Made It Official"]),
+    ],
+)
+def test_after_an_abbreviation_or_initial_a_question_starts_with_a_verb_and_a_pronoun(
+    text: str, expected: list[str]
+) -> None:
+    # In a title-case headline the verb after an acronym goes on with the same sentence.
+    assert sentence_texts(text) == expected
+
+
 # --- units --------------------------------------------------------------------------------------------
 
 
