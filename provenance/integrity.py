@@ -23,7 +23,9 @@ source's text is held at a time however large the database.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -44,6 +46,7 @@ _passage = Base.metadata.tables["passage"]
 _evidence = Base.metadata.tables["evidence"]
 _claim = Base.metadata.tables["claim"]
 _event = Base.metadata.tables["event"]
+_web_capture = Base.metadata.tables["web_capture"]
 
 BATCH = 2000  # rows fetched at a time from the streams of passages and evidence
 SOURCE_BATCH = 16  # sources fetched at a time (on PostgreSQL; SQLite hands them over one by one): texts can be long
@@ -146,6 +149,7 @@ def verify(session: Session, *, expect_head: str | None = None) -> Verification:
         return result  # a table is missing: the checks below would only fail on it
     _check_chain(connection, result, expect_head)
     _check_sources_and_passages(connection, result)
+    _check_web_captures(connection, result)
     _check_evidence(connection, result)
     _check_logged_rows(connection, result)
     _check_references(connection, result)
@@ -687,6 +691,48 @@ def _check_sources_and_passages(connection: Connection, result: Verification) ->
         result.passages += count
     for source_id, passage_ids in orphans.items():
         problems.append(_orphaned_passages(source_id, passage_ids))
+
+
+_WEB_CAPTURES = (
+    select(
+        _web_capture.c.id,
+        _source.c.key,
+        _source.c.original_sha256,
+        _web_capture.c.content_gzip,
+        _web_capture.c.content_length,
+    )
+    .join(_source, _source.c.id == _web_capture.c.source_id)
+    .order_by(_web_capture.c.id)
+)
+
+
+def _check_web_captures(connection: Connection, result: Verification) -> None:
+    """Each page fetched from the web keeps the bytes the source was read from: their SHA-256 is the source's
+    ``original_sha256`` and their length the one recorded, so that the page archived (``source archive``) is
+    the page quoted."""
+    with _rows(connection, _WEB_CAPTURES, "web_captures", SOURCE_BATCH) as captures:
+        for capture_id, key, expected, packed, length in captures:
+            try:
+                body = gzip.decompress(bytes(packed))
+            except (OSError, EOFError, zlib.error):
+                found = "bytes that are not gzip-compressed (they were damaged or replaced)"
+            else:
+                digest = hashlib.sha256(body).hexdigest()
+                if digest == expected and len(body) == length:
+                    continue
+                found = f"SHA-256 {digest}, {len(body):,} bytes (the page kept was changed after it was fetched)"
+            result.problems.append(
+                Problem(
+                    "web_capture_body",
+                    "web_capture",
+                    capture_id,
+                    f"web capture of source {key}",
+                    "the page kept is not the one the source was read from",
+                    f"SHA-256 {expected}, {length:,} bytes",
+                    found,
+                    RESTORE,
+                )
+            )
 
 
 def _hash_holds(source: _SourceRow, problems: list[Problem]) -> bool:
