@@ -271,7 +271,7 @@ def _orphan(
         "evidence.orphan",
         "claim",
         evidence.claim.key,
-        before={"evidence_id": evidence.id, "orphaned_reason": previous},
+        before={"evidence_id": evidence.id, **before.record(), "orphaned_reason": previous},
         after={
             "evidence_id": evidence.id,
             **before.record(),
