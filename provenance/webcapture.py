@@ -88,7 +88,9 @@ class Page:
 @dataclass(frozen=True)
 class Captured:
     """What storing one page did: its source's key, and whether it was added, is a new version, or was stored
-    already (``unchanged``); ``notes`` are what the user should be told besides (warnings, a key not used)."""
+    already (``unchanged``); warnings from reading it; why a page from the address of a stored source was stored
+    apart from it (``not_a_version``), and the key asked for when its text was stored already under another
+    (``key_not_used``), as :class:`provenance.ingest.Captured` says them for files."""
 
     url: str
     key: str
@@ -97,7 +99,9 @@ class Captured:
     supersedes: str | None
     paragraphs: int
     sentences: int
-    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    not_a_version: str | None = None
+    key_not_used: str | None = None
     archive_file: str | None = None
 
 
@@ -170,13 +174,6 @@ def key_from_url(url: str) -> str:
     return sources.key_from_name(host.replace(".", "-")) or "page"
 
 
-def _derived_key(url: str) -> str | None:
-    """The key to pass on for a page given no ``--key``: none where :func:`provenance.sources.store_source`
-    derives the same key from the origin itself, so that it treats it as derived, as a file name's is."""
-    from_origin = sources.key_from_name(url)
-    return None if from_origin and from_origin == key_from_url(url) else key_from_url(url)
-
-
 def store_page(
     session: Session,
     page: Page,
@@ -197,18 +194,14 @@ def store_page(
     stored = sources.store_source(
         session,
         document,
-        key=key if key is not None else _derived_key(fetched.final_url),
+        key=key,
+        derived_key=key_from_url(fetched.final_url) if key is None else None,
         metadata=metadata,
         reliability=reliability,
         reliability_note=reliability_note,
         version_of=version_of,
         not_a_version=not_a_version,
     )
-    notes = list(page.extracted.warnings)
-    if stored.not_a_version:
-        notes.append(f"{stored.key} {stored.not_a_version}")
-    if stored.key_not_used:
-        notes.append(f"this page is stored already as {stored.key!r} (the same text); {stored.key_not_used!r} not used")
     if stored.created:
         session.add(
             WebCapture(
@@ -241,7 +234,9 @@ def store_page(
         supersedes=stored.supersedes,
         paragraphs=paragraphs,
         sentences=sentences,
-        notes=tuple(notes),
+        warnings=page.extracted.warnings,
+        not_a_version=stored.not_a_version,
+        key_not_used=stored.key_not_used,
         archive_file=page.archive_file,
     )
 
