@@ -39,13 +39,13 @@ MARKDOWN = FIXTURES / "article.md"
 PDF = FIXTURES / "two-pages.pdf"
 
 NEWS_TEXT = """\
-Port Ellis council approves flood wall after 14-year debate
-
 The Port Ellis city council voted 7-2 on Tuesday night to fund a 3.2 kilometre flood wall along the river front, \
 ending a debate that began after the 2009 spring floods damaged more than 400 homes.
 
 The wall will cost an estimated €48.5 million, of which the regional government has promised €30 million. \
 “We have studied this for fourteen years,” said Mayor Inés Calderón. “It is time to build.”
+
+The river front at high water in April 2009.
 
 What the plan includes
 
@@ -180,7 +180,7 @@ def test_page_without_an_article_is_refused() -> None:
 def test_latin1_page_is_decoded_by_its_meta_charset_as_a_browser_reads_it() -> None:
     extracted = read_document(LATIN1)
 
-    assert extracted.document.text.split("\n\n")[1] == (
+    assert extracted.document.text.split("\n\n")[0] == (
         "Fermé depuis l’hiver, le pont de Saint-Aurèle rouvrira à la circulation le 15 juin, a annoncé la "
         "préfecture vendredi. Les travaux de réfection du tablier ont coûté 1,2 million d’euros."
     )
@@ -228,7 +228,7 @@ def test_page_with_a_byte_order_mark_is_read_by_it() -> None:
 
     extracted = document_from_bytes(data, name="hafen.htm", origin=None)
 
-    assert extracted.document.text.startswith("Harbour figures\n\nDer Hafen wächst. The harbour authority")
+    assert extracted.document.text.startswith("Der Hafen wächst. The harbour authority")
 
 
 def test_web_page_is_recognised_by_its_content_without_an_extension(tmp_path: Path) -> None:
@@ -255,7 +255,7 @@ def test_xhtml_page_is_decoded_by_its_xml_declaration() -> None:
 
     extracted = document_from_bytes(data, name="quai.xhtml", origin=None)
 
-    assert extracted.document.text.split("\n\n")[1].startswith("Le quai est fermé. The harbour")
+    assert extracted.document.text.split("\n\n")[0].startswith("Le quai est fermé. The harbour")
     assert extracted.warnings == ()
 
 
@@ -279,7 +279,7 @@ def test_inline_markup_in_a_page_leaves_only_its_words() -> None:
     text = document_from_bytes(data, name="m.html", origin=None).document.text
 
     assert text.split("\n\n")[0] == (
-        "The mayor said “no” to the ferry plan\nand left.1 Nobody on the council expected it at all that evening."
+        "The mayor said “no” to the ferry plan\nand left.¹ Nobody on the council expected it at all that evening."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import copy
 import re
 from collections.abc import Sequence
 
@@ -10,10 +11,12 @@ import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.settings import Document as TrafilaturaDocument
+from trafilatura.settings import use_config
 from trafilatura.utils import detect_encoding
 
 from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
+from provenance.extract import htmlinline
 from provenance.extract.text import Extracted, clean_text, clean_value, codec_for, read_date
 
 _META_CHARSET = re.compile(
@@ -25,6 +28,31 @@ _DECLARED_DATE = (
     "//meta[@property='article:published_time' or @name='article:published_time' or @itemprop='datePublished'"
     " or @name='date' or @name='pubdate' or @name='publishdate' or @name='dc.date' or @name='DC.date']/@content"
 )
+# Below MIN_EXTRACTED_SIZE characters of article, trafilatura gives up its own extraction for a "baseline" one: a
+# schema.org articleBody out of a script (words the page may not show), or every line of the page run together
+# as one paragraph. A short page that is all article is kept as the paragraphs it shows instead.
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+# Whole blocks that are the site's furniture, not the article: datelines, share, follow, sign-in and subscribe
+# prompts. Matched against a block's whole text, never against words inside a paragraph, and narrow on purpose: a
+# sentence of the article ("Sign up for the ferry scheme opened in May") is never one of them.
+_WHEN = (
+    r"(?:\d[\d:/.,-]*|[ap]\.?m\.?|ago|today|yesterday|just|now|at|on|by|a|an|(?:jan|feb|mar|apr|may|jun|jul|aug|sep"
+    r"|sept|oct|nov|dec)[a-z]*\.?,?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?|(?:second|minute|min|hour|hr|day|week"
+    r"|month|year)s?|gmt|utc|bst|cet|cest|[ecmp][sd]?t)"
+)
+_CHROME = re.compile(
+    rf"(?:last\s+)?(?:updated|published|posted|modified)(?:\s*:)?(?:\s+{_WHEN})+"
+    r"|share(?:\s+this(?:\s+(?:article|story|page|post))?)?(?:\s+(?:on|via)(?:\s+\w+){1,2})?"
+    r"|follow\s+us(?:\s+on(?:\s+\w+){1,3})?"
+    r"|(?:(?:sign|log)\s*(?:in|up|on|out)|register|subscribe)(?:\s+(?:now|today|here))?"
+    r"|(?:(?:sign|log)\s*in|register|subscribe)\s+to\s+(?:continue|keep)\s+reading(?:\s+this\s+(?:article|story))?"
+    r"|advertisement|sponsored(?:\s+content)?|print|e-?mail|comments?|(?:read\s+more|continue\s+reading)"
+    r"|skip\s+to\s+(?:main\s+)?content",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"(?:written\s+)?by\s+(.+)", re.IGNORECASE)
+_NAME_WORDS = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
 _NO_ARTICLE = (
     "{name} has no article text that could be extracted; save the article page itself, or copy its text into a "
     ".txt file"
@@ -32,42 +60,52 @@ _NO_ARTICLE = (
 
 
 def from_html(data: bytes, name: str, charset: str | None) -> Extracted:
+    """A saved web page's article text and metadata; see :mod:`provenance.extract.htmlinline` and
+    docs/capture.md for what of the page is kept. A page with no article text left is refused."""
     warnings: list[str] = []
     tree = trafilatura.load_html(clean_text(_decode_html(data, name, charset, warnings)))
     if tree is None:
         raise Invalid(_NO_ARTICLE.format(name=name))
-    result = _trafilatura(tree, favor_precision=False, with_metadata=True)
-    paragraphs = _article_blocks(result.body) if result is not None and result.body is not None else []
+    # Metadata is read from the page as it was saved (htmldate reads <time datetime>); the article is looked for
+    # in the page as a reader sees it.
+    page = copy.deepcopy(tree)
+    declared = next((str(value) for value in tree.xpath(_DECLARED_DATE) if str(value).strip()), None)
+    found = trafilatura.extract_metadata(tree)  # which changes the tree
+    htmlinline.prepare(page)
+    result = _trafilatura(page, favor_precision=False)
+    blocks = _article_blocks(result.body) if result is not None and result.body is not None else []
+    author = clean_value(found.author)
+    paragraphs = [block for block in blocks if not _chrome(block, author)]
     # Balanced extraction falls back to all of a page's text; where that is only menus, ask for precision.
-    if (
-        result is None
-        or not paragraphs
-        or (_menu_like(paragraphs) and _trafilatura(tree, favor_precision=True) is None)
-    ):
+    if not paragraphs or (_menu_like(paragraphs) and _trafilatura(page, favor_precision=True) is None):
         raise Invalid(_NO_ARTICLE.format(name=name))
-    published = read_date(result.date, name, warnings) if result.date else None
-    if not result.date:
+    # The headline is the source's title, not a paragraph of its text (trafilatura kept it on some sites only).
+    headlines = {
+        " ".join(str(found.title or "").split()),
+        *(" ".join(h.text_content().split()) for h in page.iter("h1")),
+    }
+    paragraphs = _without_first(paragraphs, headlines) or paragraphs
+    published = read_date(found.date, name, warnings) if found.date else None
+    if not found.date:
         # htmldate keeps to dates from 1995 to today and says nothing of one it cannot read: read the page's own
-        declared = next((str(value) for value in tree.xpath(_DECLARED_DATE) if str(value).strip()), None)
         published = read_date(declared, name, warnings) if declared else None
     metadata = Metadata(
-        title=clean_value(result.title),
-        author=clean_value(result.author),
-        publisher=clean_value(result.sitename),
-        url=clean_value(result.url),
+        title=clean_value(found.title),
+        author=author,
+        publisher=clean_value(found.sitename),
+        url=clean_value(found.url),
         published=published,
     )
     text = normalise("\n\n".join(paragraphs))
     return Extracted(Document(text=text, original_sha256="", origin=None, metadata=metadata), warnings=tuple(warnings))
 
 
-def _trafilatura(
-    tree: HtmlElement, *, favor_precision: bool, with_metadata: bool = False
-) -> TrafilaturaDocument | None:
+def _trafilatura(tree: HtmlElement, *, favor_precision: bool) -> TrafilaturaDocument | None:
     result = trafilatura.bare_extraction(
         tree,
         favor_precision=favor_precision,
-        with_metadata=with_metadata,
+        with_metadata=False,
+        config=_CONFIG,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -148,6 +186,23 @@ def _article_blocks(body: etree._Element) -> list[str]:
     visit(body)
     flush()
     return [block for block in blocks if block.strip()]
+
+
+def _chrome(block: str, author: str | None) -> bool:
+    """Whether ``block`` is a line of the site's furniture (a dateline, a share, follow, sign-in or subscribe
+    prompt) or the byline: a whole block, never words inside a paragraph."""
+    line = " ".join(block.split()).strip(" .:|·•–—-")
+    if _CHROME.fullmatch(line):
+        return True
+    byline = _BYLINE.fullmatch(line)
+    names = set(_NAME_WORDS.findall(author or ""))
+    return bool(names) and set(_NAME_WORDS.findall(byline.group(1) if byline else line)) <= names
+
+
+def _without_first(blocks: list[str], left_out: set[str]) -> list[str]:
+    """``blocks`` without the first one that is one of ``left_out``."""
+    index = next((i for i, block in enumerate(blocks) if " ".join(block.split()) in left_out), None)
+    return blocks if index is None else blocks[:index] + blocks[index + 1 :]
 
 
 def _menu_like(blocks: Sequence[str]) -> bool:

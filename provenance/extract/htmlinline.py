@@ -1,0 +1,275 @@
+"""A page's tree rewritten as a reader sees it, before trafilatura looks for the article in it.
+
+trafilatura finds an article well but was not made to keep every word of it: it deletes ``<time>`` with the date
+inside it, makes a ``<q>`` or an inline ``<code>`` a paragraph of its own, strips ``<sup>`` so that
+``table 3<sup>1</sup>`` reads "table 31", and trims the space that a block, a line break or an image puts between two
+words. Its options do not reach these (its element lists are module globals shared by every caller), so
+:func:`prepare` rewrites the page's own tree first, the way a browser draws it:
+
+- words either side of a block (paragraph, list item, table cell, heading...), a line break, an image or a control
+  are kept apart by a space, and so are two links side by side;
+- a ``<q>`` becomes its words between the quotation marks a browser draws for the page's language (“…”, and ‘…’
+  inside another ``<q>``);
+- ``<time>`` inside a sentence, inline ``<code>`` (not in a ``<pre>``), and the like become plain words of their
+  sentence; a ``<time>`` on its own (a dateline, "Updated 3 hours ago") is left for trafilatura to remove;
+- ``<sup>`` and ``<sub>`` stay distinguishable: characters with a Unicode superscript or subscript form take it
+  ("3¹", "CO₂", "10⁻³"), an ordinal suffix after a digit stays plain ("1st", "2e"), and any other raised or lowered
+  text is a word of its own, a space away from the word it would otherwise run into;
+- elements a browser does not show (the ``hidden`` attribute, an inline ``display: none`` or
+  ``visibility: hidden``) are removed with their words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree  # type: ignore[import-untyped]
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
+
+# Elements a browser draws on lines of their own: the words either side of one are never one word.
+BLOCKS = frozenset(
+    (
+        "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset figcaption "
+        "figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html legend li listing main menu nav ol p "
+        "plaintext pre section summary table tbody td tfoot th thead tr ul xmp"
+    ).split()
+)
+# Elements that show something other than words between the words either side (or that trafilatura removes):
+# text on one side of them is not glued to text on the other.
+_SEPARATORS = frozenset(
+    "audio br button canvas embed iframe img input meter object picture progress select svg textarea video".split()
+)
+_INLINE_FLATTENED = "provenance-inline"
+# Class names of the words under a picture: "caption", "wp-caption-text", "image-caption", "photo_caption".
+_CAPTION_CLASS = re.compile(r"^(?:[a-z]+[-_])*caption(?:[-_]text)?$", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)")
+# Class names the common style sheets (Bootstrap, Foundation, WordPress, Drupal) hide an element by. Whole names
+# only: "hidden-xs" hides on small screens only; and "d-none d-md-block" is shown from a width on.
+_HIDING_CLASSES = frozenset(
+    (
+        "hidden", "hide", "d-none", "dis-none", "display-none", "is-hidden", "u-hidden", "js-hidden",
+        "element-hidden", "element-invisible", "invisible", "sr-only", "screen-reader-text", "visually-hidden",
+        "visuallyhidden", "vjs-hidden",
+    )
+)  # fmt: skip
+_SHOWN_FROM_A_WIDTH = re.compile(r"^d-(?:sm|md|lg|xl|xxl)-(?!none)")
+
+_SUPERSCRIPTS = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
+_SUBSCRIPTS = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
+# Between raised digits ("1,2", "1–3"): no superscript form, shown as they are.
+_SCRIPT_PUNCTUATION = frozenset(",;–—")
+# Written raised after a number, and read as part of it: 1st, 2nd, 3e, 4ème, 5º.
+_ORDINAL_SUFFIXES = frozenset("st nd rd th d e er re ère ème eme es ers res o a os as º ª".split())
+# The quotation marks a browser draws for <q>, by the language of the page: (outer open, close, inner open, close)
+_QUOTES = {
+    "de": ("„", "“", "‚", "‘"),
+    "fr": ("«", "»", "“", "”"),
+    "es": ("«", "»", "“", "”"),
+    "it": ("«", "»", "“", "”"),
+    "ru": ("«", "»", "„", "“"),
+    "pl": ("„", "”", "«", "»"),
+}
+_ENGLISH_QUOTES = ("“", "”", "‘", "’")
+
+
+def prepare(tree: HtmlElement) -> None:
+    """Rewrite ``tree`` in place so that its elements' text reads as a browser shows it (see the module's text)."""
+    _drop_hidden(tree)
+    _captions_as_paragraphs(tree)
+    _lowercase_names(tree)
+    for element in list(tree.iter(*BLOCKS, *_SEPARATORS)):
+        _space_around(element)
+    _space_between_links(tree)
+    time_elements = [element for element in tree.iter("time") if _in_running_text(element)]
+    for element in set(tree.iter("time")).difference(time_elements):
+        _space_around(element)
+    # Raised and lowered text first: a <sup> inside a <q> is read before the quotation marks are drawn around it.
+    for element in list(tree.iter("sup", "sub")):
+        _replace_with_text(element, _script_text(element))
+    quotations = [(element, sum(1 for _ in element.iterancestors("q")) % 2 == 1) for element in tree.iter("q")]
+    for element, nested in quotations:
+        _draw_quotation_marks(element, nested)
+    for element in time_elements:
+        element.tag = _INLINE_FLATTENED
+    for element in tree.iter("code"):
+        text = "".join(element.itertext())
+        if "\n" not in text and next(element.iterancestors("pre"), None) is None:
+            element.tag = _INLINE_FLATTENED
+    etree.strip_tags(tree, _INLINE_FLATTENED)
+
+
+def _drop_hidden(tree: HtmlElement) -> None:
+    hidden = [
+        element
+        for element in tree.iter()
+        if isinstance(element.tag, str)
+        and element.tag not in ("html", "body")
+        and (
+            element.get("hidden") is not None
+            or _HIDDEN_STYLE.search((element.get("style") or "").lower())
+            or _hidden_by_class((element.get("class") or "").lower().split())
+        )
+    ]
+    for element in hidden:
+        if element.getparent() is not None:
+            _replace_with_text(element, "")
+
+
+def _lowercase_names(tree: HtmlElement) -> None:
+    # trafilatura knows boilerplate by words in class names and ids ("newsletter", "share", "related"), mostly in
+    # lower case: a site that writes them "Newsletter-title" or "ShareBar" would keep its chrome. The name is kept
+    # as written, first, for the patterns that look for "articleBody" or "ArticleContent".
+    for element in tree.iter():
+        for attribute in ("class", "id"):
+            value = element.get(attribute) if isinstance(element.tag, str) else None
+            if value and value != value.lower():
+                element.set(attribute, f"{value} {value.lower()}")
+
+
+def _hidden_by_class(classes: list[str]) -> bool:
+    return not _HIDING_CLASSES.isdisjoint(classes) and not any(_SHOWN_FROM_A_WIDTH.match(name) for name in classes)
+
+
+def _captions_as_paragraphs(tree: HtmlElement) -> None:
+    """Each caption a paragraph of its own where its figure is (trafilatura removes figures and anything whose
+    class names a caption, with the words under the picture)."""
+    captions = [
+        element
+        for element in tree.iter()
+        if isinstance(element.tag, str)
+        and (element.tag == "figcaption" or any(map(_CAPTION_CLASS.match, (element.get("class") or "").split())))
+        and element.xpath("string()").strip()
+    ]
+    inner = set(captions)
+    for caption in captions:
+        # "wp-caption" holds the picture and "wp-caption-text": the words are the innermost caption's
+        inner.difference_update(caption.iterancestors())
+    for caption in (element for element in captions if element in inner):
+        for element in (caption, *caption.iterancestors()):
+            for attribute in ("class", "id"):
+                if "caption" in (element.get(attribute) or "").lower():
+                    del element.attrib[attribute]
+        caption.tag = "p"
+        figure = next(caption.iterancestors("figure"), None)
+        if figure is not None:
+            # The caption takes the figure's place: the picture is not text, and trafilatura removes figures.
+            caption.tail = None
+            figure.addprevious(caption)
+            _replace_with_text(figure, "")
+            _space_around(caption)
+
+
+def _space_around(element: HtmlElement) -> None:
+    """A space before and after ``element``, where a browser shows its words (or it) apart from the text around."""
+    if not element.tail or not element.tail[0].isspace():
+        element.tail = " " + (element.tail or "")
+    previous = element.getprevious()
+    parent = element.getparent()
+    if previous is not None:
+        if not previous.tail or not previous.tail[-1].isspace():
+            previous.tail = (previous.tail or "") + " "
+    elif parent is not None and (not parent.text or not parent.text[-1].isspace()):
+        parent.text = (parent.text or "") + " "
+
+
+def _space_between_links(tree: HtmlElement) -> None:
+    # Two links with nothing between them are two names in a list (authors, tags), not one word.
+    for link in tree.iter("a"):
+        following = link.getnext()
+        if (
+            following is not None
+            and following.tag == "a"
+            and not link.tail
+            and "".join(link.itertext()).strip()
+            and "".join(following.itertext()).strip()
+        ):
+            link.tail = " "
+
+
+def _in_running_text(element: HtmlElement) -> bool:
+    """Whether ``element`` is part of a sentence: the line it is on holds at least three words besides dates."""
+    block = next(element.iterancestors(*BLOCKS), None)
+    return block is not None and len(" ".join(_line_text(block)).split()) >= 3
+
+
+def _line_text(element: HtmlElement) -> list[str]:
+    """The texts of ``element`` outside its blocks and dates: the words on its own line."""
+    texts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in BLOCKS and child.tag != "time":
+            texts.extend(_line_text(child))
+        texts.append(child.tail or "")
+    return texts
+
+
+def _script_text(element: HtmlElement) -> str:
+    """The words of a ``<sup>`` or ``<sub>``, kept apart from the words around it (see the module's text)."""
+    text = "".join(element.itertext())
+    word = text.strip()
+    if not word:
+        return text
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    forms = _SUPERSCRIPTS if element.tag == "sup" else _SUBSCRIPTS
+    mapped = word.translate(forms)
+    if all(char != original or char in _SCRIPT_PUNCTUATION for char, original in zip(mapped, word, strict=True)):
+        return lead + mapped + trail
+    before, after = _character_before(element), _character_after(element)
+    if element.tag == "sup" and before.isdigit() and not lead and word.lower() in _ORDINAL_SUFFIXES:
+        return text
+    if before.isalnum() and not lead and word[0].isalnum():
+        lead = " "
+    if after.isalnum() and not trail and word[-1].isalnum():
+        trail = " "
+    return lead + word + trail
+
+
+def _draw_quotation_marks(element: HtmlElement, nested: bool) -> None:
+    language = next((str(value) for value in element.xpath("ancestor-or-self::*[@lang][1]/@lang")), "")
+    marks = _QUOTES.get(language.split("-")[0].lower(), _ENGLISH_QUOTES)
+    opening, closing = (marks[2], marks[3]) if nested else (marks[0], marks[1])
+    element.text = opening + (element.text or "")
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + closing
+    else:
+        element.text += closing
+    element.tag = _INLINE_FLATTENED
+
+
+def _replace_with_text(element: HtmlElement, text: str) -> None:
+    """Put ``text`` (and the element's tail) where ``element`` was, and remove the element."""
+    parent = element.getparent()
+    joined = text + (element.tail or "")
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + joined
+    else:
+        parent.text = (parent.text or "") + joined
+    parent.remove(element)
+
+
+def _character_before(element: HtmlElement) -> str:
+    previous = element.getprevious()
+    if previous is not None:
+        if previous.tail:
+            return str(previous.tail[-1])
+        text = "".join(previous.itertext())
+        return text[-1] if text else _character_before(previous)
+    parent = element.getparent()
+    if parent is None:
+        return ""
+    if parent.text:
+        return str(parent.text[-1])
+    return "" if parent.tag in BLOCKS else _character_before(parent)
+
+
+def _character_after(element: HtmlElement) -> str:
+    if element.tail:
+        return str(element.tail[0])
+    following = element.getnext()
+    if following is not None:
+        text = "".join(following.itertext())
+        return text[0] if text else _character_after(following)
+    parent = element.getparent()
+    if parent is None or parent.tag in BLOCKS:
+        return ""
+    return _character_after(parent)

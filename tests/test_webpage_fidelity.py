@@ -1,0 +1,233 @@
+"""A web page's stored text keeps every word the page shows in its article, and only those: inline elements stay in
+their sentence, raised and lowered text stays distinguishable, words a browser shows apart are never glued,
+captions are kept, and headlines, bylines, datelines and site chrome are handled the same way on every site.
+
+The pages are in tests/fixtures/pages, small and hand-written, one for each case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html  # type: ignore[import-untyped]
+
+from provenance.errors import Invalid
+from provenance.extract import document_from_bytes, read_document
+from provenance.extract.htmlinline import prepare
+from provenance.extract.webpage import from_html
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
+
+def paragraphs(page: str) -> list[str]:
+    return read_document(PAGES / page).document.text.split("\n\n")
+
+
+def article(body: str, lang: str = "en") -> list[str]:
+    """The stored paragraphs of a page whose article is ``body`` (between two ordinary paragraphs, dropped)."""
+    before = "<p>The harbour authority published its annual figures on Monday, a week later than planned.</p>"
+    after = "<p>Councillors will discuss the figures at their next meeting, on the first Thursday of June.</p>"
+    page = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Harbour figures</title></head><body>'
+        f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article>{before}{body}{after}</article>"
+        "<footer><p>© The Ellis Courier</p></footer></body></html>"
+    )
+    stored = from_html(page.encode(), "page.html", None).document.text.split("\n\n")
+    assert stored[0] == "The harbour authority published its annual figures on Monday, a week later than planned."
+    assert stored[-1].startswith("Councillors will discuss the figures")
+    return stored[1:-1]
+
+
+# --- inline elements stay in their sentence ------------------------------------------------------------
+
+
+def test_inline_elements_stay_in_their_sentence_with_a_readers_spacing() -> None:
+    assert paragraphs("inline.html") == [
+        "Household energy bills are set to rise by 12% in April, citing the ONS release of 30 April, the regulator "
+        "said on Friday.",
+        "The ONS said wholesale prices were “higher than at any time ‘since records began’ in 1988”, according to "
+        "its chief economist.",
+        "Analysts who ran bills --region=all on the published data found that prices rose in every region, with "
+        "London, Leeds, Cardiff and Belfast hit hardest.",
+    ]
+
+
+def test_a_date_in_a_sentence_is_kept_but_its_machine_form_is_not() -> None:
+    text = read_document(PAGES / "inline.html").document.text
+
+    assert "citing the ONS release of 30 April, the regulator" in text
+    assert "2024-04-30" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "She said “we will ‘never’ build it” on Tuesday."),
+        ("de", "She said „we will ‚never‘ build it“ on Tuesday."),
+        ("fr", "She said «we will “never” build it» on Tuesday."),
+    ],
+)
+def test_q_is_one_sentence_with_the_quotation_marks_of_the_pages_language(lang: str, expected: str) -> None:
+    assert article("<p>She said <q>we will <q>never</q> build it</q> on Tuesday.</p>", lang) == [expected]
+
+
+def test_code_inside_a_sentence_stays_in_it_and_a_code_block_stays_a_block() -> None:
+    body = "<p>Run <code>make test</code> before you commit.</p><pre><code>make test\nmake lint</code></pre>"
+
+    assert article(body) == ["Run make test before you commit.", "make test\nmake lint"]
+
+
+# --- raised and lowered text ---------------------------------------------------------------------------
+
+
+def test_sup_and_sub_take_their_unicode_forms_ordinals_stay_plain_and_other_text_is_its_own_word() -> None:
+    assert paragraphs("scripts.html") == [
+        "The figures in table 3¹ show CO₂ emissions of 10⁻³ tonnes a head, while H₂O use grew as x² over the decade.",
+        "The 1st and 2nd readings were taken in May; the 2e édition of the French survey followed in June.",
+        "The council’s report¹ and the audit[2] disagree, as do two earlier studies³,⁴ and the model a the authors "
+        "used.",
+        "Ellis Borough Council, Annual Emissions Report, 2023.",
+    ]
+
+
+def test_a_footnote_marker_is_never_read_into_the_number_before_it() -> None:
+    text = read_document(PAGES / "scripts.html").document.text
+
+    assert "table 31" not in text
+    assert "table 3¹" in text
+
+
+@pytest.mark.parametrize(
+    ("markup", "shown"),
+    [
+        ("E = mc<sup>2</sup>", "E = mc²"),
+        ("the 21<sup>st</sup> century", "the 21st century"),
+        ("le 19<sup>e</sup> siècle", "le 19e siècle"),
+        ("Brand<sup>TM</sup> cars", "Brand TM cars"),
+        ("x<sub>i</sub> and y", "x i and y"),
+        ("see note<sup> 4</sup> below", "see note ⁴ below"),
+        ("pages 3<sup>1–3</sup>", "pages 3¹–³"),
+        ("an empty<sup></sup> marker", "an empty marker"),
+    ],
+)
+def test_raised_and_lowered_text_in_a_sentence(markup: str, shown: str) -> None:
+    assert article(f"<p>{markup}, the report says.</p>") == [f"{shown}, the report says."]
+
+
+# --- words a browser shows apart are never glued ---------------------------------------------------------
+
+
+def test_words_a_browser_shows_apart_are_never_glued_and_words_it_shows_together_are_never_split() -> None:
+    assert paragraphs("adjacent.html") == [
+        "The letter was signed by Omar Haddad Ilhan Demir and three other councillors on Monday.",
+        "Fees rose sharply in May, when the harbour authority met again.",
+        "The vote:\nYes, 7\nNo, 2",
+        "Present: Omar Haddad Ilhan Demir",
+        "Washington",
+        "Leeds",
+        "Ferry\t€2.90",
+    ]
+
+
+def test_the_page_tree_gets_a_space_only_where_a_browser_shows_one() -> None:
+    tree = lxml_html.fromstring(
+        "<div><p>Wash<span>ington</span> <a href='a'>Omar</a><a href='b'>Ilhan</a></p><div>One</div><div>Two</div>"
+        "rose<img src='x'>sharply</div>"
+    )
+
+    prepare(tree)
+
+    assert " ".join(tree.text_content().split()) == "Washington Omar Ilhan One Two rose sharply"
+
+
+# --- hidden text, captions ----------------------------------------------------------------------------
+
+
+def test_text_a_browser_does_not_show_is_not_stored() -> None:
+    body = (
+        "<p>The port<span hidden> SECRET-ONE</span> reopened<span style='display: none'> SECRET-TWO</span> on"
+        "<span class='sr-only'> SECRET-THREE</span> Monday<span class='d-none d-md-inline'> morning</span>.</p>"
+    )
+
+    assert article(body) == ["The port reopened on Monday morning."]
+
+
+def test_captions_are_paragraphs_of_their_own_where_their_figure_is() -> None:
+    assert paragraphs("captions.html") == [
+        "The new flood wall will run for 3.2 kilometres between the ferry terminal and the old mill.",
+        "The first section of the wall, seen from the ferry terminal. Photo: Ann Lee",
+        "Two pumping stations will be built at the mouths of the Alder and Wren streams.",
+        "A pumping station on the Alder, 2019.",
+        "A raised footpath will double as an emergency access road for the lower town.",
+    ]
+
+
+# --- headline, byline, dateline, chrome --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["headline-in-article.html", "headline-above-article.html"])
+def test_headline_byline_and_dateline_are_metadata_not_text_wherever_the_site_puts_them(page: str) -> None:
+    document = read_document(PAGES / page).document
+
+    assert document.text == (
+        "The Port Ellis city council voted 7-2 on Tuesday night to fund a 3.2 kilometre flood wall along the river "
+        "front.\n\nConstruction is expected to start in the autumn of 2024 and to take about three years."
+    )
+    assert document.metadata.title == "Council approves flood wall"
+    assert document.metadata.author == "Maren Okafor"
+    assert document.metadata.published == dt.date(2023, 3, 14)
+
+
+def test_site_chrome_is_left_out() -> None:
+    assert paragraphs("chrome.html") == [
+        "A single ticket on the Wren ferry will rise from €2.40 to €2.90 on 1 March, the operator said on Monday.",
+        "Commuters with a monthly pass will pay 8% more; pensioners keep their free pass.",
+        "The operator blamed fuel prices, which it said had doubled since 2021.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Sign up for the ferry scheme opened in May.",
+        "Published in 1998, the book sold a million copies.",
+        "Share prices fell.",
+        "Updated figures follow.",
+    ],
+)
+def test_a_sentence_of_the_article_that_starts_like_chrome_is_kept(sentence: str) -> None:
+    assert article(f"<p>{sentence}</p>") == [sentence]
+
+
+@pytest.mark.parametrize("page", ["sign-in.html", "empty-article.html"])
+def test_a_page_with_no_article_text_left_is_refused_with_the_reason(page: str) -> None:
+    path = PAGES / page
+
+    with pytest.raises(Invalid) as info:
+        read_document(path)
+
+    assert str(info.value) == (
+        f"{path} has no article text that could be extracted; save the article page itself, or copy its text into "
+        "a .txt file"
+    )
+
+
+def test_a_short_page_that_is_all_article_is_captured_as_its_paragraphs() -> None:
+    document = read_document(PAGES / "short.html").document
+
+    assert document.text == "The Wren ferry runs again from Monday.\n\nTickets cost €2.90."
+    assert document.metadata.title == "Ferry resumes"
+
+
+def test_words_in_a_script_are_never_stored_as_the_article() -> None:
+    data = (
+        b'<html><head><title>Ferry</title><script type="application/ld+json">{"@type": "NewsArticle", '
+        b'"articleBody": "Text the page itself never shows, from its structured data."}</script></head>'
+        b"<body><p>The Wren ferry runs again from Monday.</p></body></html>"
+    )
+
+    assert document_from_bytes(data, name="p.html", origin=None).document.text == (
+        "The Wren ferry runs again from Monday."
+    )
