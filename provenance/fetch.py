@@ -237,8 +237,8 @@ def check_url(url: str) -> str:
         raise Invalid(f"{url!r} is not a web address provenance can read ({exc}); check it") from exc
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        shown = f"a {scheme}: address, not a web page's" if scheme else "not a web address"
-        raise Invalid(f"{url} is {shown}; provenance fetches http:// and https:// addresses only")
+        shown = f" (its scheme is {scheme}:)" if scheme else ""
+        raise Invalid(f"{url} is not a web address{shown}; provenance fetches http:// and https:// addresses only")
     if not parts.hostname:
         raise Invalid(f"{url} names no web site (nothing between // and the path); check the address")
     if port == 0:

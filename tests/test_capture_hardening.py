@@ -296,10 +296,13 @@ def test_a_max_size_of_zero_or_less_is_a_usage_error(provenance: Provenance, val
     assert line.startswith(f"Error: Invalid value for '--max-size': {float(value)} is not in the range x>0.")
 
 
-def test_a_web_address_is_refused_with_what_to_do_instead(provenance: Provenance) -> None:
-    assert provenance.fails("source", "add", "https://example.org/x") == (
-        "Error: https://example.org/x is a web address: provenance does not fetch pages yet; open it in a browser, "
-        "save the page (File > Save Page As, as HTML or PDF) and add the saved file"
+def test_an_address_provenance_does_not_fetch_is_refused_as_such_not_as_a_missing_file(
+    provenance: Provenance,
+) -> None:
+    # http(s) addresses are fetched (tests/test_fetch.py); any other scheme is named
+    assert provenance.fails("source", "add", "ftp://example.org/x") == (
+        "Error: ftp://example.org/x is not a web address (its scheme is ftp:); provenance fetches http:// and "
+        "https:// addresses only"
     )
 
 

@@ -1,32 +1,50 @@
 """Commands that capture, show, rate and retract sources:
-``provenance source add|list|show|history|rate|derive|retract``."""
+``provenance source add|archive|list|show|history|rate|derive|retract``."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from provenance.cli import lazy
+from provenance.cli import output as output_files
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
-from provenance.errors import Invalid
+from provenance.errors import Invalid, ProvenanceError
 from provenance.export.tables import table as columns
 from provenance.text import count, printable
 
 if TYPE_CHECKING:
-    from provenance import assessment, documents, extract, ingest, reanchor, retraction, sources
+    from sqlalchemy.orm import Session
+
+    from provenance import assessment, documents, extract, ingest, outfile, reanchor, retraction, sources, webcapture
     from provenance.export import records, text
 else:  # loaded when a command first uses them: see provenance.cli.lazy
-    assessment, documents, extract, ingest, reanchor, retraction, sources, records, text = lazy.modules(
+    (
+        assessment,
+        documents,
+        extract,
+        ingest,
+        outfile,
+        reanchor,
+        retraction,
+        sources,
+        webcapture,
+        records,
+        text,
+    ) = lazy.modules(
         "provenance.assessment",
         "provenance.documents",
         "provenance.extract",
         "provenance.ingest",
+        "provenance.outfile",
         "provenance.reanchor",
         "provenance.retraction",
         "provenance.sources",
+        "provenance.webcapture",
         "provenance.export.records",
         "provenance.export.text",
     )
@@ -34,6 +52,7 @@ else:  # loaded when a command first uses them: see provenance.cli.lazy
 MB = 1_000_000  # as the size limit counts them (extract.DEFAULT_MAX_BYTES)
 # extract.DEFAULT_MAX_BYTES, written out so that --help need not load the readers (tests/test_startup.py checks it)
 DEFAULT_MAX_BYTES = 50 * MB
+DEFAULT_TIMEOUT = 30.0  # seconds: fetch.DEFAULT_TIMEOUT, written out for the same reason
 
 
 @cli.group("source", cls=ProvenanceGroup)
@@ -45,8 +64,19 @@ def source_group() -> None:
 
 
 @source_group.command("add")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE_OR_FOLDER...")
+@click.argument("arguments", nargs=-1, required=True, metavar="FILE_OR_FOLDER...")
 @click.option("--key", help="The source's key (one file only; default: the file name, slugified).")
+@click.option(
+    "--version-of",
+    metavar="KEY",
+    help="Store the file as the next version of source KEY (its latest version), whatever their texts share "
+    "(one file only).",
+)
+@click.option(
+    "--not-a-version",
+    is_flag=True,
+    help="Store each file as a source of its own, never as a version of one captured from the same path or URL.",
+)
 @click.option("--title", help="Title, when the article does not give one.")
 @click.option("--author", help="Author (byline).")
 @click.option("--publisher", help="Publisher or site name.")
@@ -63,12 +93,25 @@ def source_group() -> None:
     metavar="MB",
     help="Refuse files larger than this many megabytes.",
 )
+@click.option(
+    "--timeout",
+    type=float,
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up on a web address that does not answer within this many seconds.",
+)
+@click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Also fetch from this machine and private networks (localhost, 10.x, 192.168.x...), refused by default.",
+)
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar on stderr (default: on a terminal).")
 @json_option
 @click.pass_context
 def source_add(
     ctx: click.Context,
-    paths: tuple[Path, ...],
+    arguments: tuple[str, ...],
     key: str | None,
     title: str | None,
     author: str | None,
@@ -79,21 +122,34 @@ def source_add(
     reliability_note: str | None,
     strict: bool,
     max_size: float,
+    timeout: float,
+    allow_private_addresses: bool,
+    version_of: str | None,
+    not_a_version: bool,
     progress: bool | None,
     as_json: bool,
 ) -> None:
-    """Capture articles: plain text, Markdown, saved web pages (HTML) and PDF, or folders of them.
+    """Capture articles: plain text, Markdown, saved web pages (HTML) and PDF, or folders of them; web pages
+    from their addresses (http:// or https://); pages kept in WARC files (.warc, .warc.gz).
 
     Header lines at the top of a text file (Published: ..., By ..., Title: ...), Markdown front matter and a
     web page's metadata become the source's metadata; the options fill in or override it. Folders are read
-    recursively. A changed file from the same path or URL becomes a new version (KEY@2, ...); an unchanged
-    one is left as it is. Files that cannot be captured are listed with their reasons and the rest are
-    captured (exit code 1); with --strict the first one stops the run and nothing is stored.
+    recursively. A changed file from the same path or URL (not a site's home page) becomes a new version (KEY@2,
+    ...) when the two texts share at least half their runs of five words; a text that shares less is stored as a
+    source of its own, with a line saying why (--version-of and --not-a-version decide instead). An unchanged
+    one is left as it is, under the key it has. Files that cannot be captured are listed with their reasons and
+    the rest are captured (exit code 1); with --strict the first one stops the run and nothing is stored.
+
+    A web address is fetched (redirects followed, within --timeout and --max-size) and kept with the bytes the
+    server sent, the final address, the time and status: `provenance source archive` writes it out as WARC.
+    Addresses on this machine or a private network are refused unless --allow-private-addresses is given.
+    A WARC file gives its first readable page.
 
     \b
     Example:
         provenance source add sources/
         provenance source add saved/page.html --publisher "The Diplomat" --reliability B
+        provenance source add https://example.org/news/bills-rise.html --reliability C
     """
     metadata = documents.Metadata(
         title=title,
@@ -105,8 +161,21 @@ def source_add(
     from tqdm import tqdm  # only capture shows progress
 
     limit = ingest.max_bytes(max_size)
+    if key is not None and len(arguments) > 1:
+        raise Invalid(f"--key names one source, but {len(arguments)} were given; give one file or address with it")
+    if version_of is not None and not_a_version:
+        raise Invalid("--version-of and --not-a-version contradict each other; give one of them")
+    if version_of is not None and len(arguments) > 1:
+        raise Invalid(
+            f"--version-of names one source, but {len(arguments)} were given; give one file or address with it"
+        )
+    # Web pages are fetched (and WARC files read) before the database is opened: no transaction waits on a server.
+    pages = _web_pages(
+        arguments, max_bytes=limit, timeout=timeout, allow_private=allow_private_addresses, strict=strict
+    )
+    paths = [Path(a) for a in arguments if not webcapture.is_url(a) and not webcapture.is_warc(Path(a))]
     skipped: list[ingest.Skipped] = []
-    items = ingest.planned_files(paths, skipped=skipped)
+    items = ingest.planned_files(paths, skipped=skipped) if paths else []
     _print_skipped(skipped)
     total = sum(item.size for item in items if isinstance(item, extract.FileItem))
     with (
@@ -130,36 +199,166 @@ def source_add(
             bar.update(size)
             bar.set_postfix_str(f"{done}/{len(items)} files", refresh=False)
 
-        results = ingest.capture(
+        results = (
+            ingest.capture(
+                session,
+                items,
+                version_of=version_of,
+                not_a_version=not_a_version,
+                key=key,
+                metadata=metadata,
+                reliability=reliability,
+                reliability_note=reliability_note,
+                strict=strict,
+                max_bytes=limit,
+                progress=advance,
+            )
+            if items
+            else []
+        )
+        web = _store_web_pages(
             session,
-            items,
+            pages,
+            single=len(arguments) == 1,
+            strict=strict,
+            version_of=version_of,
+            not_a_version=not_a_version,
             key=key,
             metadata=metadata,
             reliability=reliability,
             reliability_note=reliability_note,
-            strict=strict,
-            max_bytes=limit,
-            progress=advance,
         )
         # Evidence resting on the versions the new ones supersede: offered to be carried over.
         offered = reanchor.offers(
-            session, [o.key for o in results if isinstance(o, ingest.Captured) and o.state == "version"]
+            session,
+            [o.key for o in results if isinstance(o, ingest.Captured) and o.state == "version"]
+            + [o.key for o in web if isinstance(o, webcapture.Captured) and o.state == "version"],
         )
     # Printed once the run is committed: nothing shows as captured that was not.
     if as_json:
-        print_json([{**_outcome_record(o), **_offers_record(o, offered)} for o in results])
+        print_json(
+            [{**_outcome_record(o), **_offers_record(o, offered)} for o in results]
+            + [_web_record(o, offered) for o in web]
+        )
     else:
         for outcome in results:
             _print_outcome(outcome)
+        for page in web:
+            _print_web_outcome(page)
         for offers in offered.values():
             for offer in offers:
                 say(offer.line())
-    refused = [o for o in results if isinstance(o, ingest.Refused)]
+    refused = [o for o in results if isinstance(o, ingest.Refused)] + [o for o in web if isinstance(o, _WebRefused)]
     if refused:
+        done = len(results) + len(web)
         raise Invalid(
-            f"{len(refused)} of {len(results)} files were not captured (reasons above); "
-            f"the other {len(results) - len(refused)} were"
+            f"{len(refused)} of {done} {'files' if not web else 'files and pages'} were not captured "
+            f"(reasons above); the other {done - len(refused)} were"
         )
+
+
+@dataclass(frozen=True)
+class _WebRefused:
+    """A web address or WARC file given to ``source add`` that was not captured, and why."""
+
+    address: str
+    reason: str
+
+
+def _web_pages(
+    arguments: tuple[str, ...], *, max_bytes: int, timeout: float, allow_private: bool, strict: bool
+) -> list[webcapture.Page | _WebRefused]:
+    """Each web address of ``arguments`` fetched, and each WARC file read, in order; one that fails is refused
+    with its reason (and stops the run, nothing stored, when it is the only argument or with --strict)."""
+    pages: list[webcapture.Page | _WebRefused] = []
+    for argument in arguments:
+        try:
+            if webcapture.is_url(argument):
+                pages.append(
+                    webcapture.fetch_page(argument, allow_private=allow_private, max_bytes=max_bytes, timeout=timeout)
+                )
+            elif webcapture.is_warc(Path(argument)):
+                pages.append(webcapture.read_warc(Path(argument), max_bytes=max_bytes))
+        except ProvenanceError as exc:
+            if len(arguments) == 1:
+                raise
+            if strict:
+                raise Invalid(f"{exc}; nothing was captured (--strict stops at the first bad file)") from exc
+            pages.append(_WebRefused(argument, str(exc)))
+    return pages
+
+
+def _store_web_pages(
+    session: Session,
+    pages: list[webcapture.Page | _WebRefused],
+    *,
+    single: bool,
+    strict: bool,
+    **options: Any,
+) -> list[webcapture.Captured | _WebRefused]:
+    """Store the pages fetched (:func:`provenance.webcapture.store_page`); a page refused (its key taken...)
+    is listed as a file would be."""
+    outcomes: list[webcapture.Captured | _WebRefused] = []
+    for page in pages:
+        if isinstance(page, _WebRefused):
+            outcomes.append(page)
+            continue
+        try:
+            outcomes.append(webcapture.store_page(session, page, **options))
+        except ProvenanceError as exc:
+            if single:
+                raise
+            if strict:
+                raise Invalid(f"{exc}; nothing was captured (--strict stops at the first bad file)") from exc
+            outcomes.append(_WebRefused(page.archive_file or page.fetched.requested_url, str(exc)))
+    return outcomes
+
+
+def _print_web_outcome(outcome: webcapture.Captured | _WebRefused) -> None:
+    if isinstance(outcome, _WebRefused):
+        say(f"not captured: {outcome.reason}")
+        return
+    for warning in outcome.warnings:
+        say(f"Warning: {warning}")
+    if outcome.not_a_version:
+        say(f"{outcome.url} {outcome.not_a_version}")
+    if outcome.key_not_used:
+        say(
+            f"{outcome.url}: the same text is already stored as {outcome.key}; "
+            f"--key {outcome.key_not_used} was not used"
+        )
+    counts = f"{count(outcome.paragraphs, 'paragraph')}, {count(outcome.sentences, 'sentence')}"
+    if outcome.state == "version":
+        state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
+    elif outcome.state == "unchanged":
+        state = f"already stored, unchanged ({counts})"
+    else:
+        state = f"added ({counts})"
+    click.echo(f"{outcome.key}\t{state}")
+
+
+def _web_record(
+    outcome: webcapture.Captured | _WebRefused, offered: dict[str, list[reanchor.Offer]]
+) -> dict[str, object]:
+    if isinstance(outcome, _WebRefused):
+        return {"url": outcome.address, "captured": False, "error": outcome.reason}
+    offers = offered.get(outcome.key, []) if outcome.state == "version" else []
+    return {
+        "url": outcome.url,
+        "archive_file": outcome.archive_file,
+        "captured": True,
+        "key": outcome.key,
+        "state": outcome.state,
+        "created": outcome.state != "unchanged",
+        "version": outcome.version,
+        "supersedes": outcome.supersedes,
+        "paragraphs": outcome.paragraphs,
+        "sentences": outcome.sentences,
+        "warnings": list(outcome.warnings),
+        "not_a_version": outcome.not_a_version,
+        "key_not_used": outcome.key_not_used,
+        "reanchor": [offer.record() for offer in offers],
+    }
 
 
 SKIPPED_LINES = 20  # more skipped entries than this are summed up, one line for each reason
@@ -184,6 +383,8 @@ def _print_outcome(outcome: ingest.Outcome) -> None:
         return
     for warning in outcome.warnings:
         say(f"Warning: {warning}")
+    for note in _version_notes(outcome):
+        say(note)
     counts = f"{count(outcome.paragraphs, 'paragraph')}, {count(outcome.sentences, 'sentence')}"
     if outcome.state == "version":
         state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
@@ -192,6 +393,17 @@ def _print_outcome(outcome: ingest.Outcome) -> None:
     else:
         state = f"added ({counts})"
     click.echo(f"{outcome.key}\t{state}")
+
+
+def _version_notes(outcome: ingest.Captured) -> list[str]:
+    """Why a file is no version of the source from its path or URL, or kept the key of the same text stored."""
+    shown = ingest.display_path(outcome.path)
+    notes = [f"{shown} {outcome.not_a_version}"] if outcome.not_a_version else []
+    if outcome.key_not_used:
+        notes.append(
+            f"{shown}: the same text is already stored as {outcome.key}; --key {outcome.key_not_used} was not used"
+        )
+    return notes
 
 
 def _outcome_record(outcome: ingest.Outcome) -> dict[str, object]:
@@ -208,6 +420,8 @@ def _outcome_record(outcome: ingest.Outcome) -> dict[str, object]:
         "paragraphs": outcome.paragraphs,
         "sentences": outcome.sentences,
         "warnings": list(outcome.warnings),
+        "not_a_version": outcome.not_a_version,
+        "key_not_used": outcome.key_not_used,
     }
 
 
@@ -217,6 +431,33 @@ def _offers_record(outcome: ingest.Outcome, offered: dict[str, list[reanchor.Off
         return {}
     offers = offered.get(outcome.key, []) if outcome.state == "version" else []
     return {"reanchor": [offer.record() for offer in offers]}
+
+
+@source_group.command("archive")
+@click.argument("key")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The WARC file to write: FILE.warc.gz is compressed record by record, as archives keep them; FILE.warc "
+    "is not. It is replaced whole; the database, a folder or a device is refused.",
+)
+@click.pass_context
+def source_archive(ctx: click.Context, key: str, output: Path) -> None:
+    """Write source KEY, captured from a web address, as a WARC/1.1 file that web archivists' tools replay: the
+    page's bytes exactly as the server sent them, with its final address, status, headers and the time it was
+    fetched. `provenance source add FILE.warc.gz` reads it back.
+
+    Example: provenance source archive bills-rise --output bills-rise.warc.gz
+    """
+    protected = output_files.database_files(ctx)
+    outfile.check(output, protected=protected)
+    with open_database(ctx, readonly=True) as session:
+        data = webcapture.warc_file(session, key, compress=output.name.lower().endswith(".gz"), filename=output.name)
+    outfile.write(output, data, protected=protected)
+    say(f"{key} written to {output} (WARC)")
 
 
 @source_group.command("list")
