@@ -91,6 +91,7 @@ def add_source(
     version_of: str | None = None,
     not_a_version: bool = False,
     key: str | None = None,
+    derived_key: str | None = None,
     metadata: Metadata | None = None,
     reliability: str | None = None,
     reliability_note: str | None = None,
@@ -102,6 +103,7 @@ def add_source(
         version_of=version_of,
         not_a_version=not_a_version,
         key=key,
+        derived_key=derived_key,
         metadata=metadata,
         reliability=reliability,
         reliability_note=reliability_note,
@@ -242,6 +244,7 @@ def address_url(url: str | None) -> str | None:
     return url
 
 
+_WEB_ADDRESS = re.compile(r"(?i)https?://")
 _HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php", "/default.aspx"))
 
 
@@ -387,8 +390,7 @@ def _plan(
         if key is not None and not derived and key != root:
             if version_of is not None:
                 raise Conflict(
-                    f"--version-of makes this text {root}@{previous.version + 1}; "
-                    f"leave out --key, or give --key {root}"
+                    f"--version-of makes this text {root}@{previous.version + 1}; leave out --key, or give --key {root}"
                 )
             raise Conflict(
                 f"{document.origin or meta.url} was captured before as {root!r}; its changed text becomes "
@@ -415,6 +417,7 @@ def _plan(
     apart = None  # why a text from the address of a stored source is not its version
     if closest is not None and previous is None:
         by_path = bool(document.origin) and any(r.origin == document.origin for r in same_address)
+        by_path = by_path and not _WEB_ADDRESS.match(document.origin or "")  # a fetched page's origin is its URL
         apart = (
             f"shares its {'path' if by_path else 'URL'} with {closest.key} but only {_percent(share)} of its text; "
             f"stored as a new source {key} (use --version-of {root_key(closest.key)} to make it a version)"
