@@ -67,7 +67,8 @@ def user_text(value: str, field: str, *, fold: bool = True) -> str:
     """``value`` as a user gave it for ``field`` ("statement", "note", "alias"...), cleaned by the rules above,
     on one line: no control characters, no escape sequences, no bidirectional overrides, whitespace folded.
     Without ``fold`` (a quote, which must match the source's characters, and its prefix and suffix), tabs and
-    line breaks are kept and whitespace is left as it is.
+    line breaks are kept and whitespace is left as it is: :mod:`provenance.anchoring` then normalises a quote as
+    the source's text was (:func:`provenance.documents.normalise`) before looking it up.
 
     A NUL character is refused: :class:`~provenance.errors.Invalid` names the field."""
     if "\x00" in value:
