@@ -231,3 +231,53 @@ def test_words_in_a_script_are_never_stored_as_the_article() -> None:
     assert document_from_bytes(data, name="p.html", origin=None).document.text == (
         "The Wren ferry runs again from Monday."
     )
+
+
+# --- the article's parts, wherever the site puts them --------------------------------------------------
+
+
+def test_an_article_split_over_containers_of_one_class_is_kept_whole() -> None:
+    first = "".join(
+        f"<p>Part one, paragraph {n}: the harbour authority published its annual figures.</p>" for n in "1234567"
+    )
+    second = "".join(
+        f"<p>Part two, paragraph {n}: councillors will discuss the published figures in June./p>" for n in "1234567"
+    )
+    page = (
+        "<html><head><title>Harbour figures</title></head><body><article>"
+        f"<div class='article__body grid'>{first}</div><div class='ad-rail'>ADVERTISEMENT-TEXT</div>"
+        f"<div class='article__body grid'>{second}</div></article></body></html>"
+    )
+
+    stored = from_html(page.encode(), "page.html", None).document.text.split("\n\n")
+
+    assert len(stored) == 14
+    assert stored[0].startswith("Part one, paragraph 1:") and stored[-1].startswith("Part two, paragraph 7:")
+
+
+def test_a_post_embedded_in_the_article_is_kept_as_a_quotation() -> None:
+    body = (
+        "<div class='social-media-embed'><blockquote class='twitter-tweet'><p>The ferry is late again.</p>"
+        "— Ann Lee (@annlee) <a href='https://twitter.example/annlee/1'>May 3, 2024</a></blockquote></div>"
+    )
+
+    assert article(body) == ["The ferry is late again.", "— Ann Lee (@annlee) May 3, 2024"]
+
+
+def test_a_paragraph_that_only_links_to_another_page_of_the_site_is_left_out() -> None:
+    tree = lxml_html.fromstring(
+        '<html><head><link rel="canonical" href="https://www.ellis.example/news/harbour"></head><body>'
+        "<p>Read more: <a href='/news/ferry-fares'>Ferry fares rise in March</a></p>"
+        "<p><a href='https://ellis.example/news/tides'>Tide tables revised for the spring</a></p>"
+        "<p><a href='https://shop.example/tickets'>Get a ferry ticket for €2.90</a></p>"
+        "<p>The <a href='/news/report'>report</a> was published on Monday.</p>"
+        "<p>Account: <a href='https://social.example/annlee'>annlee</a></p></body></html>"
+    )
+
+    prepare(tree)
+
+    assert [" ".join(p.text_content().split()) for p in tree.iter("p")] == [
+        "Get a ferry ticket for €2.90",
+        "The report was published on Monday.",
+        "Account: annlee",
+    ]

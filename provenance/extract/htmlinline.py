@@ -22,9 +22,11 @@ words. Its options do not reach these (its element lists are module globals shar
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from trafilatura.xpaths import BODY_XPATH
 
 # Elements a browser draws on lines of their own: the words either side of one are never one word.
 BLOCKS = frozenset(
@@ -40,6 +42,10 @@ _SEPARATORS = frozenset(
     "audio br button canvas embed iframe img input meter object picture progress select svg textarea video".split()
 )
 _INLINE_FLATTENED = "provenance-inline"
+# A paragraph that is only a link to another page of the site is a pointer to it up to this many words.
+_LINK_PARAGRAPH_WORDS = 25
+# A part of an article split over several containers holds at least a paragraph or two.
+_CHUNK_LENGTH = 500
 # Class names of the words under a picture: "caption", "wp-caption-text", "image-caption", "photo_caption".
 _CAPTION_CLASS = re.compile(r"^(?:[a-z]+[-_])*caption(?:[-_]text)?$", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)")
@@ -77,6 +83,9 @@ def prepare(tree: HtmlElement) -> None:
     _drop_hidden(tree)
     _captions_as_paragraphs(tree)
     _lowercase_names(tree)
+    _join_article_chunks(tree)
+    _embedded_quotations_kept(tree)
+    _drop_link_paragraphs(tree)
     for element in list(tree.iter(*BLOCKS, *_SEPARATORS)):
         _space_around(element)
     _space_between_links(tree)
@@ -128,6 +137,84 @@ def _lowercase_names(tree: HtmlElement) -> None:
 
 def _hidden_by_class(classes: list[str]) -> bool:
     return not _HIDING_CLASSES.isdisjoint(classes) and not any(_SHOWN_FROM_A_WIDTH.match(name) for name in classes)
+
+
+def _join_article_chunks(tree: HtmlElement) -> None:
+    """One article body where a site splits it into several containers of the same class (between them, ads):
+    trafilatura takes the first container its body patterns find, and would keep only the first part."""
+    for expression in BODY_XPATH:
+        found = expression(tree)
+        if not found:
+            continue
+        first = found[0]
+        following = first.xpath("following::*")
+        chunks = [
+            element
+            for element in following
+            if element.tag == first.tag
+            and element.get("class") == first.get("class")
+            and len(element.text_content()) >= _CHUNK_LENGTH
+        ]
+        chunks = [chunk for chunk in chunks if not any(outer in chunks for outer in chunk.iterancestors())]
+        if chunks and len(first.text_content()) >= _CHUNK_LENGTH:
+            for chunk in chunks:
+                if len(first):
+                    first[-1].tail = f"{first[-1].tail or ''} {chunk.text or ''} "
+                else:
+                    first.text = f"{first.text or ''} {chunk.text or ''} "
+                first.extend(list(chunk))
+                _replace_with_text(chunk, " ")
+        return
+
+
+def _embedded_quotations_kept(tree: HtmlElement) -> None:
+    """A post quoted in an article (a ``<blockquote>`` that a social network's script draws as a card) is words the
+    page shows; trafilatura removes it with its wrapper, named "social-media-embed" or the like, on some sites."""
+    for quotation in tree.iter("blockquote"):
+        words = quotation.text_content().split()
+        for wrapper in quotation.iterancestors():
+            if wrapper.tag in ("body", "html") or wrapper.text_content().split() != words:
+                break
+            for attribute in ("class", "id"):
+                wrapper.attrib.pop(attribute, None)
+
+
+def _drop_link_paragraphs(tree: HtmlElement) -> None:
+    """Remove paragraphs that are only a link to another page of the same site, perhaps after a label ("Related:",
+    "Read more:"): a reader sees them as pointers to the site's other articles, not as sentences of this one. A
+    link out of the site ("Get it on Amazon for $39", a source's account) is the article's own."""
+    site = _site(tree)
+    for paragraph in list(tree.iter("p", "li", "h2", "h3", "h4")):
+        links = [link for link in paragraph.iter("a") if _same_site(link.get("href") or "", site)]
+        words = paragraph.text_content().split()
+        linked = sum(len(link.text_content().split()) for link in links)
+        if not linked or len(words) > _LINK_PARAGRAPH_WORDS or any(link not in links for link in paragraph.iter("a")):
+            continue
+        label = words[: len(words) - linked]
+        if (not label or (len(label) <= 3 and label[-1].endswith(":"))) and words[len(label) :] == [
+            word for link in links for word in link.text_content().split()
+        ]:
+            _replace_with_text(paragraph, " ")
+
+
+def _site(tree: HtmlElement) -> str | None:
+    """The host of the page's own address (its canonical link or og:url), when it says it."""
+    for address in tree.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content"):
+        host = urlsplit(str(address).strip()).hostname
+        if host:
+            return host.removeprefix("www.")
+    return None
+
+
+def _same_site(href: str, site: str | None) -> bool:
+    """Whether ``href`` leads to another page of the page's own site (a relative address, or the same host)."""
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return False
+    parts = urlsplit(href.strip())
+    if not parts.netloc:
+        return not parts.scheme
+    host = (parts.hostname or "").removeprefix("www.")
+    return site is not None and (host == site or host.endswith("." + site) or site.endswith("." + host))
 
 
 def _captions_as_paragraphs(tree: HtmlElement) -> None:
