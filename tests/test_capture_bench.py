@@ -264,6 +264,8 @@ def test_text_hidden_by_a_common_class_name_is_not_shown_but_a_near_name_is() ->
         "<span class='hidden-xs'>narrow</span></p>"
     )
     assert visible_words(html) == ["kept", "wide", "body", "narrow"]
+    # a page that hides itself until its scripts run is shown by them
+    assert visible_words("<html class='hidden'><body style='display:none'><p>all</p></body></html>") == ["all"]
 
 
 def test_an_ordinal_with_a_raised_suffix_reads_as_one_word_too_but_a_raised_number_never_joins() -> None:

@@ -32,8 +32,9 @@ style sheets, over lxml's tree:
   ``object``, ``embed``, ``canvas``, ``datalist``, a ``dialog`` that is not ``open``, nor of any element with
   the ``hidden`` attribute, an inline style ``display: none`` or ``visibility: hidden``, or one of the class
   names the common style sheets hide (``hidden``, ``d-none``, ``sr-only``, ``screen-reader-text``,
-  ``visually-hidden``...: whole names only, and not ``d-none`` with ``d-md-block``). Other elements hidden by
-  a style sheet cannot be known without it and count as shown. ``aria-hidden`` hides from screen readers, not
+  ``visually-hidden``...: whole names only, and not ``d-none`` with ``d-md-block``; never ``html`` or
+  ``body``, which pages hide until their scripts have run). Other elements hidden by a style sheet cannot be
+  known without it and count as shown. ``aria-hidden`` hides from screen readers, not
   from the eye, so that text counts as shown;
 - block elements (paragraphs, headings, list items, table cells, ``div``, ``section``...), ``br``, ``hr``,
   images and form controls separate words, and so do ``sup``, ``sub``, ``q`` (whose quotation marks a browser
@@ -243,6 +244,8 @@ _SHOWN_FROM_A_WIDTH = re.compile(r"^d-(?:sm|md|lg|xl|xxl)-(?!none)")
 
 
 def _hidden(element: etree._Element) -> bool:
+    if element.tag in ("html", "body"):
+        return False  # a page that hides itself until its scripts run is shown by them
     if element.get("hidden") is not None:
         return True
     if element.tag == "dialog" and element.get("open") is None:
