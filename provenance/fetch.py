@@ -241,6 +241,11 @@ def check_url(url: str) -> str:
         raise Invalid(f"{url} is not a web address{shown}; provenance fetches http:// and https:// addresses only")
     if not parts.hostname:
         raise Invalid(f"{url} names no web site (nothing between // and the path); check the address")
+    if parts.username is not None or parts.password is not None:
+        raise Invalid(
+            f"{parts.scheme}://{parts.hostname}... names a user name or password, which would be stored with the "
+            "page; provenance does not sign in: open the page in a browser, save it and add the file"
+        )
     if port == 0:
         raise Invalid(f"{url} names port 0, which no server listens on; check the address")
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))

@@ -432,6 +432,15 @@ def test_an_address_that_is_not_http_is_refused_by_its_scheme(provenance: Proven
     )
 
 
+def test_an_address_with_a_password_in_it_is_refused_without_showing_it(provenance: Provenance, site: Site) -> None:
+    line = provenance.fails("source", "add", f"http://editor:s3cret@127.0.0.1:{site.port}/news/bills-rise.html")
+    assert line == (
+        "Error: http://127.0.0.1... names a user name or password, which would be stored with the page; provenance "
+        "does not sign in: open the page in a browser, save it and add the file"
+    )
+    assert "s3cret" not in line
+
+
 # --- private addresses ----------------------------------------------------------------------------------
 
 

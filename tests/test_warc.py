@@ -259,15 +259,18 @@ def test_archiving_an_unknown_key_says_so(provenance: Provenance, tmp_path: Path
     assert line == "Error: no source 'nope'; `provenance source list` shows the keys"
 
 
-def test_the_archive_is_never_written_over_the_database(provenance: Provenance, site: Site, tmp_path: Path) -> None:
+def test_the_archive_is_never_written_over_the_database(
+    provenance: Provenance, site: Site, backend: str, tmp_path: Path
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("only a SQLite database is a file")
     provenance.ok("source", "add", "--allow-private-addresses", site.url("/news/bills-rise.html"))
     database = db.resolve_url(provenance.url).database
-    if not database:
-        pytest.skip("only a SQLite database is a file")
+    assert database
 
     line = provenance.fails("source", "archive", "bills-rise", "--output", database)
 
-    assert line.startswith(f"Error: cannot write {database}: ")
+    assert line == f"Error: cannot write {database}: {database} is the database; choose another file name"
 
 
 def test_verify_checks_that_the_page_kept_is_the_page_read_and_archive_refuses_a_changed_one(
