@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import Provenance
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from provenance.anchoring import Anchor, anchor_quote, stored_quote
 from provenance.documents import document_from_text, normalise
 from provenance.errors import Invalid, ProvenanceError
 from provenance.models import AnchorMethod, Evidence, Source
+from provenance.text import clean_text
 
 # An abstract as a Windows editor saves it, pasted from a web page and an old cp1252 file: CRLF line ends, a
 # trailing space and a trailing no-break space at line ends, no-break spaces inside lines, C1 control
@@ -161,6 +163,40 @@ def test_a_quote_copied_from_the_original_or_the_stored_text_is_found_exactly(qu
     anchor = anchor_quote(STORED, quote, source_key="rates")
     assert anchor.method is AnchorMethod.EXACT
     assert stored_quote(STORED, quote, anchor) == STORED[anchor.start : anchor.end] == normalise(quote)
+
+
+ORIGINAL = st.lists(
+    st.sampled_from(
+        [
+            *"India sent aid worth 12% more".split(),
+            *[" ", " ", "  ", "\u00a0", "\u202f", "\u2003", "\t", "\n", "\r\n", " \r\n", "\u00a0\n", "\r", "\u2028"],
+            *["\x0c", "\u0085", "\u0080", "\u0092", "\x7f", "\ufeff", "e\u0301", "\u0327", "\u00e9", "\U0001f600"],
+        ]
+    ),
+    min_size=1,
+    max_size=40,
+).map("".join)
+
+
+@SLOW
+@given(ORIGINAL, st.data())
+def test_any_quote_copied_from_the_original_is_found_exactly_in_the_stored_text(
+    original: str, data: st.DataObject
+) -> None:
+    """Whatever the original file holds (line ends, no-break spaces, control characters, decomposed accents), a
+    quote copied from it, starting and ending at a character a reader sees, is found exactly, and is kept as the
+    stored text at the place found."""
+    stored = normalise(original)
+    start = data.draw(st.integers(0, len(original) - 1))
+    end = data.draw(st.integers(start + 1, len(original)))
+    quote = original[start:end]
+    assume(quote == quote.strip() and normalise(quote))
+    # a quote does not start or end inside a character a combining mark is part of
+    assume(not unicodedata.combining(normalise(quote)[0]))
+    assume(not unicodedata.combining(clean_text(original[end:])[:1] or "x"))
+    anchor = anchor_quote(stored, quote, source_key="original", occurrence=1)
+    assert anchor.method in (AnchorMethod.EXACT, AnchorMethod.EXACT_OCCURRENCE)
+    assert stored_quote(stored, quote, anchor) == stored[anchor.start : anchor.end] == normalise(quote)
 
 
 def test_a_source_stored_with_no_break_spaces_still_finds_quotes_and_keeps_its_characters() -> None:
