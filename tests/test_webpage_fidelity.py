@@ -154,6 +154,16 @@ def test_text_a_browser_does_not_show_is_not_stored() -> None:
     assert article(body) == ["The port reopened on Monday morning."]
 
 
+def test_a_card_shown_only_while_pointing_at_a_link_is_not_stored() -> None:
+    body = (
+        "<p>Governor <a href='/people/kristi-noem'>Kristi Noem</a><span class='rollover-people-block'><img src='k.jpg'>"
+        "<a href='/people/kristi-noem'>Kristi Lynn Noem</a><a href='/news/1'>Her latest story</a></span> defended "
+        "the campaign.</p>"
+    )
+
+    assert article(body) == ["Governor Kristi Noem defended the campaign."]
+
+
 def test_captions_are_paragraphs_of_their_own_where_their_figure_is() -> None:
     assert paragraphs("captions.html") == [
         "The new flood wall will run for 3.2 kilometres between the ferry terminal and the old mill.",
@@ -168,7 +178,7 @@ def test_captions_are_paragraphs_of_their_own_where_their_figure_is() -> None:
 
 
 @pytest.mark.parametrize("page", ["headline-in-article.html", "headline-above-article.html"])
-def test_headline_byline_and_dateline_are_metadata_not_text_wherever_the_site_puts_them(page: str) -> None:
+def test_headline_standfirst_byline_and_dateline_are_not_text_wherever_the_site_puts_them(page: str) -> None:
     document = read_document(PAGES / page).document
 
     assert document.text == (

@@ -58,6 +58,7 @@ _HIDING_CLASSES = frozenset(
         "visuallyhidden", "vjs-hidden",
     )
 )  # fmt: skip
+_HOVER_CLASS = re.compile(r"rollover|hover-?card|tooltip|popover", re.IGNORECASE)
 _SHOWN_FROM_A_WIDTH = re.compile(r"^d-(?:sm|md|lg|xl|xxl)-(?!none)")
 
 _SUPERSCRIPTS = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
@@ -81,6 +82,7 @@ _ENGLISH_QUOTES = ("“", "”", "‘", "’")
 def prepare(tree: HtmlElement) -> None:
     """Rewrite ``tree`` in place so that its elements' text reads as a browser shows it (see the module's text)."""
     _drop_hidden(tree)
+    _drop_standfirst(tree)
     _captions_as_paragraphs(tree)
     _lowercase_names(tree)
     _join_article_chunks(tree)
@@ -117,6 +119,7 @@ def _drop_hidden(tree: HtmlElement) -> None:
             element.get("hidden") is not None
             or _HIDDEN_STYLE.search((element.get("style") or "").lower())
             or _hidden_by_class((element.get("class") or "").lower().split())
+            or _hover_card(element)
         )
     ]
     for element in hidden:
@@ -133,6 +136,26 @@ def _lowercase_names(tree: HtmlElement) -> None:
             value = element.get(attribute) if isinstance(element.tag, str) else None
             if value and value != value.lower():
                 element.set(attribute, f"{value} {value.lower()}")
+
+
+def _hover_card(element: HtmlElement) -> bool:
+    """A card a site shows only while the pointer is on the link before it (a person's photo and latest stories)."""
+    previous = element.getprevious()
+    return (
+        element.tag != "a"
+        and previous is not None
+        and previous.tag == "a"
+        and _HOVER_CLASS.search(element.get("class") or "") is not None
+    )
+
+
+def _drop_standfirst(tree: HtmlElement) -> None:
+    """The standfirst, a heading right under the page's headline, is part of the article's heading, as the
+    headline is: neither is a paragraph of its text (trafilatura kept them on some sites only)."""
+    for headline in list(tree.iter("h1")):
+        standfirst = headline.getnext()
+        if standfirst is not None and standfirst.tag == "h2" and not (headline.tail or "").strip():
+            _replace_with_text(standfirst, " ")
 
 
 def _hidden_by_class(classes: list[str]) -> bool:
