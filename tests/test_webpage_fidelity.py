@@ -174,6 +174,16 @@ def test_captions_are_paragraphs_of_their_own_where_their_figure_is() -> None:
     ]
 
 
+def test_a_tables_caption_follows_it_and_a_pull_quote_which_repeats_the_text_is_left_out() -> None:
+    body = (
+        "<figure><table><tr><td>Single</td><td>€2.90</td></tr></table><figcaption>Fares from March</figcaption>"
+        "</figure><figure class='pullquote'><blockquote>It is time to build.</blockquote><figcaption>Inés Calderón"
+        "</figcaption></figure>"
+    )
+
+    assert article(body) == ["Single\t€2.90", "Fares from March"]
+
+
 # --- headline, byline, dateline, chrome --------------------------------------------------------------
 
 

@@ -261,8 +261,16 @@ def _captions_as_paragraphs(tree: HtmlElement) -> None:
                     del element.attrib[attribute]
         caption.tag = "p"
         figure = next(caption.iterancestors("figure"), None)
-        if figure is not None:
-            # The caption takes the figure's place: the picture is not text, and trafilatura removes figures.
+        if figure is None:
+            continue
+        # trafilatura removes a figure with all its words: the caption takes the place of a picture (and of its
+        # credit line), and follows a table (which trafilatura keeps). A figure holding a quotation is a pull quote,
+        # which repeats the article's text: trafilatura removes it, caption and all.
+        if figure.find(".//table") is not None:
+            caption.tail = None
+            figure.addnext(caption)
+            _space_around(caption)
+        elif figure.find(".//blockquote") is None:
             caption.tail = None
             figure.addprevious(caption)
             _replace_with_text(figure, "")
