@@ -155,6 +155,12 @@ def test_inline_elements_do_not_cut_a_word_and_blocks_do() -> None:
     assert visible_words(html) == [*["Washington", "said30", "April", "Omar", "Ilhan", "one", "two", "three", "four"]]
 
 
+def test_two_links_side_by_side_are_two_words_but_a_link_inside_a_word_is_not() -> None:
+    html = "<p>Reps. <a href='/a'>Omar</a><a href='/b'>Ilhan</a> and Wash<a href='/c'>ington</a></p>"
+    assert visible_words(html) == ["Reps", "Omar", "Ilhan", "and", "Washington"]
+    assert invented_words("Reps. OmarIlhan", shown_words(html)) == [Invented("OmarIlhan", ("Omar", "Ilhan"))]
+
+
 def test_quotation_marks_a_browser_draws_separate_words() -> None:
     assert visible_words("<p>he said<q>no</q>twice</p>") == ["he", "said", "no", "twice"]
 

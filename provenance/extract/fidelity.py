@@ -40,6 +40,8 @@ style sheets, over lxml's tree:
   images and form controls separate words, and so do ``sup``, ``sub``, ``q`` (whose quotation marks a browser
   draws), ``rt`` and ``rp``; other inline elements (``a``, ``span``, ``time``, ``abbr``, ``code``, ``b``,
   ``wbr``, unknown custom elements) do not: ``Wash<span>ington</span>`` shows the one word ``Washington``;
+- two links side by side with nothing between them are two words, as pages style them (menus, lists of
+  names or tags): ``<a>Omar</a><a>Ilhan</a>`` shows ``Omar`` and ``Ilhan``, and ``OmarIlhan`` is glued;
 - an ordinal written with a raised suffix, ``1<sup>st</sup>`` or ``2<sup>e</sup>``, is read both as its two
   parts and as the one word a reader reads, ``1st`` (:func:`shown_words`); a raised number is never joined:
   ``3<sup>1</sup>`` shows ``3`` and ``1``, not ``31``.
@@ -282,6 +284,12 @@ def decode_page(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+def _right_after_a_link(element: etree._Element) -> bool:
+    """Whether a link follows another with nothing between them (``<a>Omar</a><a>Ilhan</a>``)."""
+    before = element.getprevious()
+    return before is not None and before.tag == "a" and not before.tail
+
+
 def _read_page(html: str | bytes) -> tuple[str, list[str]]:
     """The text a browser shows of a page, and the ordinals written with a raised suffix read as one word."""
     if isinstance(html, bytes):
@@ -312,7 +320,7 @@ def _read_page(html: str | bytes) -> tuple[str, list[str]]:
             suffix = "".join(element.itertext()).strip()
             if _ORDINAL_SUFFIX.fullmatch(suffix):
                 ordinals.append(number.group(0) + suffix)
-        if tag in _SEPARATE:
+        if tag in _SEPARATE or (tag == "a" and _right_after_a_link(element)):
             parts.append("\n")
         if element.text:
             parts.append(element.text)
