@@ -229,7 +229,11 @@ def test_every_output_option_writes_through_the_one_function() -> None:
         return found
 
     outputs = walk(cli, "provenance")
-    assert sorted(path for path, _ in outputs) == ["provenance export", "provenance report"]
+    assert sorted(path for path, _ in outputs) == [
+        "provenance export",
+        "provenance report",
+        "provenance source archive",
+    ]
     assert all(isinstance(p, click.Option) and p.help == OUTPUT_HELP for _, p in outputs)
 
 

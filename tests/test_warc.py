@@ -322,3 +322,17 @@ def test_a_bundle_carries_the_page_kept_so_the_other_database_archives_the_same_
     assert [r["content"] for r in records(second) if r["type"] == "metadata"] == [
         f"via: {site.url('/go')}\r\n".encode()
     ]
+
+
+def test_the_archive_goes_to_stdout_compressed_when_no_file_is_named(
+    provenance: Provenance, site: Site, tmp_path: Path
+) -> None:
+    provenance.ok("source", "add", "--allow-private-addresses", site.url("/news/bills-rise.html"))
+
+    result = provenance.ok("source", "archive", "bills-rise")
+
+    piped = tmp_path / "piped.warc.gz"
+    piped.write_bytes(result.stdout_bytes)
+    assert result.stdout_bytes[:2] == b"\x1f\x8b"
+    assert [r["type"] for r in records(piped)] == ["warcinfo", "response"]
+    assert records(piped)[1]["content"] == ARTICLE.encode()

@@ -435,27 +435,30 @@ def _offers_record(outcome: ingest.Outcome, offered: dict[str, list[reanchor.Off
 
 @source_group.command("archive")
 @click.argument("key")
-@click.option(
-    "--output",
-    "-o",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="The WARC file to write: FILE.warc.gz is compressed record by record, as archives keep them; FILE.warc "
-    "is not. It is replaced whole; the database, a folder or a device is refused.",
-)
+@output_files.output_option
 @click.pass_context
-def source_archive(ctx: click.Context, key: str, output: Path) -> None:
+def source_archive(ctx: click.Context, key: str, output: Path | None) -> None:
     """Write source KEY, captured from a web address, as a WARC/1.1 file that web archivists' tools replay: the
     page's bytes exactly as the server sent them, with its final address, status, headers and the time it was
-    fetched. `provenance source add FILE.warc.gz` reads it back.
+    fetched. FILE.warc.gz (and stdout) is compressed record by record, as archives keep them; FILE.warc is not.
+    `provenance source add FILE.warc.gz` reads it back.
 
-    Example: provenance source archive bills-rise --output bills-rise.warc.gz
+    \b
+    Example:
+        provenance source archive bills-rise --output bills-rise.warc.gz
+        provenance source archive bills-rise > bills-rise.warc.gz
     """
+    if output is None and sys.stdout.isatty():
+        raise Invalid("a WARC file is binary; write it to a file with --output FILE.warc.gz, or redirect stdout")
     protected = output_files.database_files(ctx)
-    outfile.check(output, protected=protected)
+    if output is not None:
+        outfile.check(output, protected=protected)
+    compress = output is None or output.name.lower().endswith(".gz")
     with open_database(ctx, readonly=True) as session:
-        data = webcapture.warc_file(session, key, compress=output.name.lower().endswith(".gz"), filename=output.name)
+        data = webcapture.warc_file(session, key, compress=compress, filename=output.name if output else None)
+    if output is None:
+        click.echo(data, nl=False)  # bytes go to the binary stream under stdout
+        return
     outfile.write(output, data, protected=protected)
     say(f"{key} written to {output} (WARC)")
 
