@@ -598,3 +598,14 @@ def test_version_of_and_not_a_version_decide_for_a_page_too(provenance: Provenan
     assert apart.startswith("changing-2\tadded (")
     assert version.startswith("changing@2\tnew version 2, supersedes changing (")
     assert [s.key for s, _ in captures(provenance.url)] == ["changing", "changing-2", "changing@2"]
+
+
+def test_capturing_files_does_not_load_the_http_client() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, provenance.webcapture, provenance.ingest; print('httpx' in sys.modules, 'warcio' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
