@@ -55,8 +55,15 @@ article) and the stored text are aligned word by word, in order (:class:`difflib
 heuristic). A ground-truth paragraph (a line of it) of which at least half the words are found in the stored
 text is *kept*; its words not found, that the page shows, are *dropped* (the words it has that the page does
 not show are listed apart, as the marking's own, never counted). A paragraph with less than half its words
-found is *left out*: that is a recall matter, reported apart and not counted as dropped. A ground truth cut
-short by a paywall ends in ``...``; its last word may be cut too, and is not looked for.
+found is *left out*: that is a recall matter, reported apart and not counted as dropped. The kept paragraphs
+are then aligned again without the left-out ones, so that a word of a left-out paragraph ("Get it on Amazon")
+cannot stand in for the same word of a kept one. Adjacent missing words that, run together, are a word of
+both the page and the stored text (the marking's ``expand ed`` for the page's ``expand<a>ed</a>``) are the
+marking's cut, not dropped. A ground truth cut short by a paywall ends in ``...``; its last word may be cut
+too, and is not looked for.
+
+:func:`read_bench` reads the benchmark's folder; ``benchmarks/capture.py`` prints all of this per page, and
+tests/test_capture_bench.py holds the extractor to it.
 """
 
 from __future__ import annotations
@@ -77,7 +84,8 @@ import lxml.html  # type: ignore[import-untyped]
 from lxml import etree
 
 SHINGLE = 4
-_BENCHMARK_TOKEN = re.compile(r"\w+")
+# The benchmark's tokens, and the words of the counts below: the same runs of word characters, the latter taken
+# from normalised text.
 _WORD = re.compile(r"\w+")
 
 # --- the benchmark's score --------------------------------------------------------------------------------
@@ -124,7 +132,7 @@ class BenchmarkAverages:
 
 def benchmark_tokens(text: str | None) -> list[str]:
     """The benchmark's tokens: runs of word characters, nothing else changed."""
-    return _BENCHMARK_TOKEN.findall(text or "")
+    return _WORD.findall(text or "")
 
 
 def _shingles(text: str | None, n: int) -> Counter[tuple[str, ...]]:
