@@ -16,9 +16,11 @@ refused: a browser would show it with replacement characters or other letters, s
 for certain. This is what capture of a plain-text file with a wrong charset does too; a saved HTML file with
 a wrong charset is still captured, with a warning, as what the user saved is all there is.
 
-Keys come from the URL as from a file name: the last part of its path (``/news/bills-rise.html`` ->
-``bills-rise``), or, when the path ends in ``/`` or has none, its last non-empty segment or else its host
-(``https://example.org/`` -> ``example-org``); ``--key`` chooses another.
+Keys come from the URL as from a file name (:func:`key_from_url`): the last non-empty segment of its path
+without its extension, with its query if it has one (``/news/bills-rise.html`` -> ``bills-rise``,
+``/read.php?id=12`` -> ``read-id-12``), else its host (``https://example.org/`` -> ``example-org``); such a key
+gives way to a version's key, and gets a number beside another article from the same address. ``--key``
+chooses another.
 
 WARC (ISO 28500; WARC/1.1 is written): :func:`warc_file` writes a ``warcinfo`` record and a ``response``
 record holding the HTTP status line, the headers kept (``Content-Type``, ``Content-Length`` of the body as
@@ -58,7 +60,6 @@ from provenance.models import Source, WebCapture
 # An argument of `source add` that is a web address: a scheme, then "//" (a Path keeps one slash of the two).
 URL_ARGUMENT = re.compile(r"(?i)^[a-z][a-z0-9+.-]*:/")
 WARC_SUFFIXES = (".warc", ".warc.gz")
-_HTML_TYPES = frozenset(("text/html", "application/xhtml+xml"))
 _META_CHARSET = re.compile(
     rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([-\w.:]+)|<\?xml\s[^>]*?encoding\s*=\s*[\"']([-\w.:]+)",
     re.IGNORECASE,
@@ -131,7 +132,7 @@ def _check_charset(data: bytes, name: str, content_type: str | None) -> None:
     boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
     for bom, encoding in boms:
         if data.startswith(bom):
-            _decode_or_refuse(data[len(bom) :], encoding, f"{name} starts with a {encoding} byte order mark", name)
+            _decode_or_refuse(data[len(bom) :], encoding, f"{name} starts with a {encoding} byte order mark")
             return
     parameter = _CHARSET_PARAMETER.search(content_type.partition(";")[2]) if content_type else None
     if parameter is not None:
@@ -143,10 +144,10 @@ def _check_charset(data: bytes, name: str, content_type: str | None) -> None:
     codec = codec_for(declared)
     if codec is None:
         return  # a label no browser knows is ignored, by browsers and here
-    _decode_or_refuse(data, codec, f"{name} says it is {declared} ({where})", name)
+    _decode_or_refuse(data, codec, f"{name} says it is {declared} ({where})")
 
 
-def _decode_or_refuse(data: bytes, codec: str, claim: str, name: str) -> None:
+def _decode_or_refuse(data: bytes, codec: str, claim: str) -> None:
     try:
         data.decode(codec)
     except UnicodeDecodeError as exc:

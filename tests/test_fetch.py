@@ -609,3 +609,28 @@ def test_capturing_files_does_not_load_the_http_client() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def fetched(body: bytes, content_type: str | None) -> fetch.Fetched:
+    url = "https://news.example/bills-rise.html"
+    return fetch.Fetched(url, url, dt.datetime.now(dt.UTC), 200, "OK", content_type, None, None, body)
+
+
+def test_a_page_starting_with_a_byte_order_mark_must_be_in_that_charset() -> None:
+    broken = b"\xef\xbb\xbf" + ARTICLE.replace("rise by", "rise b\u00e9").encode("latin-1")
+
+    with pytest.raises(Invalid) as refused:
+        webcapture.read(fetched(broken, "text/html; charset=windows-1252"), max_bytes=100_000)
+
+    assert str(refused.value).startswith(
+        "https://news.example/bills-rise.html starts with a utf-8 byte order mark but is not: byte 0xe9 at offset"
+    )
+
+
+def test_a_page_that_declares_no_charset_is_read_as_browsers_guess() -> None:
+    page = ARTICLE.replace('<meta charset="utf-8">', "").replace("rise by", "rise b\u00e9")
+
+    extracted = webcapture.read(fetched(page.encode("cp1252"), "text/html"), max_bytes=100_000)
+
+    assert "set to rise b\u00e9 12% in April" in extracted.document.text
+    assert extracted.document.origin == "https://news.example/bills-rise.html"
