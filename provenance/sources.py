@@ -406,7 +406,7 @@ def _plan(
             raise Invalid("a source given as text needs a key")
         check_key(key)
         taken = next((r for r in related if r.key == key), None)
-        if taken is not None and derived and any(r.key == key for r in same_address):
+        if taken is not None and derived and any(root_key(r.key) == key for r in same_address):
             # the name of the file captured before from this address: the new source gets a number
             key = _free_key(session, key)
         elif taken is not None:
@@ -470,12 +470,12 @@ def _closest(session: Session, document: Document, same_address: Sequence[Any]) 
 
 
 def _percent(share: float) -> str:
-    """A share as a whole percentage, never rounded up to 100% or down to 0% when it is neither."""
+    """A share as a percentage, whole from 1% on, never rounded up to 100% or down to 0% when it is neither."""
     value = round(share * 100)
     if value == 100 and share < 1:
         return "99%"
-    if value == 0 and share > 0:
-        return "under 1%"
+    if value < 1 and share > 0:
+        return f"{max(share * 100, 0.1):.1f}%"
     return f"{value}%"
 
 

@@ -18,7 +18,7 @@ from provenance.documents import Document, Metadata, document_from_text, read_do
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.importer import import_claims_file
 from provenance.models import Event, Evidence, Passage, Source
-from provenance.sources import Pending, Stored, add_source, address_url, store_sources
+from provenance.sources import Pending, Stored, _percent, add_source, address_url, store_sources
 
 # A news article as a reader sees it, its headline first, and the ways it is corrected after publication.
 BILLS = """Energy bills set to rise 12% in April, regulator says
@@ -130,6 +130,14 @@ def test_a_very_long_text_is_compared_on_a_sample_close_to_the_exact_share(monke
     assert sampled != exact  # a sample was taken
     assert sampled == pytest.approx(exact, abs=0.05)
     assert resemblance.common_share(long_text, FLOODS * 50) < 0.05
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"),
+    [(0.0, "0%"), (0.0004, "0.1%"), (0.0049, "0.5%"), (0.006, "1%"), (0.494, "49%"), (0.996, "99%"), (1.0, "100%")],
+)
+def test_a_share_is_told_without_rounding_it_to_none_or_all(share: float, shown: str) -> None:
+    assert _percent(share) == shown
 
 
 @pytest.mark.parametrize(
