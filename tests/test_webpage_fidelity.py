@@ -131,6 +131,15 @@ def test_words_a_browser_shows_apart_are_never_glued_and_words_it_shows_together
     ]
 
 
+def test_names_either_side_of_an_element_trafilatura_removes_are_not_glued() -> None:
+    body = (
+        "<p>The letter was signed by <span>Omar Haddad</span><span aria-hidden='true'>•</span><span>Ilhan Demir</span>"
+        " and <span>Ann Lee</span><span class='share-tools'>Share</span><span>Bo Chan</span> on Monday.</p>"
+    )
+
+    assert article(body) == ["The letter was signed by Omar Haddad Ilhan Demir and Ann Lee Bo Chan on Monday."]
+
+
 def test_the_page_tree_gets_a_space_only_where_a_browser_shows_one() -> None:
     tree = lxml_html.fromstring(
         "<div><p>Wash<span>ington</span> <a href='a'>Omar</a><a href='b'>Ilhan</a></p><div>One</div><div>Two</div>"

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
-from trafilatura.xpaths import BODY_XPATH
+from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
 
 # Elements a browser draws on lines of their own: the words either side of one are never one word.
 BLOCKS = frozenset(
@@ -89,6 +89,10 @@ def prepare(tree: HtmlElement) -> None:
     _embedded_quotations_kept(tree)
     _drop_link_paragraphs(tree)
     for element in list(tree.iter(*BLOCKS, *_SEPARATORS)):
+        _space_around(element)
+    # trafilatura removes some inline elements by their class names (share buttons, "meta" bits) or aria-hidden,
+    # keeping the text after them: the words either side must not meet.
+    for element in [element for expression in OVERALL_DISCARD_XPATH for element in expression(tree)]:
         _space_around(element)
     _space_between_links(tree)
     time_elements = [element for element in tree.iter("time") if _in_running_text(element)]
