@@ -116,6 +116,14 @@ def test_raised_and_lowered_text_in_a_sentence(markup: str, shown: str) -> None:
     assert article(f"<p>{markup}, the report says.</p>") == [f"{shown}, the report says."]
 
 
+def test_raised_text_after_thousands_of_empty_elements_is_read_without_running_out_of_stack() -> None:
+    empty = "<span></span>" * 3000
+
+    assert article(f"<p>The model{empty}<sup>a</sup>{empty}used data from 2020.</p>") == [
+        "The model a used data from 2020."
+    ]
+
+
 # --- words a browser shows apart are never glued ---------------------------------------------------------
 
 

@@ -370,28 +370,40 @@ def _replace_with_text(element: HtmlElement, text: str) -> None:
 
 
 def _character_before(element: HtmlElement) -> str:
-    previous = element.getprevious()
-    if previous is not None:
-        if previous.tail:
-            return str(previous.tail[-1])
-        text = "".join(previous.itertext())
-        return text[-1] if text else _character_before(previous)
-    parent = element.getparent()
-    if parent is None:
-        return ""
-    if parent.text:
-        return str(parent.text[-1])
-    return "" if parent.tag in BLOCKS else _character_before(parent)
+    """The last character a reader sees before ``element`` on its line ("" at the start of a block)."""
+    while True:
+        previous = element.getprevious()
+        if previous is not None:
+            if previous.tail:
+                return str(previous.tail[-1])
+            text = "".join(previous.itertext())
+            if text:
+                return text[-1]
+            element = previous
+            continue
+        parent = element.getparent()
+        if parent is None:
+            return ""
+        if parent.text:
+            return str(parent.text[-1])
+        if parent.tag in BLOCKS:
+            return ""
+        element = parent
 
 
 def _character_after(element: HtmlElement) -> str:
-    if element.tail:
-        return str(element.tail[0])
-    following = element.getnext()
-    if following is not None:
-        text = "".join(following.itertext())
-        return text[0] if text else _character_after(following)
-    parent = element.getparent()
-    if parent is None or parent.tag in BLOCKS:
-        return ""
-    return _character_after(parent)
+    """The first character a reader sees after ``element`` on its line ("" at the end of a block)."""
+    while True:
+        if element.tail:
+            return str(element.tail[0])
+        following = element.getnext()
+        if following is not None:
+            text = "".join(following.itertext())
+            if text:
+                return text[0]
+            element = following
+            continue
+        parent = element.getparent()
+        if parent is None or parent.tag in BLOCKS:
+            return ""
+        element = parent
