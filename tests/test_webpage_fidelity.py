@@ -116,6 +116,15 @@ def test_raised_and_lowered_text_in_a_sentence(markup: str, shown: str) -> None:
     assert article(f"<p>{markup}, the report says.</p>") == [f"{shown}, the report says."]
 
 
+def test_a_formula_is_stored_as_drawn_not_as_its_latex_source() -> None:
+    formula = (
+        "<math><msup><mi>r</mi><mn>2</mn></msup><mo>×</mo><mi>π</mi>"
+        "<annotation encoding='application/x-tex'>r^2 \\times \\pi</annotation></math>"
+    )
+
+    assert article(f"<p>The area is {formula} square metres.</p>") == ["The area is r²×π square metres."]
+
+
 def test_raised_text_after_thousands_of_empty_elements_is_read_without_running_out_of_stack() -> None:
     empty = "<span></span>" * 3000
 

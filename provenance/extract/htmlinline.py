@@ -82,6 +82,7 @@ _ENGLISH_QUOTES = ("“", "”", "‘", "’")
 def prepare(tree: HtmlElement) -> None:
     """Rewrite ``tree`` in place so that its elements' text reads as a browser shows it (see the module's text)."""
     _drop_hidden(tree)
+    _mathematics_as_shown(tree)
     _drop_standfirst(tree)
     _captions_as_paragraphs(tree)
     _lowercase_names(tree)
@@ -129,6 +130,20 @@ def _drop_hidden(tree: HtmlElement) -> None:
     for element in hidden:
         if element.getparent() is not None:
             _replace_with_text(element, "")
+
+
+def _mathematics_as_shown(tree: HtmlElement) -> None:
+    """MathML as the characters a browser draws (its exponents and indices raised and lowered as ``<sup>`` and
+    ``<sub>`` are), where trafilatura would store its LaTeX source ("\\frac{a}{b}"), which the page does not show."""
+    for formula in list(tree.iter("math")):
+        for annotation in list(formula.iter("annotation", "annotation-xml")):
+            _replace_with_text(annotation, "")
+        for script in formula.iter("msup", "msub", "msubsup"):
+            scripts = list(script)[1:]
+            kinds = {"msup": ["sup"], "msub": ["sub"], "msubsup": ["sub", "sup"]}[script.tag]
+            for element, kind in zip(scripts, kinds, strict=False):
+                element.tag = kind
+        formula.tag = "div" if formula.get("display") == "block" else _INLINE_FLATTENED
 
 
 def _lowercase_names(tree: HtmlElement) -> None:

@@ -68,9 +68,9 @@ def from_html(data: bytes, name: str, charset: str | None) -> Extracted:
         raise Invalid(_NO_ARTICLE.format(name=name))
     # Metadata is read from the page as it was saved (htmldate reads <time datetime>); the article is looked for
     # in the page as a reader sees it.
-    page = copy.deepcopy(tree)
     declared = next((str(value) for value in tree.xpath(_DECLARED_DATE) if str(value).strip()), None)
-    found = trafilatura.extract_metadata(tree)  # which changes the tree
+    found = trafilatura.extract_metadata(tree)
+    page = copy.deepcopy(tree)
     htmlinline.prepare(page)
     result = _trafilatura(page, favor_precision=False)
     blocks = _article_blocks(result.body) if result is not None and result.body is not None else []
