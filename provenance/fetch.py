@@ -32,6 +32,7 @@ Nothing here touches the database: :mod:`provenance.webcapture` stores what was 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import socket
 import time
@@ -44,6 +45,8 @@ from provenance import __version__
 from provenance.errors import Invalid
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpcore
     import httpx
 
@@ -165,6 +168,15 @@ def check_addresses(host: str, addresses: Iterable[str]) -> None:
             )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The certificates a site's is checked against (certifi's, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``): loaded
+    once, as loading them takes longer than fetching a small page."""
+    import httpx
+
+    return httpx.create_ssl_context(trust_env=True)
+
+
 def _guarded_transport(allow_private: bool) -> httpx.HTTPTransport:
     """httpx's own transport (its request and response handling, its errors), over a connection pool that
     connects through the backend below. Made on the first fetch: capturing files never loads httpx."""
@@ -213,9 +225,10 @@ def _guarded_transport(allow_private: bool) -> httpx.HTTPTransport:
 
     class _GuardedTransport(httpx.HTTPTransport):
         def __init__(self, allow_private: bool) -> None:
-            super().__init__(trust_env=False, retries=0)
+            context = _tls_context()
+            super().__init__(verify=context, trust_env=False, retries=0)
             self._pool = httpcore.ConnectionPool(
-                ssl_context=httpx.create_ssl_context(trust_env=False),
+                ssl_context=context,
                 max_connections=4,
                 max_keepalive_connections=4,
                 network_backend=_GuardedBackend(allow_private),
