@@ -73,6 +73,12 @@ def test_q_is_one_sentence_with_the_quotation_marks_of_the_pages_language(lang: 
     assert article("<p>She said <q>we will <q>never</q> build it</q> on Tuesday.</p>", lang) == [expected]
 
 
+def test_a_date_in_a_short_line_is_kept_and_a_date_on_a_line_of_its_own_is_not() -> None:
+    body = "<p>On <time datetime='2024-05-03'>3 May</time>, rain.</p><p><time>14 March 2023</time></p>"
+
+    assert article(body) == ["On 3 May, rain."]
+
+
 def test_code_inside_a_sentence_stays_in_it_and_a_code_block_stays_a_block() -> None:
     body = "<p>Run <code>make test</code> before you commit.</p><pre><code>make test\nmake lint</code></pre>"
 
@@ -224,6 +230,23 @@ def test_headline_standfirst_byline_and_dateline_are_not_text_wherever_the_site_
     assert document.metadata.title == "Council approves flood wall"
     assert document.metadata.author == "Maren Okafor"
     assert document.metadata.published == dt.date(2023, 3, 14)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["By Maren Okafor", "Maren Okafor", "By Maren Okafor | 14 March 2023, 09:30", "Updated 3 hours ago"],
+)
+def test_a_byline_or_dateline_in_the_article_is_left_out(line: str) -> None:
+    page = (
+        '<html><head><title>Flood wall</title><meta name="author" content="Maren Okafor"></head><body><article>'
+        f"<p>{line}</p><p>The council voted 7-2 on Tuesday night to fund a flood wall along the river.</p>"
+        "</article></body></html>"
+    )
+
+    document = from_html(page.encode(), "page.html", None).document
+
+    assert document.text == "The council voted 7-2 on Tuesday night to fund a flood wall along the river."
+    assert document.metadata.author == "Maren Okafor"
 
 
 def test_site_chrome_is_left_out() -> None:

@@ -10,8 +10,8 @@ words. Its options do not reach these (its element lists are module globals shar
   are kept apart by a space, and so are two links side by side;
 - a ``<q>`` becomes its words between the quotation marks a browser draws for the page's language (“…”, and ‘…’
   inside another ``<q>``);
-- ``<time>`` inside a sentence, inline ``<code>`` (not in a ``<pre>``), and the like become plain words of their
-  sentence; a ``<time>`` on its own (a dateline, "Updated 3 hours ago") is left for trafilatura to remove;
+- ``<time>`` in a line of words and inline ``<code>`` (not in a ``<pre>``) become plain words of their sentence;
+  a ``<time>`` on a line of its own (a dateline) is left for trafilatura to remove;
 - ``<sup>`` and ``<sub>`` stay distinguishable: characters with a Unicode superscript or subscript form take it
   ("3¹", "CO₂", "10⁻³"), an ordinal suffix after a digit stays plain ("1st", "2e"), and any other raised or lowered
   text is a word of its own, a space away from the word it would otherwise run into;
@@ -337,9 +337,10 @@ def _space_between_links(tree: HtmlElement) -> None:
 
 
 def _in_running_text(element: HtmlElement) -> bool:
-    """Whether ``element`` is part of a sentence: the line it is on holds at least three words besides dates."""
+    """Whether ``element`` is part of a line of words (a sentence, or a dateline such as "Updated 3 hours ago",
+    which is left out as a whole line later), not a date on a line of its own."""
     block = next(element.iterancestors(*BLOCKS), None)
-    return block is not None and len(" ".join(_line_text(block)).split()) >= 3
+    return block is not None and any(word.isalnum() for word in " ".join(_line_text(block)).split())
 
 
 def _line_text(element: HtmlElement) -> list[str]:

@@ -51,6 +51,7 @@ _CHROME = re.compile(
     r"|skip\s+to\s+(?:main\s+)?content",
     re.IGNORECASE,
 )
+_DATED = re.compile(rf"(?:\s*[|,·•–—-])?(?:\s+{_WHEN})+\s*$", re.IGNORECASE)
 _BYLINE = re.compile(r"(?:written\s+)?by\s+(.+)", re.IGNORECASE)
 _NAME_WORDS = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
 _NO_ARTICLE = (
@@ -196,7 +197,9 @@ def _chrome(block: str, author: str | None) -> bool:
         return True
     byline = _BYLINE.fullmatch(line)
     names = set(_NAME_WORDS.findall(author or ""))
-    return bool(names) and set(_NAME_WORDS.findall(byline.group(1) if byline else line)) <= names
+    # "By Maren Okafor", "Maren Okafor", "By Maren Okafor | 14 March 2023, 09:30"
+    who = _DATED.sub("", byline.group(1) if byline else line)
+    return bool(names) and set(_NAME_WORDS.findall(who)) <= names
 
 
 def _without_first(blocks: list[str], left_out: set[str]) -> list[str]:
