@@ -166,12 +166,12 @@ def test_names_either_side_of_an_element_trafilatura_removes_are_not_glued() -> 
 def test_the_page_tree_gets_a_space_only_where_a_browser_shows_one() -> None:
     tree = lxml_html.fromstring(
         "<div><p>Wash<span>ington</span> <a href='a'>Omar</a><a href='b'>Ilhan</a></p><div>One</div><div>Two</div>"
-        "rose<img src='x'>sharply</div>"
+        "rose<img src='x'>sharply<span style='display: block'>Ann</span>Lee</div>"
     )
 
     prepare(tree)
 
-    assert " ".join(tree.text_content().split()) == "Washington Omar Ilhan One Two rose sharply"
+    assert " ".join(tree.text_content().split()) == "Washington Omar Ilhan One Two rose sharply Ann Lee"
 
 
 # --- hidden text, captions ----------------------------------------------------------------------------

@@ -58,6 +58,7 @@ _HIDING_CLASSES = frozenset(
         "visuallyhidden", "vjs-hidden",
     )
 )  # fmt: skip
+_BLOCK_STYLE = re.compile(r"display\s*:\s*(?:block|flex|grid|list-item|table)", re.IGNORECASE)
 _HOVER_CLASS = re.compile(r"rollover|hover-?card|tooltip|popover", re.IGNORECASE)
 _SHOWN_FROM_A_WIDTH = re.compile(r"^d-(?:sm|md|lg|xl|xxl)-(?!none)")
 
@@ -97,7 +98,7 @@ _INLINE_DISCARDS = [_inline_only(expression) for expression in OVERALL_DISCARD_X
 
 def prepare(tree: HtmlElement) -> None:
     """Rewrite ``tree`` in place so that its elements' text reads as a browser shows it (see the module's text)."""
-    hidden, captions = _read_elements(tree)
+    hidden, captions, styled_blocks = _read_elements(tree)
     for element in hidden:
         if element.getparent() is not None:
             _replace_with_text(element, "")
@@ -107,7 +108,7 @@ def prepare(tree: HtmlElement) -> None:
     _join_article_chunks(tree)
     _embedded_quotations_kept(tree)
     _drop_link_paragraphs(tree)
-    for element in list(tree.iter(*BLOCKS, *_SEPARATORS)):
+    for element in [*tree.iter(*BLOCKS, *_SEPARATORS), *styled_blocks]:
         _space_around(element)
     # trafilatura removes some inline elements by their class names (share buttons, "meta" bits) or aria-hidden,
     # keeping the text after them: the words either side must not meet.
@@ -132,10 +133,10 @@ def prepare(tree: HtmlElement) -> None:
     etree.strip_tags(tree, _INLINE_FLATTENED)
 
 
-def _read_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
-    """One walk over the page: the elements a browser does not show, and the captions. Class names and ids are
-    also given in lower case on the way (see below)."""
-    hidden, captions = [], []
+def _read_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
+    """One walk over the page: the elements a browser does not show, the captions, and the elements its own style
+    attribute draws as blocks. Class names and ids are also given in lower case on the way (see below)."""
+    hidden, captions, blocks = [], [], []
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
@@ -148,6 +149,8 @@ def _read_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlEleme
             or (classes and _hover_card(element))
         ):
             hidden.append(element)
+        if _BLOCK_STYLE.search(element.get("style") or ""):
+            blocks.append(element)
         if element.tag == "figcaption" or any(map(_CAPTION_CLASS.match, lowered)):
             captions.append(element)
         # trafilatura knows boilerplate by words in class names and ids ("newsletter", "share", "related"), mostly
@@ -157,7 +160,7 @@ def _read_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlEleme
             value = element.get(attribute)
             if value and value != value.lower():
                 element.set(attribute, f"{value} {value.lower()}")
-    return hidden, captions
+    return hidden, captions, blocks
 
 
 def _in_tree(element: HtmlElement, tree: HtmlElement) -> bool:
