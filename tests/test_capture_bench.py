@@ -165,6 +165,14 @@ def test_two_links_side_by_side_are_two_words_but_a_link_inside_a_word_is_not() 
     assert invented_words("Reps. OmarIlhan", shown_words(html)) == [Invented("OmarIlhan", ("Omar", "Ilhan"))]
 
 
+def test_an_inline_style_can_make_an_element_a_block_or_a_block_inline() -> None:
+    html = (
+        "<p><span style='color: red; display: block'>Omar</span><span style='display:flex'>Ilhan</span>"
+        "<span style='display: inline-block'>Wash</span>ington</p><div style='display:inline'>Rep</div>ort"
+    )
+    assert visible_words(html) == ["Omar", "Ilhan", "Washington", "Report"]
+
+
 def test_quotation_marks_a_browser_draws_separate_words() -> None:
     assert visible_words("<p>he said<q>no</q>twice</p>") == ["he", "said", "no", "twice"]
 

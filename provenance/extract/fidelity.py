@@ -40,6 +40,8 @@ style sheets, over lxml's tree:
   images and form controls separate words, and so do ``sup``, ``sub``, ``q`` (whose quotation marks a browser
   draws), ``rt`` and ``rp``; other inline elements (``a``, ``span``, ``time``, ``abbr``, ``code``, ``b``,
   ``wbr``, unknown custom elements) do not: ``Wash<span>ington</span>`` shows the one word ``Washington``;
+- an inline style's ``display`` is a browser's too: ``block``, ``flex``, ``grid``, ``list-item``, ``table...``
+  make an element separate words, ``inline`` and ``contents`` make a block element one of the line;
 - two links side by side with nothing between them are two words, as pages style them (menus, lists of
   names or tags): ``<a>Omar</a><a>Ilhan</a>`` shows ``Omar`` and ``Ilhan``, and ``OmarIlhan`` is glued;
 - an ordinal written with a raised suffix, ``1<sup>st</sup>`` or ``2<sup>e</sup>``, is read both as its two
@@ -219,14 +221,17 @@ def words(text: str) -> list[str]:
 _NOT_SHOWN = frozenset(
     ("head", "script", "style", "template", "noscript", "iframe", "object", "embed", "canvas", "datalist", "title")
 )
-_SEPARATE = frozenset(
+_BLOCKS = frozenset(
     (
-        # block and table layout
         "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
         "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4",
         "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "listing", "main", "menu", "nav", "ol",
         "optgroup", "option", "p", "plaintext", "pre", "search", "section", "summary", "table", "tbody", "td",
         "tfoot", "th", "thead", "tr", "ul", "xmp",
+    )
+)  # fmt: skip
+_SEPARATE = _BLOCKS | frozenset(
+    (
         # breaks, replaced elements and controls
         "br", "img", "picture", "video", "audio", "svg", "math", "input", "button", "select", "textarea", "meter",
         "progress", "output",
@@ -234,6 +239,10 @@ _SEPARATE = frozenset(
         "sup", "sub", "q", "rt", "rp",
     )
 )  # fmt: skip
+# The last display declaration of an inline style: "block" and the like put an inline element on lines of its own,
+# "inline" puts a block element in the line.
+_DISPLAY = re.compile(r"(?:^|;)\s*display\s*:\s*([a-z-]+)", re.IGNORECASE)
+_BLOCK_DISPLAY = re.compile(r"block|flex|grid|list-item|flow-root|table(?:-[a-z-]+)?", re.IGNORECASE)
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _META_CHARSET = re.compile(rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([-\w.:]+)", re.IGNORECASE)
@@ -292,6 +301,16 @@ def decode_page(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+def _separates(element: etree._Element, tag: str) -> bool:
+    """Whether a browser keeps the words before, inside and after ``element`` apart."""
+    displays = _DISPLAY.findall(element.get("style") or "")
+    if displays and _BLOCK_DISPLAY.fullmatch(displays[-1]):
+        return True
+    if displays and displays[-1].lower() in ("inline", "contents") and tag in _BLOCKS:
+        return False
+    return tag in _SEPARATE or (tag == "a" and _right_after_a_link(element))
+
+
 def _right_after_a_link(element: etree._Element) -> bool:
     """Whether a link follows another with nothing between them (``<a>Omar</a><a>Ilhan</a>``)."""
     before = element.getprevious()
@@ -309,12 +328,12 @@ def _read_page(html: str | bytes) -> tuple[str, list[str]]:
     parts: list[str] = []
     ordinals: list[str] = []
     # An explicit stack rather than recursion: some pages nest elements thousands deep.
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    stack: list[tuple[etree._Element, bool, bool]] = [(root, False, False)]
     while stack:
-        element, closing = stack.pop()
+        element, closing, separates = stack.pop()
         tag = element.tag.lower() if isinstance(element.tag, str) else None
         if closing:
-            if tag in _SEPARATE:
+            if separates:
                 parts.append("\n")
             if element.tail:
                 parts.append(element.tail)
@@ -328,12 +347,13 @@ def _read_page(html: str | bytes) -> tuple[str, list[str]]:
             suffix = "".join(element.itertext()).strip()
             if _ORDINAL_SUFFIX.fullmatch(suffix):
                 ordinals.append(number.group(0) + suffix)
-        if tag in _SEPARATE or (tag == "a" and _right_after_a_link(element)):
+        separates = _separates(element, tag)
+        if separates:
             parts.append("\n")
         if element.text:
             parts.append(element.text)
-        stack.append((element, True))
-        stack.extend((child, False) for child in reversed(element))
+        stack.append((element, True, separates))
+        stack.extend((child, False, False) for child in reversed(element))
     return "".join(parts), ordinals
 
 
