@@ -73,6 +73,18 @@ def test_q_is_one_sentence_with_the_quotation_marks_of_the_pages_language(lang: 
     assert article("<p>She said <q>we will <q>never</q> build it</q> on Tuesday.</p>", lang) == [expected]
 
 
+def test_struck_text_is_what_the_page_no_longer_says() -> None:
+    body = (
+        "<p>Bills are set to rise <del>12%</del> 9.4% next year, <s>said</s> <strike>wrote</strike> the regulator.</p>"
+    )
+
+    assert article(body) == ["Bills are set to rise 9.4% next year, the regulator."]
+
+
+def test_a_line_break_in_struck_text_neither_splits_the_paragraph_nor_glues_words() -> None:
+    assert article("<p>one <s>two<br></s> three <s>four</s> five</p>") == ["one three five"]
+
+
 def test_a_date_in_a_short_line_is_kept_and_a_date_on_a_line_of_its_own_is_not() -> None:
     body = "<p>On <time datetime='2024-05-03'>3 May</time>, rain.</p><p><time>14 March 2023</time></p>"
 
@@ -116,6 +128,9 @@ def test_a_footnote_marker_is_never_read_into_the_number_before_it() -> None:
         ("see note<sup> 4</sup> below", "see note ⁴ below"),
         ("pages 3<sup>1–3</sup>", "pages 3¹–³"),
         ("an empty<sup></sup> marker", "an empty marker"),
+        ("the term x<sup>a<sup>b</sup></sup> grows", "the term x a b grows"),
+        ("CO<sub>x<sub>2</sub></sub> and", "CO x₂ and"),
+        ("the H<sub>2<q>O</q></sub> mark", "the H 2“O” mark"),
     ],
 )
 def test_raised_and_lowered_text_in_a_sentence(markup: str, shown: str) -> None:

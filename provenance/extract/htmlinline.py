@@ -118,12 +118,16 @@ def prepare(tree: HtmlElement) -> None:
     time_elements = [element for element in tree.iter("time") if _in_running_text(element)]
     for element in set(tree.iter("time")).difference(time_elements):
         _space_around(element)
-    # Raised and lowered text first: a <sup> inside a <q> is read before the quotation marks are drawn around it.
-    for element in list(tree.iter("sup", "sub")):
-        _replace_with_text(element, _script_text(element))
+    # Struck text is what the page says it no longer says (HTML: "removed from the document", "no longer
+    # accurate"): "rise <del>12%</del> 9.4%" must not hold the quote "rise 12%".
+    for element in list(tree.iter("del", "s", "strike")):
+        _replace_with_text(element, " ")
     quotations = [(element, sum(1 for _ in element.iterancestors("q")) % 2 == 1) for element in tree.iter("q")]
     for element, nested in quotations:
         _draw_quotation_marks(element, nested)
+    # Innermost first, so that text raised inside raised text ("x<sup>2<sup>n</sup></sup>") keeps its own bounds.
+    for element in reversed(list(tree.iter("sup", "sub"))):
+        _replace_with_text(element, _script_text(element))
     for element in time_elements:
         element.tag = _INLINE_FLATTENED
     for element in tree.iter("code"):
