@@ -305,6 +305,18 @@ def test_a_short_page_that_is_all_article_is_captured_as_its_paragraphs() -> Non
     assert document.metadata.title == "Ferry resumes"
 
 
+def test_text_placed_directly_in_a_div_of_the_article_is_kept() -> None:
+    body = (
+        "<div>Text placed directly in a div, with several words. <div>An inner div with words too.</div> The tail "
+        "of the outer div.</div>"
+    )
+
+    # trafilatura reads such a div as one paragraph: its lines run together, a space between them
+    assert article(body) == [
+        "Text placed directly in a div, with several words. An inner div with words too. The tail of the outer div."
+    ]
+
+
 def test_words_in_a_script_are_never_stored_as_the_article() -> None:
     data = (
         b'<html><head><title>Ferry</title><script type="application/ld+json">{"@type": "NewsArticle", '

@@ -98,6 +98,9 @@ _INLINE_DISCARDS = [_inline_only(expression) for expression in OVERALL_DISCARD_X
 
 def prepare(tree: HtmlElement) -> None:
     """Rewrite ``tree`` in place so that its elements' text reads as a browser shows it (see the module's text)."""
+    # Words in a page's data (a schema.org articleBody, a forum's preloaded posts) are not words it shows.
+    for data in tree.xpath("//script[@type='application/ld+json']|//*[@data-preloaded]"):
+        _replace_with_text(data, " ") if data.tag == "script" else data.attrib.pop("data-preloaded")
     hidden, captions, styled_blocks = _read_elements(tree)
     for element in hidden:
         if element.getparent() is not None:

@@ -28,11 +28,14 @@ _DECLARED_DATE = (
     "//meta[@property='article:published_time' or @name='article:published_time' or @itemprop='datePublished'"
     " or @name='date' or @name='pubdate' or @name='publishdate' or @name='dc.date' or @name='DC.date']/@content"
 )
-# Below MIN_EXTRACTED_SIZE characters of article, trafilatura gives up its own extraction for a "baseline" one: a
-# schema.org articleBody out of a script (words the page may not show), or every line of the page run together
-# as one paragraph. A short page that is all article is kept as the paragraphs it shows instead.
-_CONFIG = use_config()
-_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+# Below MIN_EXTRACTED_SIZE characters (250) of article, trafilatura looks harder (text outside paragraphs, other
+# algorithms), then falls back on a "baseline": every line of the page, or of its <article>, run together as one
+# paragraph (the page's scripts, where a schema.org articleBody would be words the page may not show, are taken
+# out first, see htmlinline). A page whose article is that short is read again with no minimum, so that a short
+# page that is all article is kept as the paragraphs it shows.
+_SHORT = use_config()
+_SHORT.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+_MIN_EXTRACTED_SIZE = use_config().getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 # Whole blocks that are the site's furniture, not the article: datelines, share, follow, sign-in and subscribe
 # prompts. Matched against a block's whole text, never against words inside a paragraph, and narrow on purpose: a
 # sentence of the article ("Sign up for the ferry scheme opened in May") is never one of them.
@@ -73,12 +76,12 @@ def from_html(data: bytes, name: str, charset: str | None) -> Extracted:
     found = trafilatura.extract_metadata(tree)
     page = copy.deepcopy(tree)
     htmlinline.prepare(page)
-    result = _trafilatura(page, favor_precision=False)
+    result = _article(page)
     blocks = _article_blocks(result.body) if result is not None and result.body is not None else []
     author = clean_value(found.author)
     paragraphs = [block for block in blocks if not _chrome(block, author)]
     # Balanced extraction falls back to all of a page's text; where that is only menus, ask for precision.
-    if not paragraphs or (_menu_like(paragraphs) and _trafilatura(page, favor_precision=True) is None):
+    if not paragraphs or (_menu_like(paragraphs) and _trafilatura(page, favor_precision=True, short=True) is None):
         raise Invalid(_NO_ARTICLE.format(name=name))
     # The headline is the source's title, not a paragraph of its text (trafilatura kept it on some sites only).
     headlines = {
@@ -101,12 +104,21 @@ def from_html(data: bytes, name: str, charset: str | None) -> Extracted:
     return Extracted(Document(text=text, original_sha256="", origin=None, metadata=metadata), warnings=tuple(warnings))
 
 
-def _trafilatura(tree: HtmlElement, *, favor_precision: bool) -> TrafilaturaDocument | None:
+def _article(page: HtmlElement) -> TrafilaturaDocument | None:
+    """The article as trafilatura finds it; for a short one (or one it gives as a single paragraph, as its baseline
+    does when its own extraction finds little), the page read again with no minimum length, if that finds it."""
+    result = _trafilatura(page, favor_precision=False)
+    if result is None or result.body is None or len(result.text or "") < _MIN_EXTRACTED_SIZE or len(result.body) < 2:
+        return _trafilatura(page, favor_precision=False, short=True) or result
+    return result
+
+
+def _trafilatura(tree: HtmlElement, *, favor_precision: bool, short: bool = False) -> TrafilaturaDocument | None:
     result = trafilatura.bare_extraction(
         tree,
         favor_precision=favor_precision,
         with_metadata=False,
-        config=_CONFIG,
+        config=_SHORT if short else trafilatura.settings.DEFAULT_CONFIG,
         include_comments=False,
         include_tables=True,
         include_images=False,
