@@ -264,6 +264,17 @@ def test_a_byline_or_dateline_in_the_article_is_left_out(line: str) -> None:
     assert document.metadata.author == "Maren Okafor"
 
 
+def test_a_section_heading_right_under_the_headline_is_kept() -> None:
+    page = (
+        "<html><head><title>Flood wall</title></head><body><article><h1>Flood wall</h1><h2>Introduction</h2>"
+        "<p>The council voted 7-2 on Tuesday night to fund a flood wall along the river.</p></article></body></html>"
+    )
+
+    assert from_html(page.encode(), "page.html", None).document.text == (
+        "Introduction\n\nThe council voted 7-2 on Tuesday night to fund a flood wall along the river."
+    )
+
+
 def test_site_chrome_is_left_out() -> None:
     assert paragraphs("chrome.html") == [
         "A single ticket on the Wren ferry will rise from €2.40 to €2.90 on 1 March, the operator said on Monday.",

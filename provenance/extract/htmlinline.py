@@ -44,6 +44,8 @@ _SEPARATORS = frozenset(
 _INLINE_FLATTENED = "provenance-inline"
 # A paragraph that is only a link to another page of the site is a pointer to it up to this many words.
 _LINK_PARAGRAPH_WORDS = 25
+# A heading under the headline is a section's up to this many words, when paragraphs follow it; else a standfirst.
+_STANDFIRST_WORDS = 5
 # A part of an article split over several containers holds at least a paragraph or two.
 _CHUNK_LENGTH = 500
 # Class names of the words under a picture: "caption", "wp-caption-text", "image-caption", "photo_caption".
@@ -201,10 +203,19 @@ def _hover_card(element: HtmlElement) -> bool:
 
 def _drop_standfirst(tree: HtmlElement) -> None:
     """The standfirst, a heading right under the page's headline, is part of the article's heading, as the
-    headline is: neither is a paragraph of its text (trafilatura kept them on some sites only)."""
+    headline is: neither is a paragraph of its text (trafilatura kept them on some sites only). A short heading
+    followed by paragraphs ("Introduction", "What the plan includes") is the first of the article's own."""
     for headline in list(tree.iter("h1")):
         standfirst = headline.getnext()
-        if standfirst is not None and standfirst.tag == "h2" and not (headline.tail or "").strip():
+        if (
+            standfirst is not None
+            and standfirst.tag == "h2"
+            and not (headline.tail or "").strip()
+            and (
+                len(standfirst.text_content().split()) >= _STANDFIRST_WORDS
+                or next(standfirst.itersiblings("p"), None) is None
+            )
+        ):
             _replace_with_text(standfirst, " ")
 
 
