@@ -81,7 +81,7 @@ def from_html(data: bytes, name: str, charset: str | None) -> Extracted:
     author = clean_value(found.author)
     paragraphs = [block for block in blocks if not _chrome(block, author)]
     # Balanced extraction falls back to all of a page's text; where that is only menus, ask for precision.
-    if not paragraphs or (_menu_like(paragraphs) and _trafilatura(page, favor_precision=True, short=True) is None):
+    if not paragraphs or (_menu_like(paragraphs) and _trafilatura(page, favor_precision=True) is None):
         raise Invalid(_NO_ARTICLE.format(name=name))
     # The headline is the source's title, not a paragraph of its text (trafilatura kept it on some sites only).
     headlines = {
