@@ -64,6 +64,7 @@ CITED_KEYS = {
     "created_at",
     "created_by",
     "source_retracted",
+    "orphaned_reason",
 }
 PASSAGE_KEYS = {"kind", "char_start", "char_end", "paragraph_no", "sentence_no", "page_no", "text", "prefix", "suffix"}
 

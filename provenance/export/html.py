@@ -183,12 +183,18 @@ class _Writer:
 
     def _anchoring(self, cited: CitedPassage) -> str:
         """What a reader must know about how the quote was anchored: words left out, a match to review, or a text
-        a later version of the source supersedes."""
+        a later version of the source supersedes (and, if ``reanchor`` left the evidence on it, why)."""
         paragraphs = []
         if cited.latest is not None:
             paragraphs.append(
                 f'<p class="superseded"><span class="label">On superseded version</span> '
                 f"{self.escape(cited.source.key)} (latest {self.escape(cited.latest)}).</p>\n"
+            )
+        orphaned = cited.evidence.orphaned_reason
+        if orphaned is not None:
+            paragraphs.append(
+                f'<p class="orphaned"><span class="label">Not carried to the newer version:</span> '
+                f"{escape(orphaned)}.</p>\n"
             )
         if cited.omits:
             paragraphs.append(
@@ -220,7 +226,7 @@ class _Writer:
             evidence = cited.evidence
             attributed_to, confidence, analyst_note = evidence.attributed_to, evidence.confidence, evidence.note
             retraction = retraction_details(cited.source) if cited.source.retracted_at is not None else None
-            flagged = omits or evidence.needs_review or cited.latest is not None
+            flagged = omits or evidence.needs_review or cited.latest is not None or evidence.orphaned_reason is not None
             if not attributed_to and confidence is None and not analyst_note and not flagged and retraction is None:
                 out.append("</figure>\n")
                 continue

@@ -74,6 +74,9 @@ def _evidence_fields(evidence: Evidence | EvidenceRow) -> dict[str, Any]:
         "note": evidence.note,
         "created_at": evidence.created_at.isoformat(),
         "created_by": evidence.created_by,
+        # why `reanchor` left it on an older version of its source (the passage is gone from the newer one, or
+        # the close match there changes a number, date, amount, negation or name); null if it did not
+        "orphaned_reason": evidence.orphaned_reason,
     }
 
 
@@ -100,6 +103,7 @@ def evidence_record(evidence: Evidence) -> dict[str, Any]:
         "source_retracted": retraction_record(evidence.passage.source),
         "passage": passage_record(evidence.passage),
         **_evidence_fields(evidence),
+        "orphaned_at": evidence.orphaned_at.isoformat() if evidence.orphaned_at else None,
     }
 
 

@@ -125,15 +125,16 @@ def _cited(cited: CitedPassage) -> list[str]:
         _wrap(f"“{cited.quoted}”", "      "),
         f"      {citation(cited.source)}",
     ]
+    orphaned = e.orphaned_reason
     if cited.latest is not None:
         key = cited.source.key
-        lines.append(
-            _wrap(
-                f"on superseded version {key} (latest {cited.latest}); `provenance reanchor {key} {cited.latest}` "
-                "carries the evidence over",
-                "      ",
+        superseded = f"on superseded version {key} (latest {cited.latest})"
+        if orphaned is None:
+            lines.append(
+                _wrap(f"{superseded}; `provenance reanchor {key} {cited.latest}` carries the evidence over", "      ")
             )
-        )
+        else:  # reanchor left it here (a version is never removed, so orphaned evidence is always superseded)
+            lines.append(_wrap(f"{superseded}; not carried to the newer version: {orphaned}", "      "))
     retraction = retraction_details(cited.source)
     if retraction is not None:
         lines.append(_wrap(f"SOURCE RETRACTED {retraction}", "      "))
