@@ -178,6 +178,15 @@ def test_names_either_side_of_an_element_trafilatura_removes_are_not_glued() -> 
     assert article(body) == ["The letter was signed by Omar Haddad Ilhan Demir and Ann Lee Bo Chan on Monday."]
 
 
+def test_names_in_adjacent_elements_of_one_class_are_two_names() -> None:
+    body = (
+        "<p>Signed by <span class='name'>Omar</span><span class='name'>Ilhan</span>, and spelt "
+        "<span class='char'>N</span><span class='char'>O</span> in Wash<span>ington</span>.</p>"
+    )
+
+    assert article(body) == ["Signed by Omar Ilhan, and spelt NO in Washington."]
+
+
 def test_the_page_tree_gets_a_space_only_where_a_browser_shows_one() -> None:
     tree = lxml_html.fromstring(
         "<div><p>Wash<span>ington</span> <a href='a'>Omar</a><a href='b'>Ilhan</a></p><div>One</div><div>Two</div>"

@@ -344,17 +344,20 @@ def _space_around(element: HtmlElement) -> None:
 
 
 def _space_between_links(tree: HtmlElement) -> None:
-    # Two links with nothing between them are two names in a list (authors, tags), not one word.
-    for link in tree.iter("a"):
-        following = link.getnext()
+    # Two links with nothing between them are two names in a list (authors, tags), not one word; so are two
+    # elements of one class (the items of a list the site's style sheet lays out), unless they hold single
+    # letters (a word spelt out letter by letter for an animation).
+    for element in tree.iter("a", "span", "em", "strong", "b", "i", "small", "cite"):
+        following = element.getnext()
+        if following is None or following.tag != element.tag or element.tail:
+            continue
+        shortest = 1 if element.tag == "a" else 2
         if (
-            following is not None
-            and following.tag == "a"
-            and not link.tail
-            and "".join(link.itertext()).strip()
-            and "".join(following.itertext()).strip()
+            (element.tag == "a" or (element.get("class") and following.get("class") == element.get("class")))
+            and len("".join(element.itertext()).strip()) >= shortest
+            and len("".join(following.itertext()).strip()) >= shortest
         ):
-            link.tail = " "
+            element.tail = " "
 
 
 def _in_running_text(element: HtmlElement) -> bool:
