@@ -4,19 +4,26 @@ trafilatura finds an article well but was not made to keep every word of it: it 
 inside it, makes a ``<q>`` or an inline ``<code>`` a paragraph of its own, strips ``<sup>`` so that
 ``table 3<sup>1</sup>`` reads "table 31", and trims the space that a block, a line break or an image puts between two
 words. Its options do not reach these (its element lists are module globals shared by every caller), so
-:func:`prepare` rewrites the page's own tree first, the way a browser draws it:
+:func:`prepare` rewrites the page's own tree first, the way a browser draws it (docs/capture.md says the same for
+users):
 
-- words either side of a block (paragraph, list item, table cell, heading...), a line break, an image or a control
-  are kept apart by a space, and so are two links side by side;
+- words either side of a block (paragraph, list item, table cell, heading, an element styled as a block...), a line
+  break, an image, a control or an inline element trafilatura removes are kept apart by a space, and so are two
+  links, or two elements of one class, side by side;
 - a ``<q>`` becomes its words between the quotation marks a browser draws for the page's language (“…”, and ‘…’
   inside another ``<q>``);
 - ``<time>`` in a line of words and inline ``<code>`` (not in a ``<pre>``) become plain words of their sentence;
   a ``<time>`` on a line of its own (a dateline) is left for trafilatura to remove;
 - ``<sup>`` and ``<sub>`` stay distinguishable: characters with a Unicode superscript or subscript form take it
   ("3¹", "CO₂", "10⁻³"), an ordinal suffix after a digit stays plain ("1st", "2e"), and any other raised or lowered
-  text is a word of its own, a space away from the word it would otherwise run into;
-- elements a browser does not show (the ``hidden`` attribute, an inline ``display: none`` or
-  ``visibility: hidden``) are removed with their words.
+  text is a word of its own, a space away from the word it would otherwise run into; MathML is read the same way;
+- what a browser does not show (the ``hidden`` attribute, an inline ``display: none`` or ``visibility: hidden``,
+  the class names common style sheets hide by, a card shown only while pointing at a link) and what the page says
+  it no longer says (struck text) are removed with their words, and so is the page's data (a schema.org
+  ``articleBody`` in a script);
+- captions become paragraphs of their own where their figure is; the standfirst under the headline, a paragraph
+  that only links to another page of the site, and a pull quote are left out; an article split over containers of
+  one class is joined, and a post quoted from a social network is kept.
 """
 
 from __future__ import annotations
