@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html  # type: ignore[import-untyped]
 
-from provenance.errors import Invalid
+from provenance.anchoring import anchor_quote
+from provenance.errors import Invalid, ProvenanceError
 from provenance.extract import document_from_bytes, read_document
 from provenance.extract.htmlinline import prepare
 from provenance.extract.webpage import from_html
+from provenance.models import AnchorMethod
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 
@@ -397,3 +399,13 @@ def test_a_paragraph_that_only_links_to_another_page_of_the_site_is_left_out() -
         "The report was published on Monday.",
         "Account: annlee",
     ]
+
+
+def test_a_quote_that_reads_a_footnote_into_a_number_is_not_found_exactly_but_the_page_as_shown_is() -> None:
+    text = read_document(PAGES / "scripts.html").document.text
+
+    with pytest.raises(ProvenanceError):
+        anchor_quote(text, "The figures in table 31 show", source_key="scripts")
+    anchor = anchor_quote(text, "The figures in table 3¹ show", source_key="scripts")
+    assert text[anchor.start : anchor.end] == "The figures in table 3¹ show"
+    assert anchor.method == AnchorMethod.EXACT
