@@ -68,7 +68,7 @@ def test_claim_show_gives_the_reason_instead_of_offering_reanchor(desk: Provenan
     words = " ".join(text.split())
     assert f"on superseded version bills (latest bills@2); not carried to the newer version: {CHANGED} " in words
     assert f"on superseded version bills (latest bills@2); not carried to the newer version: {GONE}" in words
-    # the merely superseded piece is offered the command; the orphaned ones are not (it would leave them again)
+    # the merely superseded piece is offered the command; the orphaned ones, which it left, are not
     assert (
         "on superseded version plant (latest plant@2); `provenance reanchor plant plant@2` carries the evidence over"
         in words
