@@ -45,6 +45,7 @@ from provenance.anchoring import (
     closest_text,
     format_score,
     has_omission,
+    stored_quote,
     trim_ellipses,
 )
 from provenance.claims import passage_for
@@ -235,6 +236,8 @@ def _carry(
     flagged = found.needs_review or (evidence.needs_review and evidence.anchor_method is not AnchorMethod.FUZZY)
     was_orphaned = evidence.orphaned_reason
     evidence.passage = passage
+    # kept in the form of the new text, so that an exact quote is still its passage's words character for character
+    evidence.quote = stored_quote(new.text, evidence.quote, found)
     evidence.anchor_method = found.method
     evidence.anchor_score = found.score
     evidence.needs_review = flagged

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from provenance import db, events, resemblance, segmentation
 from provenance.confidence import parse_reliability
-from provenance.documents import Document, Metadata
+from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
 from provenance.models import Base, Evidence, Passage, PassageKind, Reliability, Source, utcnow
 from provenance.text import optional_user_text
@@ -366,6 +366,8 @@ def _plan(
     source the user made it a version of); refusals raise."""
     document = pending.document
     existing = next((r for r in related if r.text_sha256 == document.text_sha256), None)
+    if existing is None:
+        existing = _stored_in_an_earlier_form(session, document, related, key)
     if existing is not None:
         # The same text is the same source, whatever key it is given now.
         asked = key if key is not None and not derived and key not in (existing.key, root_key(existing.key)) else None
@@ -467,6 +469,21 @@ def _closest(session: Session, document: Document, same_address: Sequence[Any]) 
     texts = dict(session.execute(select(_source.c.id, _source.c.text).where(_source.c.id.in_(list(latest)))).all())
     share, best = max((resemblance.common_share(document.text, texts[n]), -n) for n in latest)
     return latest[-best], share
+
+
+def _stored_in_an_earlier_form(session: Session, document: Document, related: Sequence[Any], key: str | None) -> Any:
+    """The source under ``key`` or from ``document``'s path whose text, stored before the rules of
+    :func:`provenance.documents.normalise` last changed (no-break spaces and control characters were kept then), is
+    ``document``'s text once normalised now: the same text, not a change. ``None`` when there is none."""
+    candidates = {r.id: r for r in related if r.key == key or (document.origin and r.origin == document.origin)}
+    if not candidates:
+        return None
+    texts = session.execute(
+        select(_source.c.id, _source.c.text).where(
+            _source.c.id.in_(list(candidates)), func.length(_source.c.text) >= len(document.text)
+        )
+    )
+    return next((candidates[n] for n, text in texts if normalise(text) == document.text), None)
 
 
 def _percent(share: float) -> str:

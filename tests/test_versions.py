@@ -520,3 +520,28 @@ def test_metadata_of_a_version_made_with_version_of_carries_over(session: Sessio
     )
     version = add_source(session, read_document(write(tmp_path / "x.txt", FLOODS)), version_of="bills")
     assert (version.source.publisher, version.source.url) == ("Ofgem news", "https://news.example/energy/bills-rise")
+
+
+def test_a_text_stored_before_no_break_spaces_became_spaces_is_the_same_text_captured_again(
+    provenance: Provenance, db_url: str, tmp_path: Path
+) -> None:
+    """A source stored when no-break spaces and control characters were still kept is not changed by capturing its
+    file, or importing its claims file, again: the same text, normalised now, is the same source."""
+    from provenance import db
+
+    raw = "Energy bills are set to rise 12%\u00a0next year, the regulator\u0092s review said.\n\nThe cap is reviewed."
+    article = tmp_path / "bills.txt"
+    article.write_text(raw, encoding="utf-8")
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(f"sources:\n  - key: inline\n    text: {json.dumps(raw)}\n", encoding="utf-8")
+    engine = db.make_engine(db_url)
+    try:
+        with Session(engine) as session, session.begin():
+            for key, origin in (("bills", str(article)), ("inline", None)):
+                add_source(session, Document(text=raw, original_sha256="0" * 64, origin=origin), key=key)
+    finally:
+        engine.dispose()
+    [record] = json.loads(provenance.ok("source", "add", str(article), "--json").stdout)
+    assert (record["key"], record["state"]) == ("bills", "unchanged")
+    provenance.ok("import", str(claims))
+    assert row_counts(db_url)["source"] == 2
