@@ -93,8 +93,8 @@ def planned_files(
     for path in paths:
         if URL_START.match(str(path)) and not path.exists():
             raise Invalid(
-                f"{_as_typed(path)} is a web address: provenance does not fetch pages yet; open it in a browser, "
-                "save the page (File > Save Page As, as HTML or PDF) and add the saved file"
+                f"{_as_typed(path)} is a web address, not a file; give it to `provenance source add` as it is "
+                "written (http:// or https://), or save the page and add the saved file"
             )
     found = [] if skipped is None else skipped
     items = list(extract.iter_files(paths, skipped=found))

@@ -927,7 +927,7 @@ def test_unsupported_database_kind_is_refused() -> None:
         (("source", "list", "--bogus"), "No such option '--bogus'"),
         (("claim", "frobnicate"), "No such command 'frobnicate'"),
         (("evidence", "add", "suntech-diversion", KEY_2018, "--quote", "x"), "Missing option '--stance'"),
-        (("source", "add"), "Missing argument 'FILE_OR_FOLDER...'"),
+        (("source", "add"), "Missing argument 'FILE_FOLDER_OR_URL...'"),
         (
             ("evidence", "add", "a", "b", "--quote", "x", "--stance", "supports", "--occurrence", "two"),
             "'two'",

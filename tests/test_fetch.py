@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import http.server
 import ipaddress
+import json
 import re
 import socket
 import threading
@@ -232,6 +233,33 @@ def test_a_redirect_is_followed_and_the_final_address_is_the_sources_origin(prov
     assert capture.requested_url == site.url("/go")
     assert capture.final_url == source.origin == site.url("/news/bills-rise.html")
     assert source.key == "bills-rise"
+
+
+def test_source_show_says_where_and_when_a_page_was_fetched(provenance: Provenance, site: Site) -> None:
+    add(provenance, site.url("/go"))
+    shown = provenance.ok("source", "show", "bills-rise").stdout
+    final, asked = site.url("/news/bills-rise.html"), site.url("/go")
+    assert re.search(
+        rf"  fetched:     {re.escape(final)} \(asked for {re.escape(asked)}\), "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, HTTP 200\n",
+        shown,
+    )
+    size = len(ARTICLE.encode())
+    assert (
+        f"  served as:   text/html; charset=utf-8, {size} bytes; ETag {ETAG}; Last-Modified {LAST_MODIFIED}\n" in shown
+    )
+    record = json.loads(provenance.ok("source", "show", "bills-rise", "--json").stdout)["web_capture"]
+    assert (record["requested_url"], record["final_url"], record["status"]) == (asked, final, 200)
+    assert (record["etag"], record["last_modified"], record["content_length"]) == (ETAG, LAST_MODIFIED, size)
+    assert record["archive_file"] is None
+
+
+def test_a_source_from_a_file_shows_no_fetch(provenance: Provenance, tmp_path: Path) -> None:
+    article = tmp_path / "note.txt"
+    article.write_text("Energy bills are set to rise next year, the regulator said.", encoding="utf-8")
+    provenance.ok("source", "add", str(article))
+    assert "fetched:" not in provenance.ok("source", "show", "note").stdout
+    assert json.loads(provenance.ok("source", "show", "note", "--json").stdout)["web_capture"] is None
 
 
 def test_the_same_page_fetched_again_is_left_as_it_is(provenance: Provenance, site: Site) -> None:

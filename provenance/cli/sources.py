@@ -64,7 +64,7 @@ def source_group() -> None:
 
 
 @source_group.command("add")
-@click.argument("arguments", nargs=-1, required=True, metavar="FILE_OR_FOLDER...")
+@click.argument("arguments", nargs=-1, required=True, metavar="FILE_FOLDER_OR_URL...")
 @click.option("--key", help="The source's key (one file only; default: the file name, slugified).")
 @click.option(
     "--version-of",
@@ -494,9 +494,11 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
         found = sources.source_passages(session, source) if passages else None
         supersedes = source.supersedes.key if source.supersedes is not None else None
         derived_from, repeated_by = assessment.derivations(session, source)
+        web = webcapture.capture_of(session, source)
     if as_json:
         data = {
             **records.source_record(source),
+            "web_capture": records.web_capture_record(web) if web is not None else None,
             "supersedes": supersedes,
             "derived_from": [{"key": k, "note": n} for k, n in derived_from],
             "repeated_by": [{"key": k, "note": n} for k, n in repeated_by],
@@ -505,7 +507,9 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
             data["passages"] = [records.passage_record(p) for p in found]
         print_json(data)
     else:
-        shown = text.source_detail(source, found, supersedes, derived_from=derived_from, repeated_by=repeated_by)
+        shown = text.source_detail(
+            source, found, supersedes, derived_from=derived_from, repeated_by=repeated_by, web=web
+        )
         click.echo(printable(shown))
 
 

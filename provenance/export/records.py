@@ -7,7 +7,7 @@ from typing import Any
 from provenance.assessment import Assessment
 from provenance.citations import source_title
 from provenance.confidence import likelihood_term
-from provenance.models import Claim, Evidence, Passage, Source
+from provenance.models import Claim, Evidence, Passage, Source, WebCapture
 from provenance.report import CitedPassage, ClaimReport, EvidenceRow, PassageRow
 from provenance.retraction import retraction_record
 from provenance.search import Hit
@@ -40,6 +40,21 @@ def source_record(source: Source) -> dict[str, Any]:
         "reliability_note": source.reliability_note,
         "version": source.version,
         "retracted": retraction_record(source),  # None, or when, by whom and why
+    }
+
+
+def web_capture_record(capture: WebCapture) -> dict[str, Any]:
+    """How a source was captured from the web: the addresses, when, the status and the headers kept."""
+    return {
+        "requested_url": capture.requested_url,
+        "final_url": capture.final_url,
+        "fetched_at": capture.fetched_at.isoformat(),
+        "status": capture.status,
+        "content_type": capture.content_type,
+        "etag": capture.etag,
+        "last_modified": capture.last_modified,
+        "content_length": capture.content_length,
+        "archive_file": capture.archive_file,
     }
 
 

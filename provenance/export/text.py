@@ -12,7 +12,7 @@ from provenance.citations import citation, location, source_title
 from provenance.confidence import describe_credibility, describe_likelihood, describe_reliability
 from provenance.export.tables import fit, output_width
 from provenance.export.tables import table as columns
-from provenance.models import AnchorMethod, Claim, Evidence, Passage, Source
+from provenance.models import AnchorMethod, Claim, Evidence, Passage, Source, WebCapture
 from provenance.report import CitedPassage, ClaimReport
 from provenance.retraction import retraction_details
 
@@ -62,6 +62,7 @@ def source_detail(
     *,
     derived_from: Sequence[tuple[str, str | None]] = (),
     repeated_by: Sequence[tuple[str, str | None]] = (),
+    web: WebCapture | None = None,
 ) -> str:
     lines = [
         source.key,
@@ -78,6 +79,22 @@ def source_detail(
         f"  characters:  {len(source.text)}",
         f"  sha256:      {source.text_sha256} (text), {source.original_sha256} (original)",
     ]
+    if web is not None:
+        # where the page came from, as fetched (or as the WARC file it was read from says it was fetched)
+        asked = f" (asked for {web.requested_url})" if web.requested_url != web.final_url else ""
+        lines.insert(
+            8, f"  fetched:     {web.final_url}{asked}, {web.fetched_at:%Y-%m-%d %H:%M:%S} UTC, HTTP {web.status}"
+        )
+        headers = [
+            f"{name} {value}" for name, value in (("ETag", web.etag), ("Last-Modified", web.last_modified)) if value
+        ]
+        lines.insert(
+            9,
+            f"  served as:   {web.content_type or '-'}, {web.content_length} bytes"
+            + "".join(f"; {h}" for h in headers),
+        )
+        if web.archive_file:
+            lines.insert(10, f"  read from:   {web.archive_file}")
     retraction = retraction_details(source)
     if retraction is not None:
         lines.insert(1, _wrap(f"RETRACTED {retraction}", "  "))
