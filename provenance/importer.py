@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 import reprlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from provenance.confidence import parse_likelihood
 from provenance.documents import Metadata, document_from_text
 from provenance.entities import add_aliases, get_or_create_entities
 from provenance.errors import Invalid, NotFound, ProvenanceError
-from provenance.sources import key_from_name, store_source
+from provenance.sources import VERSION_OF_ADVICE, key_from_name, store_source
 
 MB = 1_000_000  # as --max-size counts them (extract.DEFAULT_MAX_BYTES)
 
@@ -441,7 +442,13 @@ def import_claims_file(
         if named is not None and named != result.key:
             stored_as[named] = result.key
         if result.not_a_version:
-            notes.append(f"{where} {result.not_a_version}")
+            # the same advice in the words of a claims file
+            advice = re.sub(
+                re.escape(VERSION_OF_ADVICE).replace(r"\{key\}", "(?P<key>[^ )]+)"),
+                lambda m: f"give this entry version_of: {m['key']} to make it a version",
+                result.not_a_version,
+            )
+            notes.append(f"{where} {advice}")
         if result.key_not_used:
             notes.append(
                 f"{where}: the same text is already stored as {result.key}; the claims of this file that cite "

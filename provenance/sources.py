@@ -422,7 +422,7 @@ def _plan(
         by_path = by_path and not _WEB_ADDRESS.match(document.origin or "")  # a fetched page's origin is its URL
         apart = (
             f"shares its {'path' if by_path else 'URL'} with {closest.key} but only {_percent(share)} of its text; "
-            f"stored as a new source {key} (use --version-of {root_key(closest.key)} to make it a version)"
+            f"stored as a new source {key} ({VERSION_OF_ADVICE.format(key=root_key(closest.key))})"
         )
     letter = parse_reliability(reliability) if reliability else Reliability.F.value
     values: dict[str, Any] = {
@@ -484,6 +484,10 @@ def _stored_in_an_earlier_form(session: Session, document: Document, related: Se
         )
     )
     return next((candidates[n] for n, text in texts if normalise(text) == document.text), None)
+
+
+# How the command line says to make a capture a version after all; a claims file says it in its own words.
+VERSION_OF_ADVICE = "use --version-of {key} to make it a version"
 
 
 def _percent(share: float) -> str:

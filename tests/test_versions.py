@@ -409,6 +409,8 @@ def test_excerpts_from_one_url_are_separate_sources(session: Session, tmp_path: 
     assert [tuple(r) for r in rows] == [(f"excerpt-{n}", 1, None, url) for n in (1, 2, 3)]
     assert evidence_sources(session) == ["excerpt-2"]
     assert summary.notes[0].startswith(f"{path}: sources[1] shares its URL with excerpt-1 but only 0% of its text")
+    # the advice in the words of a claims file, not of the command line
+    assert summary.notes[0].endswith("(give this entry version_of: excerpt-1 to make it a version)")
 
 
 def test_a_claims_file_may_say_which_source_a_text_is_a_version_of(session: Session, tmp_path: Path) -> None:
