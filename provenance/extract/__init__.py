@@ -23,7 +23,9 @@ Every kind becomes plain text by the same rules, so offsets mean the same thing 
   (U+FFFE, U+FFFF, U+FDD0-U+FDEF and their kin in the other planes) and unpaired surrogate is removed, not
   replaced by a space, as no reader shows them. Format characters that text needs (bidirectional marks,
   zero-width joiners in emoji, soft hyphens) stay.
-- The result is normalised by :func:`provenance.documents.normalise`; offsets are code points into it.
+- No-break spaces (U+00A0, U+2007, U+202F) become plain spaces.
+- All of this is :func:`provenance.documents.normalise`, the one function every text goes through (files, web
+  pages, a claims file's inline text); offsets are code points into its result.
 - Blocks (headings, paragraphs, list items, quotations, table rows) are separated by a blank line, which is
   what :mod:`provenance.segmentation` takes as a paragraph break. List markers are not text and are left out.
   PDF pages are separated by a blank line too; ``page_starts`` says where each begins.
