@@ -160,8 +160,9 @@ def test_inline_elements_do_not_cut_a_word_and_blocks_do() -> None:
 
 
 def test_two_links_side_by_side_are_two_words_but_a_link_inside_a_word_is_not() -> None:
-    html = "<p>Reps. <a href='/a'>Omar</a><a href='/b'>Ilhan</a> and Wash<a href='/c'>ington</a></p>"
-    assert visible_words(html) == ["Reps", "Omar", "Ilhan", "and", "Washington"]
+    html = "<p>Reps. <a href='/a'>Omar</a><a href='/b'>Ilhan</a>'s and Wash<a href='/c'>ington</a></p>"
+    assert visible_words(html) == ["Reps", "Omar", "Ilhan", "s", "and", "Washington"]
+    assert visible_words("<p><a>Omar</a><a>Ilhan</a>ism</p>") == ["Omar", "Ilhanism"]
     assert invented_words("Reps. OmarIlhan", shown_words(html)) == [Invented("OmarIlhan", ("Omar", "Ilhan"))]
 
 
@@ -287,8 +288,10 @@ def test_text_hidden_by_a_common_class_name_is_not_shown_but_a_near_name_is() ->
 
 
 def test_an_ordinal_with_a_raised_suffix_reads_as_one_word_too_but_a_raised_number_never_joins() -> None:
-    shown = shown_words("<p>the 21<sup>st</sup> century, the 2<sup>e</sup> tour, table 3<sup>1</sup></p>")
-    assert {"21st", "21", "st", "2e", "2", "e"} <= shown
+    shown = shown_words(
+        "<p>the 21<sup>st</sup> century, the 2<sup>e</sup> tour, table 3<sup>1</sup>, A4<sup>th</sup></p>"
+    )
+    assert {"21st", "21", "st", "2e", "2", "e", "A4th"} <= shown
     assert invented_words("the 21st century, the 2e tour, table 31", shown) == [Invented("31", ("3", "1"))]
 
 

@@ -278,7 +278,7 @@ def _hidden(element: etree._Element) -> bool:
 
 # Written raised after a number and read as part of it: 1st, 2nd, 3e, 4ème, 5º.
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th|d|e|er|re|ère|ème|eme|es|ers|res|o|a|os|as|º|ª)", re.IGNORECASE)
-_WORD_BEFORE = re.compile(r"\d\w*$")
+_WORD_BEFORE = re.compile(r"\w*\d$")
 
 
 def decode_page(data: bytes) -> str:
@@ -308,7 +308,7 @@ def _separates(element: etree._Element, tag: str) -> bool:
         return True
     if displays and displays[-1].lower() in ("inline", "contents") and tag in _BLOCKS:
         return False
-    return tag in _SEPARATE or (tag == "a" and _right_after_a_link(element))
+    return tag in _SEPARATE
 
 
 def _right_after_a_link(element: etree._Element) -> bool:
@@ -348,7 +348,7 @@ def _read_page(html: str | bytes) -> tuple[str, list[str]]:
             if _ORDINAL_SUFFIX.fullmatch(suffix):
                 ordinals.append(number.group(0) + suffix)
         separates = _separates(element, tag)
-        if separates:
+        if separates or (tag == "a" and _right_after_a_link(element)):
             parts.append("\n")
         if element.text:
             parts.append(element.text)
