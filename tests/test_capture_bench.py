@@ -292,6 +292,7 @@ def test_an_ordinal_with_a_raised_suffix_reads_as_one_word_too_but_a_raised_numb
         "<p>the 21<sup>st</sup> century, the 2<sup>e</sup> tour, table 3<sup>1</sup>, A4<sup>th</sup></p>"
     )
     assert {"21st", "21", "st", "2e", "2", "e", "A4th"} <= shown
+    assert "A4th" in shown_words("<p>the <b>A</b>4<sup>th</sup></p>")
     assert invented_words("the 21st century, the 2e tour, table 31", shown) == [Invented("31", ("3", "1"))]
 
 

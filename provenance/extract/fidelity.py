@@ -343,7 +343,8 @@ def _read_page(html: str | bytes) -> tuple[str, list[str]]:
             if element.tail:
                 parts.append(element.tail)
             continue
-        if tag == "sup" and parts and (number := _WORD_BEFORE.search(parts[-1])):
+        # the word before may end in an inline element's text or tail: look at the last few pieces together
+        if tag == "sup" and parts and (number := _WORD_BEFORE.search("".join(parts[-8:]))):
             suffix = "".join(element.itertext()).strip()
             if _ORDINAL_SUFFIX.fullmatch(suffix):
                 ordinals.append(number.group(0) + suffix)
