@@ -344,7 +344,7 @@ def _read_page(html: str | bytes) -> tuple[str, list[str]]:
                 parts.append(element.tail)
             continue
         # the word before may end in an inline element's text or tail: look at the last few pieces together
-        if tag == "sup" and parts and (number := _WORD_BEFORE.search("".join(parts[-8:]))):
+        if tag == "sup" and parts and (number := _WORD_BEFORE.search(_without_format_characters("".join(parts[-8:])))):
             suffix = "".join(element.itertext()).strip()
             if _ORDINAL_SUFFIX.fullmatch(suffix):
                 ordinals.append(number.group(0) + suffix)
