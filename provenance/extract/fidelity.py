@@ -312,9 +312,10 @@ def _separates(element: etree._Element, tag: str) -> bool:
 
 
 def _right_after_a_link(element: etree._Element) -> bool:
-    """Whether a link follows another with nothing between them (``<a>Omar</a><a>Ilhan</a>``)."""
+    """Whether a link follows another with nothing between them (``<a>Omar</a><a>Ilhan</a>``); an empty link
+    before it shows nothing to keep apart from."""
     before = element.getprevious()
-    return before is not None and before.tag == "a" and not before.tail
+    return before is not None and before.tag == "a" and not before.tail and bool(before.text_content().strip())
 
 
 def _read_page(html: str | bytes) -> tuple[str, list[str]]:
