@@ -472,6 +472,19 @@ class EntityAlias(Base):
     entity: Mapped[Entity] = relationship(back_populates="aliases")
 
 
+class Caption(Base):
+    """A span of a source's text that is a caption (of a picture, a chart or a table), not the article's running
+    text: kept in the text where the page shows it, as a paragraph of its own, and marked here."""
+
+    __tablename__ = "caption"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), primary_key=True)
+    char_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    char_end: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("char_start >= 0 AND char_end > char_start", name="span_not_empty"),)
+
+
 class WebCapture(Base):
     """How a source captured from the web was obtained: the page's bytes as received (gzip-compressed), the address
     asked for and the one answered from after redirects, when, the HTTP status and the headers that say which copy

@@ -1,10 +1,11 @@
-"""pages fetched from the web keep their bytes; evidence reanchor could not move says why
+"""pages fetched from the web keep their bytes; captions are marked; evidence reanchor could not move says why
 
 ``web_capture`` holds, for a source captured from a URL (or read from a WARC file), the response body as received
 (gzip-compressed), the address asked for and the one that answered, when, the HTTP status and the ETag,
 Last-Modified and Content-Type headers. ``evidence.orphaned_at`` / ``orphaned_reason`` mark evidence that
-``reanchor`` left on the version it cites, and why. Existing rows need nothing: no source had been fetched, and no
-evidence had been marked.
+``reanchor`` left on the version it cites, and why. ``caption`` marks the spans of a source's text that are
+captions (a paragraph of their own where the page shows the figure or table). Existing rows need nothing: no
+source had been fetched, no caption told apart, and no evidence marked.
 
 Revision ID: 056bbd84be0b
 Revises: 2b37164c65ab
@@ -23,6 +24,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "caption",
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("char_start", sa.Integer(), nullable=False),
+        sa.Column("char_end", sa.Integer(), nullable=False),
+        sa.CheckConstraint("char_start >= 0 AND char_end > char_start", name=op.f("ck_caption_span_not_empty")),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["source.id"], name=op.f("fk_caption_source_id_source"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("source_id", "char_start", name=op.f("pk_caption")),
+    )
     op.create_table(
         "web_capture",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,3 +67,4 @@ def downgrade() -> None:
         batch_op.drop_column("orphaned_reason")
         batch_op.drop_column("orphaned_at")
     op.drop_table("web_capture")
+    op.drop_table("caption")
