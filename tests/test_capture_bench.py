@@ -164,6 +164,8 @@ def test_two_links_side_by_side_are_two_words_but_a_link_inside_a_word_is_not() 
     assert visible_words(html) == ["Reps", "Omar", "Ilhan", "s", "and", "Washington"]
     assert visible_words("<p><a>Omar</a><a>Ilhan</a>ism</p>") == ["Omar", "Ilhanism"]
     assert visible_words("<p>Omar<a name='x'></a><a href='/b'>Ilhan</a></p>") == ["OmarIlhan"]
+    hidden_between = "<p><a>Omar</a><span hidden>x</span><!-- c --><a>Ilhan</a></p>"
+    assert visible_words(hidden_between) == ["Omar", "Ilhan"]
     assert invented_words("Reps. OmarIlhan", shown_words(html)) == [Invented("OmarIlhan", ("Omar", "Ilhan"))]
 
 

@@ -315,6 +315,13 @@ def _right_after_a_link(element: etree._Element) -> bool:
     """Whether a link follows another with nothing between them (``<a>Omar</a><a>Ilhan</a>``); an empty link
     before it shows nothing to keep apart from."""
     before = element.getprevious()
+    # what shows nothing between them (a hidden element, a comment, a script) does not part them
+    while (
+        before is not None
+        and not before.tail
+        and (not isinstance(before.tag, str) or before.tag in _NOT_SHOWN or _hidden(before))
+    ):
+        before = before.getprevious()
     return before is not None and before.tag == "a" and not before.tail and bool(before.text_content().strip())
 
 
