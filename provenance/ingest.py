@@ -409,16 +409,19 @@ def _store_one(
         return exc
 
 
+def stored_state(session: Session, result: Stored) -> tuple[str, int, int]:
+    """What storing a document did, as a capture tells it: "added", "version" or "unchanged", and the paragraphs
+    and sentences of the source it is."""
+    if result.created:
+        return ("version" if result.supersedes is not None else "added"), result.paragraphs, result.sentences
+    return ("unchanged", *passage_counts(session, result.id))
+
+
 def _outcome(session: Session, item: extract.FileItem, read: _Read, result: Stored | ProvenanceError) -> Outcome:
     if isinstance(result, ProvenanceError):
         # Every check in storing a document happens before anything of it is written.
         return Refused(item.path, _with_path(item.path, str(result)))
-    if result.created:
-        paragraphs, sentences = result.paragraphs, result.sentences
-        state = "version" if result.supersedes is not None else "added"
-    else:
-        paragraphs, sentences = passage_counts(session, result.id)
-        state = "unchanged"
+    state, paragraphs, sentences = stored_state(session, result)
     return Captured(
         path=item.path,
         key=result.key,

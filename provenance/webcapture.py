@@ -220,13 +220,9 @@ def store_page(
             )
         )
         session.flush()
-        paragraphs, sentences = stored.paragraphs, stored.sentences
-        state = "version" if stored.supersedes is not None else "added"
-    else:
-        from provenance.ingest import passage_counts
+    from provenance.ingest import stored_state
 
-        paragraphs, sentences = passage_counts(session, stored.id)
-        state = "unchanged"
+    state, paragraphs, sentences = stored_state(session, stored)
     return Captured(
         url=fetched.final_url,
         key=stored.key,

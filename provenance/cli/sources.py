@@ -317,24 +317,8 @@ def _store_web_pages(
 def _print_web_outcome(outcome: webcapture.Captured | _WebRefused) -> None:
     if isinstance(outcome, _WebRefused):
         say(f"not captured: {outcome.reason}")
-        return
-    for warning in outcome.warnings:
-        say(f"Warning: {warning}")
-    if outcome.not_a_version:
-        say(f"{outcome.url} {outcome.not_a_version}")
-    if outcome.key_not_used:
-        say(
-            f"{outcome.url}: the same text is already stored as {outcome.key}; "
-            f"--key {outcome.key_not_used} was not used"
-        )
-    counts = f"{count(outcome.paragraphs, 'paragraph')}, {count(outcome.sentences, 'sentence')}"
-    if outcome.state == "version":
-        state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
-    elif outcome.state == "unchanged":
-        state = f"already stored, unchanged ({counts})"
     else:
-        state = f"added ({counts})"
-    click.echo(f"{outcome.key}\t{state}")
+        _print_captured(outcome, outcome.url)
 
 
 def _web_record(
@@ -346,17 +330,7 @@ def _web_record(
     return {
         "url": outcome.url,
         "archive_file": outcome.archive_file,
-        "captured": True,
-        "key": outcome.key,
-        "state": outcome.state,
-        "created": outcome.state != "unchanged",
-        "version": outcome.version,
-        "supersedes": outcome.supersedes,
-        "paragraphs": outcome.paragraphs,
-        "sentences": outcome.sentences,
-        "warnings": list(outcome.warnings),
-        "not_a_version": outcome.not_a_version,
-        "key_not_used": outcome.key_not_used,
+        **_captured_record(outcome),
         "reanchor": [offer.record() for offer in offers],
     }
 
@@ -380,11 +354,19 @@ def _print_skipped(skipped: list[ingest.Skipped]) -> None:
 def _print_outcome(outcome: ingest.Outcome) -> None:
     if isinstance(outcome, ingest.Refused):
         say(f"not captured: {outcome.reason}")
-        return
+    else:
+        _print_captured(outcome, ingest.display_path(outcome.path))
+
+
+def _print_captured(outcome: ingest.Captured | webcapture.Captured, shown: str) -> None:
+    """A captured file's or page's line on stdout (its key and what became of it), its warnings and notes on
+    stderr: why it is no version of the source from its path or URL, or that it kept the key of the same text."""
     for warning in outcome.warnings:
         say(f"Warning: {warning}")
-    for note in _version_notes(outcome):
-        say(note)
+    if outcome.not_a_version:
+        say(f"{shown} {outcome.not_a_version}")
+    if outcome.key_not_used:
+        say(f"{shown}: the same text is already stored as {outcome.key}; --key {outcome.key_not_used} was not used")
     counts = f"{count(outcome.paragraphs, 'paragraph')}, {count(outcome.sentences, 'sentence')}"
     if outcome.state == "version":
         state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
@@ -395,22 +377,15 @@ def _print_outcome(outcome: ingest.Outcome) -> None:
     click.echo(f"{outcome.key}\t{state}")
 
 
-def _version_notes(outcome: ingest.Captured) -> list[str]:
-    """Why a file is no version of the source from its path or URL, or kept the key of the same text stored."""
-    shown = ingest.display_path(outcome.path)
-    notes = [f"{shown} {outcome.not_a_version}"] if outcome.not_a_version else []
-    if outcome.key_not_used:
-        notes.append(
-            f"{shown}: the same text is already stored as {outcome.key}; --key {outcome.key_not_used} was not used"
-        )
-    return notes
-
-
 def _outcome_record(outcome: ingest.Outcome) -> dict[str, object]:
     if isinstance(outcome, ingest.Refused):
         return {"path": ingest.display_path(outcome.path), "captured": False, "error": outcome.reason}
+    return {"path": ingest.display_path(outcome.path), **_captured_record(outcome)}
+
+
+def _captured_record(outcome: ingest.Captured | webcapture.Captured) -> dict[str, object]:
+    """What capturing a file or a page stored, in the keys both give."""
     return {
-        "path": ingest.display_path(outcome.path),
         "captured": True,
         "key": outcome.key,
         "state": outcome.state,
