@@ -47,6 +47,9 @@ class Document:
     media_type: str = "text/plain"
     # For paged documents (PDF): where each page starts in ``text``; page N starts at page_starts[N - 1].
     page_starts: tuple[int, ...] = ()
+    # The paragraphs of ``text`` that are captions (of a picture, a chart or a table) on a web page, as
+    # ``(start, end)`` offsets into ``text``, in order; each is one paragraph as the text is segmented.
+    captions: tuple[tuple[int, int], ...] = ()
 
     @functools.cached_property
     def text_sha256(self) -> str:

@@ -123,6 +123,7 @@ def add_source(
 
 _source = Base.metadata.tables["source"]
 _passage = Base.metadata.tables["passage"]
+_caption = Base.metadata.tables["caption"]
 # What is read of a stored source to decide about a new document: everything but its text.
 _HEAD = [c for c in _source.c if c.name != "text"]
 _newer = _source.alias("newer")
@@ -518,6 +519,7 @@ def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> lis
     db.insert_records(session, _source, [{"id": n, **p.values} for n, p in zip(new_ids, planned, strict=True)])
     ids = {p.values["key"]: n for n, p in zip(new_ids, planned, strict=True)}
     rows: list[tuple[Any, ...]] = []
+    captions: list[tuple[int, int, int]] = []
     results = []
     log: list[dict[str, Any]] = []
     for p in planned:
@@ -525,6 +527,10 @@ def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> lis
         first = len(rows)
         rows.extend(_passage_rows(source_id, p.pending))
         paragraphs = sum(1 for row in rows[first:] if row[1] == "paragraph")
+        if p.pending.document.captions:
+            # a caption is marked only as one of the paragraphs just written (as `provenance verify` checks)
+            spans = {(row[2], row[3]) for row in rows[first:] if row[1] == "paragraph"}
+            captions.extend((source_id, *span) for span in p.pending.document.captions if span in spans)
         summary = source_summary(SimpleNamespace(**p.values))
         log.append(
             {
@@ -548,6 +554,7 @@ def _write(session: Session, planned: Sequence[_Planned], *, index: bool) -> lis
             )
         )
     insert_passages(session, rows)
+    db.insert_rows(session, _caption, ("source_id", "char_start", "char_end"), captions)
     if index:
         index_sentences(session, [r.id for r in results])
     events.record_many(session, log)

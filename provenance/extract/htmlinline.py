@@ -105,18 +105,22 @@ def _inline_only(expression: etree.XPath) -> etree.XPath:
 _INLINE_DISCARDS = [_inline_only(expression) for expression in OVERALL_DISCARD_XPATH]
 
 
-def prepare(tree: HtmlElement) -> None:
-    """Rewrite ``tree`` in place so that its elements' text reads as a browser shows it (see the module's text)."""
+def prepare(tree: HtmlElement) -> list[HtmlElement]:
+    """Rewrite ``tree`` in place so that its elements' text reads as a browser shows it (see the module's text).
+
+    Returns the captions left in the page, in the page's order: those made paragraphs of their own, and tables'
+    ``<caption>`` elements (trafilatura gives the words of one as the first row of its table)."""
     # Words in a page's data (a schema.org articleBody, a forum's preloaded posts) are not words it shows.
     for data in tree.xpath("//script[@type='application/ld+json']|//*[@data-preloaded]"):
         _replace_with_text(data, " ") if data.tag == "script" else data.attrib.pop("data-preloaded")
     hidden, captions, styled_blocks = _read_elements(tree)
+    table_captions = [element for element in tree.iter("caption") if element not in captions]
     for element in hidden:
         if element.getparent() is not None:
             _replace_with_text(element, "")
     _mathematics_as_shown(tree)
     _drop_standfirst(tree)
-    _captions_as_paragraphs([caption for caption in captions if _in_tree(caption, tree)])
+    captions = _captions_as_paragraphs([caption for caption in captions if _in_tree(caption, tree)])
     _join_article_chunks(tree)
     _embedded_quotations_kept(tree)
     _drop_link_paragraphs(tree)
@@ -147,6 +151,8 @@ def prepare(tree: HtmlElement) -> None:
         if "\n" not in text and next(element.iterancestors("pre"), None) is None:
             element.tag = _INLINE_FLATTENED
     etree.strip_tags(tree, _INLINE_FLATTENED)
+    kept = {*captions, *table_captions}
+    return [element for element in tree.iter("p", "caption") if element in kept]
 
 
 def _read_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
@@ -306,15 +312,16 @@ def _same_site(href: str, site: str | None) -> bool:
     return site is not None and (host == site or host.endswith("." + site) or site.endswith("." + host))
 
 
-def _captions_as_paragraphs(captions: list[HtmlElement]) -> None:
+def _captions_as_paragraphs(captions: list[HtmlElement]) -> list[HtmlElement]:
     """Each caption a paragraph of its own where its figure is (trafilatura removes figures and anything whose
-    class names a caption, with the words under the picture)."""
+    class names a caption, with the words under the picture); returns those paragraphs."""
     captions = [caption for caption in captions if caption.xpath("string()").strip()]
     inner = set(captions)
     for caption in captions:
         # "wp-caption" holds the picture and "wp-caption-text": the words are the innermost caption's
         inner.difference_update(caption.iterancestors())
-    for caption in (element for element in captions if element in inner):
+    paragraphs = [element for element in captions if element in inner]
+    for caption in paragraphs:
         for element in (caption, *caption.iterancestors()):
             for attribute in ("class", "id"):
                 if "caption" in (element.get(attribute) or "").lower():
@@ -335,6 +342,7 @@ def _captions_as_paragraphs(captions: list[HtmlElement]) -> None:
             figure.addprevious(caption)
             _replace_with_text(figure, "")
             _space_around(caption)
+    return paragraphs
 
 
 def _space_around(element: HtmlElement) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import copy
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import trafilatura
@@ -14,6 +15,7 @@ from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.settings import use_config
 from trafilatura.utils import detect_encoding
 
+from provenance import segmentation
 from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Invalid
 from provenance.extract import htmlinline
@@ -75,7 +77,7 @@ def from_html(data: bytes, name: str, charset: str | None) -> Extracted:
     declared = next((str(value) for value in tree.xpath(_DECLARED_DATE) if str(value).strip()), None)
     found = trafilatura.extract_metadata(tree)
     page = copy.deepcopy(tree)
-    htmlinline.prepare(page)
+    captions = htmlinline.prepare(page)
     result = _article(page)
     blocks = _article_blocks(result.body) if result is not None and result.body is not None else []
     author = clean_value(found.author)
@@ -101,7 +103,14 @@ def from_html(data: bytes, name: str, charset: str | None) -> Extracted:
         published=published,
     )
     text = normalise("\n\n".join(paragraphs))
-    return Extracted(Document(text=text, original_sha256="", origin=None, metadata=metadata), warnings=tuple(warnings))
+    document = Document(
+        text=text,
+        original_sha256="",
+        origin=None,
+        metadata=metadata,
+        captions=_caption_spans(text, paragraphs, [caption.text_content() for caption in captions]),
+    )
+    return Extracted(document, warnings=tuple(warnings))
 
 
 def _article(page: HtmlElement) -> TrafilaturaDocument | None:
@@ -199,6 +208,38 @@ def _article_blocks(body: etree._Element) -> list[str]:
     visit(body)
     flush()
     return [block for block in blocks if block.strip()]
+
+
+def _caption_spans(text: str, blocks: Sequence[str], captions: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """The paragraphs of ``text`` (``blocks`` joined and normalised) that are the page's ``captions``: a block is a
+    caption's when it has the caption's words (spacing aside: trafilatura spaces the words of a table's caption
+    its own way), each caption marking the first such block not marked yet."""
+    wanted = Counter(_unspaced(normalise(caption)) for caption in captions)
+    wanted.pop("", None)
+    if not wanted:
+        return ()
+    ranges: list[tuple[int, int]] = []
+    position = 0
+    for block in blocks:
+        # Each block is in the text as normalise() leaves it, after the blocks before it.
+        words = normalise(block)
+        start = text.find(words, position)
+        if not words or start < 0:
+            continue
+        position = start + len(words)
+        key = _unspaced(words)
+        if wanted[key] > 0:
+            wanted[key] -= 1
+            ranges.append((start, position))
+    return tuple(
+        (start, end)
+        for start, end in segmentation.paragraphs(text)
+        if any(low <= start and end <= high for low, high in ranges)
+    )
+
+
+def _unspaced(text: str) -> str:
+    return "".join(text.split())
 
 
 def _chrome(block: str, author: str | None) -> bool:
