@@ -31,6 +31,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import inspect
+
 from provenance.confidence import describe_reliability
 from provenance.errors import Invalid
 from provenance.models import Passage, Source
@@ -206,6 +208,32 @@ def location(passage: Passage | PassageRow) -> str:
     if passage.sentence_no is not None:
         where += f", sentence {passage.sentence_no}"
     return f"{where}, characters {passage.char_start}–{passage.char_end}"
+
+
+_CAPTIONS = "captions"
+
+
+def note_captions(source: Source, spans: Iterable[tuple[int, int]]) -> None:
+    """Keep with a loaded ``source`` the ``(start, end)`` spans of its captions, for :func:`captions` and
+    :func:`in_caption`."""
+    inspect(source).info[_CAPTIONS] = tuple(spans)
+
+
+def captions(source: Source) -> tuple[tuple[int, int], ...] | None:
+    """The spans of the paragraphs of ``source`` that are captions (of a picture, a chart or a table), where they
+    were looked up as its passages were loaded (:func:`provenance.sources.source_passages`); ``None`` where not."""
+    state = inspect(source, raiseerr=False)
+    spans = state.info.get(_CAPTIONS) if state is not None else None
+    return spans if isinstance(spans, tuple) else None
+
+
+def in_caption(passage: Passage) -> bool | None:
+    """Whether ``passage`` is a caption or a sentence of one; ``None`` where its source's captions were not looked
+    up (see :func:`captions`)."""
+    spans = captions(passage.source)
+    if spans is None:
+        return None
+    return any(start <= passage.char_start and passage.char_end <= end for start, end in spans)
 
 
 def reliability(source: Source) -> str:

@@ -47,6 +47,7 @@ _evidence = Base.metadata.tables["evidence"]
 _claim = Base.metadata.tables["claim"]
 _event = Base.metadata.tables["event"]
 _web_capture = Base.metadata.tables["web_capture"]
+_caption = Base.metadata.tables["caption"]
 
 BATCH = 2000  # rows fetched at a time from the streams of passages and evidence
 SOURCE_BATCH = 16  # sources fetched at a time (on PostgreSQL; SQLite hands them over one by one): texts can be long
@@ -150,6 +151,7 @@ def verify(session: Session, *, expect_head: str | None = None) -> Verification:
     _check_chain(connection, result, expect_head)
     _check_sources_and_passages(connection, result)
     _check_web_captures(connection, result)
+    _check_captions(connection, result)
     _check_evidence(connection, result)
     _check_logged_rows(connection, result)
     _check_references(connection, result)
@@ -733,6 +735,45 @@ def _check_web_captures(connection: Connection, result: Verification) -> None:
                     RESTORE,
                 )
             )
+
+
+_paragraph = _passage.alias("paragraph")
+# The captions that are not a paragraph of their source, with the length of its text.
+_CAPTIONS_APART = (
+    select(_caption.c.source_id, _caption.c.char_start, _caption.c.char_end, _source.c.key, func.length(_source.c.text))
+    .join(_source, _source.c.id == _caption.c.source_id)
+    .outerjoin(
+        _paragraph,
+        and_(
+            _paragraph.c.source_id == _caption.c.source_id,
+            type_coerce(_paragraph.c.kind, Text) == "paragraph",
+            _paragraph.c.char_start == _caption.c.char_start,
+            _paragraph.c.char_end == _caption.c.char_end,
+        ),
+    )
+    .where(_paragraph.c.id.is_(None))
+    .order_by(_caption.c.source_id, _caption.c.char_start)
+)
+
+
+def _check_captions(connection: Connection, result: Verification) -> None:
+    """Each span marked as a caption is one of its source's paragraphs (so within its text): what ``source show``
+    labels a caption is a whole paragraph of the page."""
+    for source_id, start, end, key, length in connection.execute(_CAPTIONS_APART):
+        outside = end > length
+        result.problems.append(
+            Problem(
+                "caption_span",
+                "caption",
+                None,
+                f"caption of source {key} (characters {start}-{end})",
+                "it lies outside its source's text" if outside else "it is not one of its source's paragraphs",
+                f"a paragraph within its {length:,} characters" if outside else "the span of one of its paragraphs",
+                f"characters {start}-{end}",
+                f"{RESTORE}, or delete that caption row (source_id {source_id}, char_start {start}): the text is "
+                "not changed by it, only what is marked as a caption",
+            )
+        )
 
 
 def _hash_holds(source: _SourceRow, problems: list[Problem]) -> bool:

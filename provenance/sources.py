@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from provenance import db, events, resemblance, segmentation
+from provenance.citations import note_captions
 from provenance.confidence import parse_reliability
 from provenance.documents import Document, Metadata, normalise
 from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError
@@ -753,10 +754,21 @@ def list_sources(session: Session) -> list[SourceRow]:
 
 
 def source_passages(session: Session, source: Source, kinds: Sequence[PassageKind] | None = None) -> list[Passage]:
+    """A source's passages in reading order (a paragraph before its sentences); the source keeps which of its
+    paragraphs are captions (:func:`provenance.citations.captions`, :func:`provenance.citations.in_caption`)."""
     query = select(Passage).where(Passage.source_id == source.id)
     if kinds:
         query = query.where(Passage.kind.in_(kinds))
     passages = list(session.scalars(query.order_by(Passage.char_start, Passage.char_end.desc())))
+    note_captions(source, caption_spans(session, source.id))
     for passage in passages:  # each reads its words from the source, also once the session is closed
         set_committed_value(passage, "source", source)
     return passages
+
+
+def caption_spans(session: Session, source_id: int) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each paragraph of the source that is a caption (of a picture, a chart or a table on
+    a web page), in order."""
+    query = select(_caption.c.char_start, _caption.c.char_end).where(_caption.c.source_id == source_id)
+    return [(start, end) for start, end in session.execute(query.order_by(_caption.c.char_start))]
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.assessment import Assessment
-from provenance.citations import source_title
+from provenance.citations import captions, source_title
 from provenance.confidence import likelihood_term
 from provenance.models import Claim, Evidence, Passage, Source, WebCapture
 from provenance.report import CitedPassage, ClaimReport, EvidenceRow, PassageRow
@@ -21,6 +21,9 @@ def likelihood(probability: float | None) -> dict[str, Any] | None:
 
 
 def source_record(source: Source) -> dict[str, Any]:
+    """A source's record; with ``captions`` (the spans of the paragraphs that are captions) where they were looked
+    up with its passages (``source show --passages``)."""
+    spans = captions(source)
     return {
         "key": source.key,
         "title": source.title,
@@ -40,6 +43,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "reliability_note": source.reliability_note,
         "version": source.version,
         "retracted": retraction_record(source),  # None, or when, by whom and why
+        **({} if spans is None else {"captions": [{"char_start": start, "char_end": end} for start, end in spans]}),
     }
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from provenance.anchoring import format_score
 from provenance.assessment import NOT_ASSESSED, Assessment
-from provenance.citations import citation, location, source_title
+from provenance.citations import citation, in_caption, location, source_title
 from provenance.confidence import describe_credibility, describe_likelihood, describe_reliability
 from provenance.export.tables import fit, output_width
 from provenance.export.tables import table as columns
@@ -106,6 +106,7 @@ def source_detail(
         for p in passages:
             label = f"{p.kind.value} {p.paragraph_no}" + (f".{p.sentence_no}" if p.sentence_no else "")
             label += f", page {p.page_no}" if p.page_no is not None else ""
+            label += " (caption)" if in_caption(p) else ""
             lines.append(f"  [{p.char_start}–{p.char_end}] {label}")
             lines.append(_wrap(p.text, "      "))
     return "\n".join(lines)

@@ -320,8 +320,8 @@ def _captions_as_paragraphs(captions: list[HtmlElement]) -> list[HtmlElement]:
     for caption in captions:
         # "wp-caption" holds the picture and "wp-caption-text": the words are the innermost caption's
         inner.difference_update(caption.iterancestors())
-    paragraphs = [element for element in captions if element in inner]
-    for caption in paragraphs:
+    paragraphs = []
+    for caption in (element for element in captions if element in inner):
         for element in (caption, *caption.iterancestors()):
             for attribute in ("class", "id"):
                 if "caption" in (element.get(attribute) or "").lower():
@@ -329,6 +329,7 @@ def _captions_as_paragraphs(captions: list[HtmlElement]) -> list[HtmlElement]:
         caption.tag = "p"
         figure = next(caption.iterancestors("figure"), None)
         if figure is None:
+            paragraphs.append(caption)
             continue
         # trafilatura removes a figure with all its words: the caption takes the place of a picture (and of its
         # credit line), and follows a table (which trafilatura keeps). A figure holding a quotation is a pull quote,
@@ -337,11 +338,13 @@ def _captions_as_paragraphs(captions: list[HtmlElement]) -> list[HtmlElement]:
             caption.tail = None
             figure.addnext(caption)
             _space_around(caption)
+            paragraphs.append(caption)
         elif figure.find(".//blockquote") is None:
             caption.tail = None
             figure.addprevious(caption)
             _replace_with_text(figure, "")
             _space_around(caption)
+            paragraphs.append(caption)
     return paragraphs
 
 
