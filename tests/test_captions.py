@@ -98,6 +98,21 @@ def test_running_text_with_the_words_of_a_caption_left_out_is_not_marked() -> No
     assert [document.text[s:e] for s, e in document.captions] == [PICTURE, TABLE, CREDITED]
 
 
+def test_a_caption_read_as_two_paragraphs_marks_both() -> None:
+    """A line break in a caption can end a paragraph (see provenance.segmentation): each caption span is one
+    paragraph, so both are marked."""
+    broken = PAGE.replace("at dawn.\n Photo:", "at dawn.<br>Photo:")
+    document = from_html(broken.encode(), "broken.html", None).document
+
+    assert [document.text[s:e] for s, e in document.captions] == [
+        "Boats moored in the inner harbour at dawn.",
+        "Photo: Ana Ruiz",
+        TABLE,
+        CREDITED,
+    ]
+    assert set(document.captions) <= set(segmentation.paragraphs(document.text))
+
+
 def test_a_page_stored_as_a_source_has_its_caption_rows(session: Session, page: Path) -> None:
     document = read_document(page).document
     added = add_source(session, document)
