@@ -771,4 +771,3 @@ def caption_spans(session: Session, source_id: int) -> list[tuple[int, int]]:
     a web page), in order."""
     query = select(_caption.c.char_start, _caption.c.char_end).where(_caption.c.source_id == source_id)
     return [(start, end) for start, end in session.execute(query.order_by(_caption.c.char_start))]
-
