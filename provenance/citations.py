@@ -202,9 +202,13 @@ def references(sources: Iterable[Source], style: str = "apa") -> dict[int, str]:
 
 
 def location(passage: Passage | PassageRow) -> str:
-    """``page 3, paragraph 4, sentence 2, characters 120–188`` (end exclusive, code points; the page for PDF)."""
+    """``page 3, paragraph 4, sentence 2, characters 120–188`` (end exclusive, code points; the page for PDF);
+    ``paragraph 4 (caption)`` where the passage stands in a caption, as far as it is known (a report's rows
+    always know; a loaded passage where its source's captions were looked up)."""
     where = f"page {passage.page_no}, " if passage.page_no is not None else ""
     where += f"paragraph {passage.paragraph_no}"
+    if in_caption(passage) if isinstance(passage, Passage) else passage.caption:
+        where += " (caption)"
     if passage.sentence_no is not None:
         where += f", sentence {passage.sentence_no}"
     return f"{where}, characters {passage.char_start}–{passage.char_end}"

@@ -26,6 +26,7 @@ from provenance.models import (
     CONTEXT_CHARS,
     AnchorMethod,
     Base,
+    Caption,
     Claim,
     ClaimStatus,
     Contradiction,
@@ -86,6 +87,7 @@ class PassageRow:
     text: str  # stored for sentences and quotes; a paragraph's is filled in from its source
     prefix: str = ""
     suffix: str = ""
+    caption: bool = False  # it stands in a caption (of a picture, a chart or a table), not the running text
 
     def fill_from_source(self, source_text: str) -> None:
         """Set the words a passage row does not store (a paragraph's text, every passage's context)."""
@@ -385,20 +387,25 @@ def _build_report(session: Session, keys: Sequence[str], selection: Selection | 
 def _contexts(
     connection: Connection, source_ids: Select[Any], passages: Iterable[PassageRow]
 ) -> dict[int, tuple[int, int]]:
-    """For each passage, the span from the start of the first paragraph it touches to the end of the last.
+    """For each passage, the span from the start of the first paragraph it touches to the end of the last; and
+    each passage that stands in a paragraph that is a caption is marked so (``PassageRow.caption``).
 
-    The paragraphs of the sources are read once and each passage's found by bisection (a join of every cited
-    passage with its source's paragraphs, grouped, costs the database several times more).
+    The paragraphs of the sources are read once, with whether each is a caption, and each passage's found by
+    bisection (a join of every cited passage with its source's paragraphs, grouped, costs the database several
+    times more).
     """
     starts: dict[int, list[int]] = defaultdict(list)
     ends: dict[int, list[int]] = defaultdict(list)
-    for source_id, start, end in connection.execute(
-        select(Passage.source_id, Passage.char_start, Passage.char_end)
+    captions: dict[int, list[bool]] = defaultdict(list)
+    for source_id, start, end, caption in connection.execute(
+        select(Passage.source_id, Passage.char_start, Passage.char_end, Caption.char_end.is_not(None))
+        .outerjoin(Caption, (Caption.source_id == Passage.source_id) & (Caption.char_start == Passage.char_start))
         .where(Passage.kind == PassageKind.PARAGRAPH, Passage.source_id.in_(source_ids))
         .order_by(Passage.source_id, Passage.char_start)
     ):
         starts[source_id].append(start)
         ends[source_id].append(end)
+        captions[source_id].append(bool(caption))
     # The largest end of the paragraphs up to each one (paragraphs do not overlap, but this does not rely on it)
     reach = {source_id: list(accumulate(source_ends, max)) for source_id, source_ends in ends.items()}
     contexts: dict[int, tuple[int, int]] = {}
@@ -412,6 +419,8 @@ def _contexts(
         first = bisect_right(source_reach, passage.char_start, 0, last)
         if first < last:
             contexts[passage.id] = (source_starts[first], source_reach[last - 1])
+            # within one paragraph that is a caption (a caption's span is its paragraph's)
+            passage.caption = last - first == 1 and captions[passage.source_id][first]
     return contexts
 
 

@@ -5,6 +5,7 @@ and `verify` checks that each mark is one of its source's paragraphs."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +231,30 @@ def test_a_bundle_keeps_the_captions(provenance: Provenance, page: Path, tmp_pat
     assert copied["captions"] == original["captions"] != []
     assert copied["passages"] == original["passages"]
     assert copy.ok("verify").stdout.splitlines()[-1].endswith(": no problems")
+
+
+def test_a_quote_from_a_caption_is_cited_as_a_caption(provenance: Provenance, page: Path) -> None:
+    """A report's footnote and `claim show` say that a quoted passage stands in a caption, not in the running text."""
+    provenance.ok("source", "add", str(page))
+    provenance.ok("claim", "add", "fees-rise", "Harbour mooring fees rose by 12%")
+    provenance.ok("evidence", "add", "fees-rise", "harbour-fees", "--quote", TABLE, "--stance", "mentions")
+    provenance.ok(
+        "evidence",
+        "add",
+        "fees-rise",
+        "harbour-fees",
+        "--quote",
+        "raised its mooring fees by 12%",
+        "--stance",
+        "supports",
+    )
+    report = provenance.ok("report").stdout
+    notes = [line for line in report.splitlines() if re.match(r"\[\^\d+\]:", line)]
+    assert len(notes) == 2
+    assert [("(caption)" in note) for note in notes] == [False, True]  # in reading order: running text first
+    assert re.search(r"paragraph \d+ \(caption\), sentence 1, characters \d+–\d+", notes[1])
+    shown = " ".join(provenance.ok("claim", "show", "fees-rise").stdout.split())
+    assert re.search(r"harbour-fees, paragraph \d+ \(caption\), sentence 1, characters", shown)
+    assert re.search(r"harbour-fees, paragraph 1, characters", shown)  # a quote within the sentence
+    html = provenance.ok("report", "--format", "html").stdout
+    assert html.count("(caption)") == 1
