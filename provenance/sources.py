@@ -367,9 +367,10 @@ def _plan(
     """What storing ``pending`` means, given the stored sources ``related`` to it (and the latest version of the
     source the user made it a version of); refusals raise."""
     document = pending.document
+    texts: dict[int, str] = {}  # the stored texts read so far: each is read once
     existing = next((r for r in related if r.text_sha256 == document.text_sha256), None)
     if existing is None:
-        existing = _stored_in_an_earlier_form(session, document, related, key)
+        existing = _stored_in_an_earlier_form(session, document, related, key, texts)
     if existing is not None:
         # The same text is the same source, whatever key it is given now.
         asked = key if key is not None and not derived and key not in (existing.key, root_key(existing.key)) else None
@@ -387,7 +388,7 @@ def _plan(
     if version_of is not None:
         previous = version_of
     elif same_address and not not_a_version:
-        closest, share = _closest(session, document, same_address)
+        closest, share = _closest(session, document, same_address, texts)
         previous = closest if share >= VERSION_SHARE else None
     if previous is not None:
         root = root_key(previous.key)
@@ -464,28 +465,44 @@ def _latest(session: Session, row: Any) -> Any:
     return row
 
 
-def _closest(session: Session, document: Document, same_address: Sequence[Any]) -> tuple[Any, float]:
+def _texts(session: Session, ids: Sequence[int], texts: dict[int, str]) -> dict[int, str]:
+    """The stored texts of the sources ``ids``, read in one statement, those not in ``texts`` yet added to it."""
+    missing = [n for n in ids if n not in texts]
+    if missing:
+        texts.update(session.execute(select(_source.c.id, _source.c.text).where(_source.c.id.in_(missing))).all())
+    return texts
+
+
+def _closest(
+    session: Session, document: Document, same_address: Sequence[Any], texts: dict[int, str]
+) -> tuple[Any, float]:
     """Among the latest versions of the sources from the same address, the one whose text has most in common with
     ``document``'s, and that share (:func:`provenance.resemblance.common_share`); the earliest source on a tie."""
     latest = {row.id: row for row in (_latest(session, r) if r.superseded else r for r in same_address)}
-    texts = dict(session.execute(select(_source.c.id, _source.c.text).where(_source.c.id.in_(list(latest)))).all())
+    _texts(session, list(latest), texts)
     share, best = max((resemblance.common_share(document.text, texts[n]), -n) for n in latest)
     return latest[-best], share
 
 
-def _stored_in_an_earlier_form(session: Session, document: Document, related: Sequence[Any], key: str | None) -> Any:
+def _stored_in_an_earlier_form(
+    session: Session, document: Document, related: Sequence[Any], key: str | None, texts: dict[int, str]
+) -> Any:
     """The source under ``key`` or from ``document``'s path whose text, stored before the rules of
     :func:`provenance.documents.normalise` last changed (no-break spaces and control characters were kept then), is
     ``document``'s text once normalised now: the same text, not a change. ``None`` when there is none."""
     candidates = {r.id: r for r in related if r.key == key or (document.origin and r.origin == document.origin)}
     if not candidates:
         return None
-    texts = session.execute(
-        select(_source.c.id, _source.c.text).where(
-            _source.c.id.in_(list(candidates)), func.length(_source.c.text) >= len(document.text)
-        )
+    # normalising only removes or replaces characters: a shorter stored text cannot become this one
+    found = _texts(session, list(candidates), texts)
+    return next(
+        (
+            row
+            for n, row in candidates.items()
+            if len(found[n]) >= len(document.text) and normalise(found[n]) == document.text
+        ),
+        None,
     )
-    return next((candidates[n] for n, text in texts if normalise(text) == document.text), None)
 
 
 # How the command line says to make a capture a version after all; a claims file says it in its own words.
