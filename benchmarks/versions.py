@@ -77,7 +77,9 @@ def main() -> int:
         correct(folder)
         compared = sources._closest
 
-        def not_compared(session: object, document: object, same_address: list[object]) -> tuple[object, float]:
+        def not_compared(
+            session: object, document: object, same_address: list[object], texts: object
+        ) -> tuple[object, float]:
             return sources._latest(session, same_address[0]), 1.0
 
         times: dict[str, list[float]] = {"baseline": [], "provenance": []}
