@@ -61,7 +61,14 @@ class _Paused(Loader):
         from provenance import collector  # only once a command loads its first module: not for --help
 
         with collector.paused():
-            self.loader.exec_module(module)
+            try:
+                self.loader.exec_module(module)
+            except BaseException:
+                # as a failed import does (ctrl-C in the middle of loading, say): no half-run module is left for
+                # the next import of it to find and take for whole
+                if sys.modules.get(module.__name__) is module:
+                    del sys.modules[module.__name__]
+                raise
 
 
 def modules(*names: str) -> tuple[ModuleType, ...]:
