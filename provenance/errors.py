@@ -25,3 +25,11 @@ class Invalid(ProvenanceError):
 
 class SchemaMismatch(ProvenanceError):
     """The database's schema is missing, older or newer than this version of provenance expects."""
+
+
+class Forbidden(ProvenanceError):
+    """The person acting may not do this: their role does not allow it, or the desk's rules refuse who they are."""
+
+
+class Unauthenticated(ProvenanceError):
+    """Nobody proven is acting: no sign-in, or a token or session that is unknown, expired, revoked or disabled."""

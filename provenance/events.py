@@ -17,9 +17,11 @@ row changed behind the log's back. Sealing last means the chain's lock is the la
 held only while it commits: writers never wait for each other's chain except for that moment, and cannot
 deadlock over it. The database's triggers let an event's chain columns be set once, and nothing else be changed.
 
-Who is acting is :func:`current_actor`: the name the command line was given with ``--as`` (set for the length
-of one command with :func:`acting_as`), else ``$PROVENANCE_USER``, else the operating-system user. Every event,
-and every ``created_by``, ``captured_by`` or ``decided_by`` the domain writes, takes it from there.
+Who is acting is :func:`current`, an :class:`~provenance.access.Actor` set for the length of one command or
+request with :func:`acting_as` by the door it came through (the command line: ``--as``, else ``$PROVENANCE_USER``,
+else the operating-system user, or the operator in a desk of verified identities; the server: the account signed
+in or whose token was shown). Every event, with how its actor was known (``identity``), and every ``created_by``,
+``captured_by`` or ``decided_by`` the domain writes, takes it from there.
 """
 
 from __future__ import annotations
@@ -38,15 +40,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, UOWTransaction
 
 from provenance import db, logchain
+from provenance.access import Actor
 from provenance.db import inserted_id
 from provenance.errors import Invalid
-from provenance.models import Base, Claim, Contradiction, Event, Evidence, Passage, Source, utcnow
+from provenance.models import Base, Claim, Contradiction, Event, Evidence, Identity, Passage, Source, utcnow
 from provenance.text import user_text
 
 USER_ENV = "PROVENANCE_USER"
 _event = Base.metadata.tables["event"]
-# The name given for this command (``provenance --as NAME ...``); None: fall back to the environment.
-_acting: ContextVar[str | None] = ContextVar("provenance_actor", default=None)
+# Who is acting in this command or request, as the door it came through set it; None: a declared name from the
+# environment (see current()).
+_acting: ContextVar[Actor | None] = ContextVar("provenance_actor", default=None)
 
 
 def check_actor(name: str) -> str:
@@ -61,10 +65,10 @@ def check_actor(name: str) -> str:
 
 
 @contextmanager
-def acting_as(name: str) -> Iterator[str]:
-    """Within the block, :func:`current_actor` is ``name`` (checked with :func:`check_actor`); afterwards it is
-    what it was before."""
-    actor = check_actor(name)
+def acting_as(who: str | Actor) -> Iterator[Actor]:
+    """Within the block, :func:`current` is ``who`` (a name is a declared one, checked with :func:`check_actor`);
+    afterwards it is what it was before."""
+    actor = who if isinstance(who, Actor) else Actor(check_actor(who), Identity.DECLARED)
     token = _acting.set(actor)
     try:
         yield actor
@@ -72,12 +76,20 @@ def acting_as(name: str) -> Iterator[str]:
         _acting.reset(token)
 
 
-def current_actor() -> str:
-    """Who is acting: the name set by :func:`acting_as` (``--as``), else $PROVENANCE_USER, else the
-    operating-system user."""
+def current() -> Actor:
+    """Who is acting: the actor set by :func:`acting_as`, else the name $PROVENANCE_USER or the system user
+    declares."""
     acting = _acting.get()
-    if acting is not None:
-        return acting
+    return acting if acting is not None else Actor(declared_name(), Identity.DECLARED)
+
+
+def current_actor() -> str:
+    """The name of who is acting (see :func:`current`)."""
+    return current().name
+
+
+def declared_name() -> str:
+    """$PROVENANCE_USER, else the operating-system user."""
     name = user_text(os.environ.get(USER_ENV, ""), f"${USER_ENV}")
     return name or _system_user()
 
@@ -102,11 +114,13 @@ def record(
     actor: str | None = None,
 ) -> int:
     """Append one event to the log (in the caller's transaction) and return its id."""
+    acting = current()
     result = session.execute(
         _event.insert(),
         {
             "occurred_at": utcnow(),
-            "actor": actor or current_actor(),
+            "actor": actor or acting.name,
+            "identity": acting.identity.value,
             "action": action,
             "subject_type": subject_type,
             "subject_key": subject_key,
@@ -125,10 +139,15 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     ``after``, ``reason``, ``actor`` each), in order, in one statement."""
     if not entries:
         return
-    now, actor = utcnow(), current_actor()
+    now, acting = utcnow(), current()
     ids = db.next_ids(session, _event, len(entries))
     rows = [
-        {"id": n, "occurred_at": now, "actor": actor, "before": None, "after": None, "reason": None, **entry}
+        {
+            "id": n,
+            "occurred_at": now,
+            "actor": acting.name,
+            "identity": acting.identity.value,
+            "before": None, "after": None, "reason": None, **entry}
         for n, entry in zip(ids, entries, strict=True)
     ]
     db.insert_records(session, _event, rows)  # a capture of 20,000 files logs 20,000 of them

@@ -8,6 +8,9 @@ whitespace, non-ASCII characters as themselves, encoded as UTF-8, of::
     {"id", "seq", "occurred_at", "actor", "action", "subject_type", "subject_key", "before", "after", "reason",
      "state", "previous"}
 
+and ``"identity"`` (how the actor was known: declared, signed-in, token, operator) when the event has one; events
+written before accounts existed have none, and their form, and so their hash, is what it was.
+
 with timestamps in UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (both backends keep microseconds) and JSON values as
 the database gives them back (a JSON column's SQL NULL and JSON ``null`` are both ``null``). Floats are written as
 Python's ``repr`` writes them, which reads back to the same float, so the form is the same on SQLite and
@@ -129,13 +132,24 @@ def sha256(data: bytes) -> str:
 
 
 # The columns an event is written with, before it is sealed into the chain (which adds seq, hash and state).
-EVENT_FIELDS = ("id", "occurred_at", "actor", "action", "subject_type", "subject_key", "before", "after", "reason")
+EVENT_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor",
+    "action",
+    "subject_type",
+    "subject_key",
+    "before",
+    "after",
+    "reason",
+    "identity",
+)
 
 
 def event_form(event: Mapping[Any, Any], previous: str) -> dict[str, Any]:
     """The fields of an event the hash covers (``event`` maps column names to values as the database gives
     them back), with the hash of the event before it."""
-    return {
+    form = {
         "id": event["id"],
         "seq": event["seq"],
         "occurred_at": timestamp(event["occurred_at"]),
@@ -149,6 +163,9 @@ def event_form(event: Mapping[Any, Any], previous: str) -> dict[str, Any]:
         "state": event["state"],
         "previous": previous,
     }
+    if event.get("identity") is not None:
+        form["identity"] = event["identity"]
+    return form
 
 
 def event_hash(event: Mapping[Any, Any], previous: str) -> str:

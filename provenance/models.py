@@ -170,6 +170,25 @@ class ContradictionKind(enum.StrEnum):
     ATTRIBUTION = "attribution"  # who said or did it
 
 
+class Role(enum.StrEnum):
+    """What a desk member may do: each role may do everything the one before it may (provenance.access)."""
+
+    VIEWER = "viewer"
+    RESEARCHER = "researcher"
+    REVIEWER = "reviewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class Identity(enum.StrEnum):
+    """How the person a change is logged under was known to be who they are."""
+
+    DECLARED = "declared"  # a name given on the command line (--as, $PROVENANCE_USER, the system user)
+    SIGNED_IN = "signed-in"  # an account, proven by its password at sign-in (a session of the desk's server)
+    TOKEN = "token"  # an account, proven by one of its API tokens
+    OPERATOR = "operator"  # someone with the database's own credentials, in a desk whose identities are verified
+
+
 class SuggestionStatus(enum.StrEnum):
     """What the analyst made of a suggested contradiction."""
 
@@ -321,6 +340,9 @@ class Claim(Base):
     # other than that person (unless the desk works alone).
     assignee: Mapped[str | None] = mapped_column(Text)
     verdict_by: Mapped[str | None] = mapped_column(Text)
+    # Whether verdict_by was a proven identity (an account signed in or using a token) when it set the verdict:
+    # in a desk whose identities are verified only proven identities count for the second-person rule.
+    verdict_proven: Mapped[bool] = mapped_column(Boolean, server_default="0")
     # Raised by every change through the ORM; a change made from a stale copy fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
@@ -550,8 +572,81 @@ class Event(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     migrated: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    # How the actor was known (Identity); None on events written before accounts existed (declared names).
+    identity: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("ix_event_subject", "subject_type", "subject_key"),
         Index("ix_event_seq", "seq", unique=True),
+    )
+
+
+class Account(Base):
+    """A desk member who signs in: never deleted (the audit log names them), disabled instead."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # what they sign in with and the log names them by
+    display_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="1")
+    # Argon2id, in the PHC string form argon2-cffi writes (parameters and salt included).
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+
+class DeskSession(Base):
+    """One sign-in to the desk's server: the browser keeps a random id in a cookie, the desk only its SHA-256."""
+
+    __tablename__ = "desk_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # signed out, or the account disabled
+    client_address: Mapped[str | None] = mapped_column(Text)
+
+    account: Mapped[Account] = relationship()
+
+
+class ApiToken(Base):
+    """A token an account uses instead of signing in (the command line after ``provenance login``, scripts):
+    256 random bits, shown once when made; the desk keeps only its SHA-256."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"), index=True)
+    label: Mapped[str] = mapped_column(Text)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    account: Mapped[Account] = relationship()
+
+
+class SignInAttempt(Base):
+    """One try at signing in, kept to slow down and then refuse guessing, per account name and per address."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)  # as typed, casefolded: an unknown name counts too
+    client_address: Mapped[str] = mapped_column(Text)
+    attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (
+        Index("ix_sign_in_attempt_name", "name", "attempted_at"),
+        Index("ix_sign_in_attempt_client_address", "client_address", "attempted_at"),
     )

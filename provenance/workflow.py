@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from provenance import events
+from provenance import access, events
+from provenance.access import Actor, Permission, identities_verified
 from provenance.claims import get_claim, parse_status, parse_verdict
-from provenance.errors import Conflict, Invalid, NotFound
+from provenance.errors import Conflict, Forbidden, Invalid, NotFound
 from provenance.locking import check_version
 from provenance.models import (
     Claim,
@@ -124,7 +125,15 @@ SECOND_REVIEWER = DeskSetting(
     default="on",
     meaning="publishing needs someone other than whoever last set the verdict",
 )
-DESK_SETTINGS: dict[str, DeskSetting] = {s.name: s for s in (SECOND_REVIEWER,)}
+IDENTITIES = DeskSetting(
+    name="identities",
+    key="desk.identities",
+    choices=("declared", "verified"),
+    default="declared",
+    meaning="declared: who acts is the name given (one person's laptop); verified: changes are made only under an "
+    "account proven by sign-in or token (through the desk's server) or by the database's operator, logged as such",
+)
+DESK_SETTINGS: dict[str, DeskSetting] = {s.name: s for s in (SECOND_REVIEWER, IDENTITIES)}
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,7 @@ def second_reviewer_required(session: Session) -> bool:
 
 def set_desk_setting(session: Session, name: str, value: str, *, reason: str | None) -> tuple[DeskValue, bool]:
     """Set a desk setting, saying why; returns its value and whether it changed. Logged as ``desk.set``."""
+    access.require(Permission.DESK_SETTINGS)
     setting = _desk_setting(name)
     chosen = value.strip().lower()
     if chosen not in setting.choices:
@@ -205,6 +215,7 @@ def assign_claim(
 ) -> tuple[Claim, bool]:
     """Assign a claim to someone (a name as given: there is no list of users), or to nobody with ``None``;
     returns the claim and whether it changed. Logged as ``claim.assign``."""
+    access.require(Permission.EDIT_CLAIMS)
     claim = get_claim(session, key)
     check_version(claim, expected_version)
     name = None if assignee is None else _clean(assignee, "assignee")
@@ -273,7 +284,7 @@ def _note_needed(current: ClaimStatus, target: ClaimStatus) -> str | None:
 
 
 def _check_publishable(
-    session: Session, claim: Claim, verdict: Verdict | None, verdict_by: str | None, actor: str
+    session: Session, claim: Claim, verdict: Verdict | None, verdict_by: str | None, proven: bool, actor: Actor
 ) -> None:
     """Refuse to publish a claim that would have ``verdict`` set by ``verdict_by`` unless every rule holds."""
     key = claim.key
@@ -295,12 +306,38 @@ def _check_publishable(
             f"claim {key!r} cannot be published: who set its verdict is not recorded; set it again with "
             f"`provenance review {key} --verdict {verdict.value}` so that someone else can publish it"
         )
-    if same_person(verdict_by, actor):
+    if identities_verified(session):
+        if not actor.proven:
+            raise Forbidden(
+                f"claim {key!r} cannot be published by {actor.name}: this desk's identities are verified, and "
+                "publishing counts only people signed in to the desk's server (or using their token); publish it "
+                "there, or through `provenance login URL`"
+            )
+        if not proven:
+            raise Forbidden(
+                f"claim {key!r} cannot be published: its verdict was set by {verdict_by}, not a proven identity "
+                "(declared or the operator); a signed-in reviewer sets it again with "
+                f"`provenance review {key} --verdict {verdict.value}`, then someone else publishes it"
+            )
+    if same_person(verdict_by, actor.name):
         raise Invalid(
             f"claim {key!r} needs a second person to publish it: its verdict was set by {verdict_by}, who "
             "cannot also publish it; ask another editor (a desk of one: "
             "`provenance desk set second-reviewer off --reason WHY`)"
         )
+
+
+def _require_for_review(current: ClaimStatus, target: ClaimStatus, verdict_changes: bool) -> None:
+    """The permissions a review needs: publishing, withdrawing or reinstating, other moves, setting a verdict."""
+    if target is not current:
+        if target is PUBLISHED:
+            access.require(Permission.PUBLISH)
+        elif WITHDRAWN in (target, current):
+            access.require(Permission.WITHDRAW_CLAIMS)
+        else:
+            access.require(Permission.REVIEW)
+    if verdict_changes:
+        access.require(Permission.SET_VERDICT)
 
 
 @dataclass(frozen=True)
@@ -362,8 +399,11 @@ def review_claim(
     if needed is not None and why is None:
         moving = f"moving claim {key!r} to {words(target)}" if target is not current else f"changing claim {key!r}"
         raise Invalid(f"{moving} needs a note: say {needed} with {note_option}")
-    actor = events.current_actor()
+    acting = events.current()
+    _require_for_review(current, target, verdict_changes)
+    actor = acting.name
     verdict_after, verdict_by_after = (new_verdict, actor) if verdict_changes else (claim.verdict, claim.verdict_by)
+    proven_after = acting.proven if verdict_changes else claim.verdict_proven
     before = _state(claim)
     after: dict[str, object] = {
         "status": target.value,
@@ -373,8 +413,9 @@ def review_claim(
     if before == after:
         return Review(claim, before, after)
     if target is PUBLISHED and current is not PUBLISHED:
-        _check_publishable(session, claim, verdict_after, verdict_by_after, actor)
+        _check_publishable(session, claim, verdict_after, verdict_by_after, proven_after, acting)
     claim.status, claim.verdict, claim.verdict_by = target, verdict_after, verdict_by_after
+    claim.verdict_proven = proven_after
     claim.updated_at = utcnow()
     session.flush()
     action = "claim.withdraw" if target is WITHDRAWN and current is not WITHDRAWN else "claim.review"

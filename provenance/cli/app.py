@@ -28,9 +28,11 @@ from provenance.text import printable
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from provenance import db, events, search
+    from provenance import access, db, events, search
 else:  # loaded when a command first uses them: see provenance.cli.lazy
-    db, events, search = lazy.modules("provenance.db", "provenance.events", "provenance.search")
+    access, db, events, search = lazy.modules(
+        "provenance.access", "provenance.db", "provenance.events", "provenance.search"
+    )
 
 # db.URL_ENV and events.USER_ENV, written out so that --help need not load SQLAlchemy's ORM and the models
 # (tests/test_startup.py checks they agree)
@@ -145,7 +147,9 @@ def open_database(ctx: click.Context, *, readonly: bool = False) -> Iterator[Ses
         with db.driver_errors(engine):
             db.require_current_schema(engine)
             with db.session_scope(engine, readonly=readonly) as session:
-                yield session
+                actor = access.command_line_actor(session, ctx.find_root().obj.get("as"))
+                with events.acting_as(actor):  # for this command only
+                    yield session
     finally:
         engine.dispose()
 
@@ -202,10 +206,8 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
     2 a usage mistake; 70 an internal error (a bug: run again with --debug
     for the traceback).
     """
-    ctx.obj = {"db": db}
-    if actor is not None:
-        # for this command only: the name is put back when the command ends
-        ctx.with_resource(events.acting_as(actor))
+    # who acts is settled when the command opens the database: a desk of verified identities refuses --as
+    ctx.obj = {"db": db, "as": actor}
 
 
 # --- database -----------------------------------------------------------------------------------------
