@@ -147,7 +147,11 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
             "occurred_at": now,
             "actor": acting.name,
             "identity": acting.identity.value,
-            "before": None, "after": None, "reason": None, **entry}
+            "before": None,
+            "after": None,
+            "reason": None,
+            **entry,
+        }
         for n, entry in zip(ids, entries, strict=True)
     ]
     db.insert_records(session, _event, rows)  # a capture of 20,000 files logs 20,000 of them

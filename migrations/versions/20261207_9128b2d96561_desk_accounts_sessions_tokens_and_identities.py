@@ -30,60 +30,92 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table("account",
-    sa.Column("id", sa.Integer(), nullable=False),
-    sa.Column("name", sa.String(length=64), nullable=False),
-    sa.Column("display_name", sa.Text(), nullable=False),
-    sa.Column("role", sa.Enum("viewer", "researcher", "reviewer", "editor", "admin", name="role", native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column("active", sa.Boolean(), server_default="1", nullable=False),
-    sa.Column("password_hash", sa.Text(), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
-    sa.Column("created_by", sa.Text(), nullable=True),
-    sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
-    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("length(name) > 0", name=op.f("ck_account_name_not_empty")),
-    sa.PrimaryKeyConstraint("id", name=op.f("pk_account")),
-    sa.UniqueConstraint("name", name=op.f("uq_account_name"))
+    op.create_table(
+        "account",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("display_name", sa.Text(), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "viewer",
+                "researcher",
+                "reviewer",
+                "editor",
+                "admin",
+                name="role",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("active", sa.Boolean(), server_default="1", nullable=False),
+        sa.Column("password_hash", sa.Text(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+        ),
+        sa.Column("created_by", sa.Text(), nullable=True),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+        ),
+        sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("length(name) > 0", name=op.f("ck_account_name_not_empty")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_account")),
+        sa.UniqueConstraint("name", name=op.f("uq_account_name")),
     )
-    op.create_table("sign_in_attempt",
-    sa.Column("id", sa.Integer(), nullable=False),
-    sa.Column("name", sa.Text(), nullable=False),
-    sa.Column("client_address", sa.Text(), nullable=False),
-    sa.Column("attempted_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
-    sa.Column("succeeded", sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_attempt"))
+    op.create_table(
+        "sign_in_attempt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("client_address", sa.Text(), nullable=False),
+        sa.Column(
+            "attempted_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+        ),
+        sa.Column("succeeded", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_attempt")),
     )
     with op.batch_alter_table("sign_in_attempt", schema=None) as batch_op:
         batch_op.create_index("ix_sign_in_attempt_client_address", ["client_address", "attempted_at"], unique=False)
         batch_op.create_index("ix_sign_in_attempt_name", ["name", "attempted_at"], unique=False)
 
-    op.create_table("api_token",
-    sa.Column("id", sa.Integer(), nullable=False),
-    sa.Column("account_id", sa.Integer(), nullable=False),
-    sa.Column("label", sa.Text(), nullable=False),
-    sa.Column("secret_sha256", sa.String(length=64), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_api_token_account_id_account"), ondelete="RESTRICT"),
-    sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
-    sa.UniqueConstraint("secret_sha256", name=op.f("uq_api_token_secret_sha256"))
+    op.create_table(
+        "api_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.Text(), nullable=False),
+        sa.Column("secret_sha256", sa.String(length=64), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+        ),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_api_token_account_id_account"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
+        sa.UniqueConstraint("secret_sha256", name=op.f("uq_api_token_secret_sha256")),
     )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_token_account_id"), ["account_id"], unique=False)
 
-    op.create_table("desk_session",
-    sa.Column("id", sa.Integer(), nullable=False),
-    sa.Column("account_id", sa.Integer(), nullable=False),
-    sa.Column("secret_sha256", sa.String(length=64), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("client_address", sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_desk_session_account_id_account"), ondelete="RESTRICT"),
-    sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_session")),
-    sa.UniqueConstraint("secret_sha256", name=op.f("uq_desk_session_secret_sha256"))
+    op.create_table(
+        "desk_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("secret_sha256", sa.String(length=64), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+        ),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("client_address", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_desk_session_account_id_account"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_session")),
+        sa.UniqueConstraint("secret_sha256", name=op.f("uq_desk_session_secret_sha256")),
     )
     with op.batch_alter_table("desk_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_desk_session_account_id"), ["account_id"], unique=False)
@@ -93,7 +125,6 @@ def upgrade() -> None:
     _drop_triggers()
     for statement in _triggers(with_identity=True):
         op.execute(statement)
-
 
 
 def downgrade() -> None:
