@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeEngine
 
 from provenance import locking
-from provenance.errors import Conflict, Invalid, NotFound, ProvenanceError, SchemaMismatch
+from provenance.errors import Busy, Conflict, Invalid, NotFound, ProvenanceError, SchemaMismatch
 
 if TYPE_CHECKING:  # Alembic is loaded only to migrate: it takes longer to load than most commands take to run
     from alembic.config import Config
@@ -166,7 +166,7 @@ def _reading(engine: Engine) -> Engine:
 
 
 def _busy(engine: Engine) -> ProvenanceError:
-    return ProvenanceError(
+    return Busy(
         f"database {describe_url(engine.url)} is locked by another command (waited up to "
         f"{_seconds(lock_timeout_ms())}); nothing was saved; run the command again when that one is done"
     )
@@ -220,13 +220,13 @@ def _timed_out(engine: Engine, exc: BaseException) -> ProvenanceError | None:
     sqlstate = getattr(orig, "sqlstate", None)
     where = describe_url(engine.url)
     if sqlstate == _PG_LOCK_TIMEOUT:
-        return ProvenanceError(
+        return Busy(
             f"database {where} is locked by another session: {_lock_holders(engine, orig)}; this command waited "
             f"{_seconds(lock_timeout_ms())} (${LOCK_TIMEOUT_ENV}) and saved nothing; run it again when that "
             "session is done, or end it"
         )
     if sqlstate == _PG_STATEMENT_TIMEOUT and "statement timeout" in str(orig):
-        return ProvenanceError(
+        return Busy(
             f"a statement on database {where} ran longer than {_seconds(statement_timeout_ms())} and was stopped; "
             f"nothing was saved; raise ${STATEMENT_TIMEOUT_ENV} (seconds, 0 for no limit) and run the command again"
         )

@@ -33,3 +33,23 @@ class Forbidden(ProvenanceError):
 
 class Unauthenticated(ProvenanceError):
     """Nobody proven is acting: no sign-in, or a token or session that is unknown, expired, revoked or disabled."""
+
+
+class Stale(Conflict):
+    """A change made from a copy of a claim that someone has changed since (the server answers 412)."""
+
+    def __init__(self, message: str, *, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class TooManyAttempts(ProvenanceError):
+    """Too many failed sign-ins from one name or one address: refused for ``retry_after`` seconds (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Busy(ProvenanceError):
+    """The database is locked or too busy to answer in time; nothing was saved, and trying again is right (503)."""

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from provenance.errors import Conflict
+from provenance.errors import Conflict, Stale
 from provenance.models import Claim
 
 
@@ -37,9 +37,10 @@ def check_version(claim: Claim, expected_version: int | None) -> None:
     """
     if expected_version is None or claim.version == expected_version:
         return
-    raise Conflict(
+    raise Stale(
         f"claim {claim.key!r} is at version {claim.version}, not {expected_version} as expected: it was changed "
-        f"since you read it; re-read it with `provenance claim show {claim.key}` and try again"
+        f"since you read it; re-read it with `provenance claim show {claim.key}` and try again",
+        current_version=claim.version,
     )
 
 

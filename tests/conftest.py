@@ -8,6 +8,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -175,3 +176,86 @@ def seeded(provenance: Provenance, backend: str, sqlite_seeded_template: Path) -
     else:
         provenance.ok("import", str(DEMO_CLAIMS))
     return provenance
+
+
+# --- the desk's server ------------------------------------------------------------------------------------
+
+ROLE_NAMES = ("viewer", "researcher", "reviewer", "editor", "admin")
+PASSWORD = "correct horse battery staple"  # every test account's password
+SERVER_SECRET = b"s" * 32
+
+
+class DeskApi:
+    """The desk's app on one test database, in-process, with one account per role (named after its role, password
+    :data:`PASSWORD`) and a bearer token for each; ``editor2`` is a second editor (for the second-person rule)."""
+
+    def __init__(self, url: str, client: Any, tokens: dict[str, str]) -> None:
+        self.url = url
+        self.client = client
+        self.tokens = tokens
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def request(self, method: str, path: str, who: str | None = "editor", **kwargs: Any) -> Any:
+        headers = {**(self.auth(who) if who is not None else {}), **kwargs.pop("headers", {})}
+        return self.client.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path: str, who: str | None = "editor", **kwargs: Any) -> Any:
+        return self.request("GET", path, who, **kwargs)
+
+    def post(self, path: str, who: str | None = "editor", **kwargs: Any) -> Any:
+        return self.request("POST", path, who, **kwargs)
+
+    def problem(self, response: Any, status: int) -> str:
+        """The one line of a problem response with ``status``; checks it is RFC 9457 problem+json."""
+        assert response.status_code == status, (response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+        body = response.json()
+        assert body["status"] == status and body["title"] and "\n" not in body["detail"]
+        return str(body["detail"])
+
+
+def make_accounts(url: str) -> dict[str, str]:
+    """One account per role (and ``editor2``), each with a token; returns name -> token secret."""
+    from provenance import accounts, events
+    from provenance.access import Actor
+    from provenance.models import Identity
+
+    engine = db.make_engine(url)
+    tokens: dict[str, str] = {}
+    try:
+        with db.session_scope(engine) as session, events.acting_as(Actor("operator", Identity.OPERATOR)):
+            for name, role in [*((r, r) for r in ROLE_NAMES), ("editor2", "editor")]:
+                accounts.add_account(session, name, PASSWORD, role=role)
+                _token, secret = accounts.create_token(session, "tests", account_name=name)
+                tokens[name] = secret
+    finally:
+        engine.dispose()
+    return tokens
+
+
+def desk_api_on(url: str) -> Iterator[DeskApi]:
+    from fastapi.testclient import TestClient
+
+    from provenance.web.app import ServerConfig, create_app
+
+    tokens = make_accounts(url)
+    app = create_app(ServerConfig(database_url=url, secret=SERVER_SECRET))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield DeskApi(url, client, tokens)
+    finally:
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def desk_api(db_url: str) -> Iterator[DeskApi]:
+    """The desk's app on an empty database at the latest schema, with one account per role."""
+    yield from desk_api_on(db_url)
+
+
+@pytest.fixture
+def seeded_api(seeded: Provenance) -> Iterator[DeskApi]:
+    """The desk's app on the demo corpus, with one account per role."""
+    yield from desk_api_on(seeded.url)
