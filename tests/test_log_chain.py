@@ -4,6 +4,7 @@ changed behind the log's back; a missing table or trigger), on SQLite and Postgr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -122,6 +123,41 @@ def test_an_unsealed_event_cannot_have_its_content_changed(db_url: str) -> None:
         with pytest.raises(DBAPIError, match="the event log is append-only: an event cannot be changed"):
             session.execute(text("UPDATE event SET reason = 'second' WHERE id = :i"), {"i": event_id})
         session.rollback()
+
+
+def test_how_an_actor_was_known_cannot_be_changed_once_written(db_url: str) -> None:
+    with opened(db_url) as session:
+        event_id = events.record(session, "claim.note", "claim", "k", reason="first")
+        with pytest.raises(DBAPIError, match="the event log is append-only: an event cannot be changed"):
+            session.execute(text("UPDATE event SET identity = 'signed-in' WHERE id = :i"), {"i": event_id})
+        session.rollback()
+
+
+def test_how_an_actor_was_known_is_in_the_hash_and_a_rewrite_is_found(seeded: Provenance) -> None:
+    row = one(seeded.url, "SELECT id, identity FROM event WHERE seq = 5")
+    assert row.identity == "declared"
+    rewrite(seeded.url, "UPDATE event SET identity = 'signed-in' WHERE seq = 5")
+    [found] = changes(seeded)
+    assert (found["kind"], found["row_id"]) == ("event_changed", row.id)
+
+
+def test_events_from_before_identities_keep_their_hash_form() -> None:
+    event = {
+        "id": 1,
+        "seq": 1,
+        "occurred_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        "actor": "ana",
+        "action": "claim.add",
+        "subject_type": "claim",
+        "subject_key": "k",
+        "before": None,
+        "after": None,
+        "reason": None,
+        "state": None,
+    }
+    old_form = logchain.event_form({**event, "identity": None}, logchain.GENESIS)
+    assert "identity" not in old_form and old_form == logchain.event_form(event, logchain.GENESIS)
+    assert logchain.event_form({**event, "identity": "token"}, logchain.GENESIS)["identity"] == "token"
 
 
 def test_chain_order_is_commit_order_when_ids_are_taken_out_of_order(db_url: str, backend: str) -> None:
