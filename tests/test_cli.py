@@ -308,6 +308,8 @@ def test_the_command_tree_has_the_expected_listing_commands() -> None:
         "source history",
         "source list",
         "source show",
+        "token list",
+        "user list",
     ]
 
 

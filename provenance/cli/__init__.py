@@ -6,10 +6,12 @@ capturing articles; :mod:`~provenance.cli.capture` the other commands that put t
 suggested ones and passages suggested for a claim; :mod:`~provenance.cli.output` reports and exports;
 :mod:`~provenance.cli.history` the audit log of the desk, a claim or a source;
 :mod:`~provenance.cli.integrity` verifying every link and carrying evidence to a new version of its source;
-:mod:`~provenance.cli.workflow` assigning, reviewing and withdrawing claims, the desk's settings and its board.
+:mod:`~provenance.cli.workflow` assigning, reviewing and withdrawing claims, the desk's settings and its board;
+:mod:`~provenance.cli.accounts` the desk's accounts and API tokens.
 """
 
 from provenance.cli import (  # noqa: F401  (importing them registers their commands)
+    accounts,
     capture,
     contradictions,
     entities,
