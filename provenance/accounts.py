@@ -46,7 +46,7 @@ from provenance import access, events
 from provenance.access import Actor, Permission
 from provenance.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthenticated
 from provenance.models import Account, ApiToken, DeskSession, Identity, Role, SignInAttempt, utcnow
-from provenance.text import optional_user_text, user_text
+from provenance.text import optional_user_text, printable, user_text
 
 # How long a session lasts after signing in.
 SESSION_HOURS = 12
@@ -95,6 +95,8 @@ def check_name(name: str) -> str:
 
 def check_password(password: str, name: str) -> None:
     """Refuse, with one :class:`Invalid` line, a password the desk does not accept (never repeating it)."""
+    if not _encodable(password):
+        raise Invalid("the password has a character that is not text (an unpaired surrogate); type it again")
     if len(password) < MIN_PASSWORD:
         raise Invalid(
             f"the password is too short ({len(password)} characters): use at least {MIN_PASSWORD}, e.g. a few "
@@ -106,6 +108,14 @@ def check_password(password: str, name: str) -> None:
         raise Invalid(f"the password is all whitespace: use at least {MIN_PASSWORD} characters that are not")
     if password.strip().casefold() == name.casefold():
         raise Invalid("the password is the account's name: choose one nobody can guess from the name")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def add_account(
@@ -380,6 +390,8 @@ def _dummy_hash(made_by: PasswordHasher) -> str:
 
 
 def _verify(password_hash: str, password: str) -> bool:
+    if not _encodable(password):  # no password set is one: check one that is, to take as long
+        password = password.encode(errors="replace").decode()
     try:
         return hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -430,7 +442,8 @@ def sign_in(session: Session, name: str, password: str, *, client_address: str) 
     recorded (an attempt row and a ``session.sign_in_failed`` event, under the name as typed) and **committed
     here**, before raising, so that it counts however the caller handles the error; repeated failures are slowed
     down and then refused (:class:`TooManyAttempts`, see the module's docstring)."""
-    typed = " ".join(name.split())[:_TYPED_NAME_CHARS]
+    # kept and logged as typed, but with no control character or unpaired surrogate
+    typed = printable(" ".join(name.split())).encode(errors="replace").decode()[:_TYPED_NAME_CHARS]
     key = typed.casefold()
     now = utcnow()
     try:

@@ -6,7 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import pytest
 from argon2 import PasswordHasher
@@ -225,7 +226,7 @@ def test_a_researcher_may_not_add_an_account(session: Session) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_managing_accounts_needs_the_admin_role(session: Session, role: Role) -> None:
     desk(session)
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: accounts.add_account(session, "zed", PASSWORD, role="viewer"),
         lambda: accounts.set_role(session, "bea", "reviewer"),
         lambda: accounts.set_password(session, "bea", "a reset passphrase"),
@@ -461,7 +462,7 @@ def test_an_unknown_name_and_a_wrong_password_give_the_same_line_and_both_check_
     checked: list[str] = []
 
     class Counting(PasswordHasher):
-        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
             checked.append(str(hash)[:30])
             return super().verify(hash, password)
 
@@ -600,23 +601,35 @@ def test_disabling_needs_a_reason(session: Session) -> None:
 
 
 def test_user_commands(provenance: Provenance, monkeypatch: pytest.MonkeyPatch) -> None:
-    added = provenance("user", "add", "ana", "--role", "admin", "--display-name", "Ana Lima", input=PASSWORD + "\n")
-    assert (added.exit_code, added.stdout, added.stderr) == (0, "ana\tadmin\tAna Lima\n", "")
-    assert provenance("user", "add", "bea", "--role", "editor", input=OTHER_PASSWORD + "\n").stdout == (
-        "bea\teditor\tbea\n"
+    added = provenance(
+        "--as",
+        "operator-joe",
+        "user",
+        "add",
+        "ana",
+        "--role",
+        "admin",
+        "--display-name",
+        "Ana Lima",
+        input=PASSWORD + "\n",
     )
-    listed = provenance.ok("user", "list").stdout.splitlines()
-    assert [line.split() for line in listed[2:]] == [
-        ["ana", "Ana", "Lima", "admin", "yes", listed[2].split()[5], listed[2].split()[6]],
-        ["bea", "bea", "editor", "yes", listed[3].split()[4], listed[3].split()[5]],
-    ]
-    assert listed[0].split("  ")[0] == "name"
+    assert (added.exit_code, added.stdout, added.stderr) == (0, "ana\tadmin\tAna Lima\n", "")
+    assert provenance(
+        "--as", "operator-joe", "user", "add", "bea", "--role", "editor", input=OTHER_PASSWORD + "\n"
+    ).stdout == ("bea\teditor\tbea\n")
     records = json.loads(provenance.ok("user", "list", "--json").stdout)
     assert [(r["name"], r["display_name"], r["role"], r["active"], r["disabled_at"]) for r in records] == [
         ("ana", "Ana Lima", "admin", True, None),
         ("bea", "bea", "editor", True, None),
     ]
     assert set(records[0]) == {"name", "display_name", "role", "active", "created_at", "created_by", "disabled_at"}
+    day = records[0]["created_at"][:10]
+    assert provenance.ok("user", "list").stdout == (
+        "name  display name  role    active  added       by\n"
+        "----- ------------- ------- ------- ----------- ------------\n"
+        f"ana   Ana Lima      admin   yes     {day}  operator-joe\n"
+        f"bea   bea           editor  yes     {day}  operator-joe\n"
+    )
     role = provenance.ok("user", "role", "bea", "reviewer")
     assert (role.stdout, role.stderr) == ("bea\treviewer\n", "")
     same = provenance.ok("user", "role", "bea", "reviewer")
@@ -735,3 +748,27 @@ def test_the_accounts_page_prints_the_permission_table_and_the_role_order() -> N
 
 def test_the_roles_written_out_for_help_are_the_roles() -> None:
     assert ", ".join(r.value for r in ROLES) == accounts_cli.ROLE_WORDS
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [("ana\x00", "ana\\x00"), ("\x1b[31mana", "\\x1b[31mana"), ("an\ud800a", "an?a"), ("x" * 500, "x" * 100)],
+)
+def test_a_name_typed_at_sign_in_is_kept_and_logged_without_control_characters(
+    session: Session, name: str, kept: str
+) -> None:
+    desk(session)
+    with pytest.raises(Unauthenticated) as refused:
+        accounts.sign_in(session, name, "p\ud800ssword and more", client_address=ADDRESS)
+    assert str(refused.value) == accounts.WRONG_NAME_OR_PASSWORD
+    [event] = logged(session, "session.sign_in_failed")
+    assert (event.subject_key, event.actor) == (kept, kept)
+    assert session.scalar(select(SignInAttempt.name)) == kept.casefold()
+
+
+def test_a_password_that_is_not_text_is_refused(session: Session) -> None:
+    with pytest.raises(Invalid) as refused:
+        accounts.add_account(session, "ana", "long enough \ud800 password", role="admin")
+    assert str(refused.value) == (
+        "the password has a character that is not text (an unpaired surrogate); type it again"
+    )
