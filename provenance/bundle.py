@@ -7,7 +7,9 @@ on one, ``provenance import`` on the other. The shape::
      "tables": {"source": {"columns": ["id", "key", ...], "rows": [[1, "india-north-korea-2018", ...], ...]},
                 ...}}
 
-Every table of the schema is there, parents before children, rows in primary-key order. Values are JSON and
+Every table of the schema is there, parents before children, rows in primary-key order, but for the ones that
+only last a while (:data:`NOT_CARRIED`: sign-ins to the desk's server, API tokens, sign-in attempts): people sign
+in again and make new tokens on the desk the bundle is loaded into. Values are JSON and
 come back exactly: timestamps as ISO 8601 in UTC with the offset written out, dates as ``YYYY-MM-DD``, choices
 (stance, status...) as the value stored, JSON columns as JSON, numbers as Python writes them (``repr``, which
 reads back to the same float), missing values as ``null``.
@@ -15,6 +17,11 @@ reads back to the same float), missing values as ``null``.
 One thing JSON cannot say by itself: a JSON column can hold SQL NULL or the JSON document ``null``. The
 application writes the JSON ``null``, so that is what ``null`` means in a JSON column; the rare SQL NULL is
 listed under the table's ``"sql_null"`` key (column name -> row indexes), which is left out when there is none.
+
+The desk's accounts are carried, with their roles and password hashes: **a bundle is as secret as the database
+itself**; keep it where the database's own backups are kept. So making a bundle and loading one each need the
+permission to manage accounts (an admin on the desk's server; the command line's operator or declared name has
+no role and may, as it may open the database itself). A loaded desk's people sign in with the passwords they had.
 
 Loading refuses, with one message and nothing kept (the caller rolls back): anything that is not a bundle, a
 newer format, a schema revision other than the database's (which must be the latest this code knows), a
@@ -59,7 +66,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from provenance import datafile, db, integrity
+from provenance import access, datafile, db, integrity
+from provenance.access import Permission
 from provenance.errors import Conflict, Invalid, SchemaMismatch
 from provenance.importer import read_text
 from provenance.models import Base
@@ -70,6 +78,9 @@ VERSION = 1
 BATCH_ROWS = 1000  # rows fetched, checked and inserted at a time
 _SHOWN_REASON_CHARS = 300
 _INT_RANGE = (-(2**63), 2**63 - 1)  # what either database can hold in an integer column at most
+# Tables a bundle leaves out: sign-ins and tokens last a while and are made again on the new desk (a token's
+# secret is shown once, so it could not be given again anyway); sign-in attempts only slow down guessing.
+NOT_CARRIED = frozenset({"desk_session", "api_token", "sign_in_attempt"})
 
 # Rows counted in words (a summary, the "not empty" refusal), most telling first; other tables count as "rows".
 _NOUNS = {
@@ -266,7 +277,8 @@ def _codec(column: Column[Any]) -> _Codec:
 
 
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    """The tables a bundle carries, parents first."""
+    return [table for table in Base.metadata.sorted_tables if table.name not in NOT_CARRIED]
 
 
 def _is_json(column: Column[Any]) -> bool:
@@ -340,7 +352,9 @@ def _dumps_of_tables(session: Session) -> Iterator[tuple[_TableDump, Iterator[li
 
 
 def dump(session: Session) -> dict[str, Any]:
-    """The whole database as a bundle (a JSON-ready dict). Reads only."""
+    """The whole database as a bundle (a JSON-ready dict). Reads only; needs the permission to manage accounts
+    (the bundle holds their password hashes)."""
+    access.require(Permission.MANAGE_ACCOUNTS)
     _read_snapshot(session)
     revision = _database_revision(session)
     tables: dict[str, Any] = {}
@@ -355,6 +369,7 @@ def dump(session: Session) -> dict[str, Any]:
 def iter_dumps(session: Session) -> Iterator[str]:
     """The bundle as JSON text, in pieces (one row a line), without holding the whole database in memory.
     ``"".join(iter_dumps(session))`` is :func:`dumps`; its JSON is exactly :func:`dump`."""
+    access.require(Permission.MANAGE_ACCOUNTS)
     _read_snapshot(session)
     revision = _database_revision(session)
     head = {"format": FORMAT, "version": VERSION, "schema_revision": revision}
@@ -409,7 +424,9 @@ def load(session: Session, data: dict[str, Any]) -> BundleSummary:
     """Insert every row of the bundle ``data``, keeping its ids, into the session's empty database.
 
     Runs in the caller's transaction: the caller commits, or rolls back on any error so that nothing is kept.
+    Needs the permission to manage accounts: the bundle brings the desk's accounts and roles.
     """
+    access.require(Permission.MANAGE_ACCOUNTS)
     revision = _check_header(data)
     plans = _check_tables(data["tables"])
     database_revision = _database_revision(session)
@@ -495,6 +512,12 @@ def _check_tables(tables: dict[str, Any]) -> list[_Plan]:
     if missing:
         raise Invalid(f"damaged bundle: table {', '.join(missing)} missing; export it again")
     unknown = sorted(set(tables) - expected)
+    left_out = [name for name in unknown if name in NOT_CARRIED]
+    if left_out:
+        raise Invalid(
+            f"damaged bundle: table {', '.join(left_out)} is never carried in a bundle (sign-ins and tokens are made "
+            "again on the new desk); export it again"
+        )
     if unknown:
         raise Invalid(f"damaged bundle: table {', '.join(unknown)} is not in this schema")
     return [_check_table(table, tables[table.name]) for table in _tables()]
