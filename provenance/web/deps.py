@@ -80,6 +80,36 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
+def _forwarded_trusted(request: Request) -> bool:
+    """Whether this request came through a proxy the server was told to trust (``provenance serve
+    --trust-forwarded``): only then do its X-Forwarded-* headers count."""
+    config = request.app.state.config
+    if not config.trust_forwarded or request.client is None:
+        return False
+    allowed = config.forwarded_allow_ips
+    return "*" in allowed or request.client.host in allowed
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from: the connection's peer, or the first address of X-Forwarded-For when it
+    came through a trusted proxy (anyone else could write that header to pass for someone else)."""
+    if _forwarded_trusted(request):
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return request.client.host if request.client is not None else "unknown"
+
+
+def is_https(request: Request) -> bool:
+    """Whether the client reached the server over HTTPS: the request's own scheme, or X-Forwarded-Proto from a
+    trusted proxy."""
+    if _forwarded_trusted(request):
+        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        if proto:
+            return proto == "https"
+    return request.url.scheme == "https"
+
+
 def csrf_token(secret: bytes, session_secret: str) -> str:
     """The CSRF token of a signed-in session: tied to that session by the server's signing secret."""
     return hmac.new(secret, b"csrf:" + session_secret.encode(), hashlib.sha256).hexdigest()

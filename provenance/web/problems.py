@@ -15,6 +15,8 @@ from provenance import errors
 from provenance.text import printable
 
 PROBLEM_TYPE = "application/problem+json"
+# Where the API's routes start (provenance.web.app.API_PREFIX, written here to keep this module free of the app).
+API_DOOR = "/api/v1"
 # Seconds a client is asked to wait before trying again when the database was too busy to answer.
 BUSY_RETRY_AFTER = 2
 
@@ -66,21 +68,37 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(status, str(exc), headers=headers, **extra)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 404 and detail == HTTPStatus.NOT_FOUND.phrase:
+        detail = f"nothing at {request.url.path}; /api lists this server's routes (they all start {API_DOOR})"
+    elif exc.status_code == 405 and detail == HTTPStatus.METHOD_NOT_ALLOWED.phrase:
+        allowed = headers.get("Allow") or headers.get("allow") or ""
+        detail = f"{request.method} is not allowed on {request.url.path}; it takes {allowed or 'other methods'}"
+    return problem(exc.status_code, detail, headers=headers)
 
 
 def _where(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location if part != "body") or "the request"
 
 
-def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
-    """Pydantic's findings, first one as the line (the rest under ``errors``)."""
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """Pydantic's findings, first one as the line (the rest under ``errors``). A JSON route sent a body of another
+    type (a form, text) is 415: FastAPI hands such a body to the model as bytes, which then fails as not an object."""
     assert isinstance(exc, RequestValidationError)
     found = list(exc.errors())
     first = found[0] if found else {"loc": (), "msg": "invalid request", "type": ""}
+    content_type = request.headers.get("content-type", "")
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") != "missing" and not _is_json(content_type):
+        sent = content_type.split(";")[0].strip() or "a body without a Content-Type"
+        return problem(415, f"this route takes a JSON body, not {sent}; send it with Content-Type: application/json")
     if first.get("type") == "json_invalid":
         return problem(400, "the request body is not valid JSON; send a JSON object (Content-Type: application/json)")
     if first.get("type") == "extra_forbidden":

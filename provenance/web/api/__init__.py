@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from provenance.web.api import claims, health
+from provenance.web.api import accounts, claims, desk, health, session
 
-ROUTERS: list[APIRouter] = [health.router, claims.router]
+ROUTERS: list[APIRouter] = [health.router, session.router, accounts.router, desk.router, claims.router]
