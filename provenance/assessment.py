@@ -34,7 +34,8 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import Executable, Select, String, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from provenance import events
+from provenance import access, events
+from provenance.access import Permission
 from provenance.claims import get_claim
 from provenance.confidence import (
     describe_likelihood,
@@ -574,6 +575,7 @@ def rate_source(session: Session, key: str, reliability: str, *, note: str | Non
     Only the version ``key`` names is rated; a claim citing several versions of one source weighs them by the
     most reliable of them.
     """
+    access.require(Permission.CAPTURE)  # what is known of a source, as capturing it with --reliability says
     from provenance.sources import get_source  # loaded only to write: `claim show` needs none of it
 
     source = get_source(session, key)
@@ -599,6 +601,7 @@ def derive_source(session: Session, key: str, from_key: str, *, note: str | None
     Refused: a source derived from itself or from another version of itself, a pair already recorded (a
     conflict, so a second note is not silently dropped), and a link that would close a circle of derivations.
     """
+    access.require(Permission.CAPTURE)
     from provenance.sources import get_source
 
     source = get_source(session, key)
@@ -689,6 +692,7 @@ def set_claim_confidence(
     """Set (or, with ``clear``, remove) the analyst's likelihood for a claim, with the reason for it; returns the
     claim and whether anything changed. The reason becomes the claim's confidence note; the change and its
     reason go into the event log."""
+    access.require(Permission.EDIT_CLAIMS)
     claim = get_claim(session, key)
     if clear and confidence is not None:
         raise Invalid(f"give a likelihood for claim {key!r} or --clear, not both")

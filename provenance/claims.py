@@ -13,12 +13,13 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import events
+from provenance import access, events
+from provenance.access import Permission
 from provenance.anchoring import Anchor, anchor_quote, check_min_score, has_omission, stored_quote
 from provenance.confidence import parse_credibility, parse_likelihood
 from provenance.entities import entity_names, get_or_create_entities
 from provenance.entities import find_entities as find_entities  # report.py and others import it from here
-from provenance.errors import Conflict, Invalid, NotFound
+from provenance.errors import Conflict, Forbidden, Invalid, NotFound
 from provenance.locking import check_version
 from provenance.models import (
     AnchorMethod,
@@ -70,7 +71,12 @@ def add_claim(
     verdict: str | None = None,
 ) -> Claim:
     """A new claim; its key must be unused. Status and verdict are given when importing reviewed claims; a verdict
-    is recorded as set by the person acting (``Claim.verdict_by``), and a published claim needs one."""
+    is recorded as set by the person acting (``Claim.verdict_by``), and a published claim needs one.
+
+    Needs the permission to edit claims, and for a verdict or a status past unstarted the permissions a review
+    giving them would need; in a desk of verified identities a claim cannot be added already published (publish
+    it with a review, which holds the second-person rule)."""
+    _require_for_new_claim(session, key, status, verdict)
     from provenance.sources import check_key  # loaded only to write: `claim show` needs none of it
 
     check_key(key, "claim")
@@ -101,6 +107,7 @@ def add_claim(
         verdict=parsed_verdict,
         # whoever records a verdict stands behind it: publishing needs someone else (provenance.workflow)
         verdict_by=None if parsed_verdict is None else actor,
+        verdict_proven=parsed_verdict is not None and events.current().proven,
         created_at=now,
         created_by=actor,
         updated_at=now,
@@ -113,6 +120,26 @@ def add_claim(
         added["verdict_by"] = claim.verdict_by
     events.record(session, "claim.add", "claim", key, after=added)
     return claim
+
+
+def _require_for_new_claim(session: Session, key: str, status: str, verdict: str | None) -> None:
+    """What adding a claim with ``status`` and ``verdict`` needs, checked before anything is read or written."""
+    access.require(Permission.EDIT_CLAIMS)
+    parsed = parse_status(status)
+    if parsed is ClaimStatus.PUBLISHED:
+        access.require(Permission.PUBLISH)
+        if access.identities_verified(session):
+            raise Forbidden(
+                f"claim {key!r} cannot be added already published: this desk's identities are verified, so a claim "
+                "is published by a review, by someone other than whoever set its verdict; add it unpublished "
+                "(leave out its status, or give 'in review') and publish it with `provenance review`"
+            )
+    elif parsed is ClaimStatus.WITHDRAWN:
+        access.require(Permission.WITHDRAW_CLAIMS)
+    elif parsed is not ClaimStatus.UNSTARTED:
+        access.require(Permission.REVIEW)
+    if verdict is not None:
+        access.require(Permission.SET_VERDICT)
 
 
 def get_claim(session: Session, key: str) -> Claim:
@@ -233,6 +260,7 @@ def add_evidence(
     the evidence is then marked as needing review (see :func:`confirm_evidence`). With ``expected_version``,
     refused unless the claim is still at that version.
     """
+    access.require(Permission.ADD_EVIDENCE)
     check_min_score(min_score)
     quote = user_text(quote, "quote", fold=False)
     prefix = optional_user_text(prefix, "prefix", fold=False)
@@ -331,6 +359,7 @@ def confirm_evidence(session: Session, evidence_id: int, *, note: str, expected_
     The note (what was checked) is required; the change goes into the event log with the flag before and after.
     With ``expected_version``, refused unless the evidence's claim is still at that version.
     """
+    access.require(Permission.CONFIRM_EVIDENCE)
     evidence = get_evidence(session, evidence_id)
     check_version(evidence.claim, expected_version)
     reason = optional_user_text(note, "note")
@@ -397,6 +426,7 @@ def add_contradiction(
     """Record that two claims cannot both be true (stored once per pair, whichever order is given), what they
     disagree on (``kind``: direct, numeric, temporal or attribution) and, when known, the passage of each side
     (``passages``, in the order of the keys)."""
+    access.require(Permission.SUGGEST)
     if key_a == key_b:
         raise Invalid(f"a claim cannot contradict itself ({key_a!r}); name two different claims")
     parsed_kind = parse_kind(kind)

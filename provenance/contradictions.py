@@ -32,7 +32,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import db, events
+from provenance import access, db, events
+from provenance.access import Permission
 from provenance.claims import MAX_ROW_ID, add_contradiction, get_claim
 from provenance.disagreement import Statement, strongest
 from provenance.errors import Conflict, Invalid, NotFound
@@ -121,6 +122,7 @@ def dismiss_contradiction(session: Session, key_a: str, key_b: str, note: str | 
 
 
 def _decide(session: Session, key_a: str, key_b: str, status: ContradictionStatus, note: str | None) -> Contradiction:
+    access.require(Permission.DECIDE_CONTRADICTIONS)
     verb = "resolving" if status is ContradictionStatus.RESOLVED else "dismissing"
     contradiction = get_contradiction(session, key_a, key_b)
     # Locked until this transaction ends (PostgreSQL; SQLite's writers take turns anyway), and read again: two
@@ -181,6 +183,7 @@ def detect(session: Session, claim_key: str | None = None) -> list[Contradiction
     """Compare the passages cited as evidence (for ``claim_key`` only, if given) and keep each pair the detector
     flags as a new open suggestion, most certain first. Pairs suggested before, whatever became of them, are not
     compared again."""
+    access.require(Permission.SUGGEST)
     only = get_claim(session, claim_key).id if claim_key is not None else None
     cited = _cited_passages(session)
     entities: dict[int, set[int]] = defaultdict(set)
@@ -314,6 +317,7 @@ def list_suggestions(
 def confirm_suggestion(session: Session, ident: str | int, note: str | None = None) -> ContradictionSuggestion:
     """Confirm a suggestion: for passages of two claims, record (or link) the contradiction between the claims;
     for passages of one claim, keep it as conflicting evidence of that claim."""
+    access.require(Permission.DECIDE_CONTRADICTIONS)
     suggestion = _open_suggestion(session, ident, "confirmed")
     reason = _note(note)
     before = suggestion_state(suggestion)
@@ -326,6 +330,7 @@ def confirm_suggestion(session: Session, ident: str | int, note: str | None = No
 
 def dismiss_suggestion(session: Session, ident: str | int, note: str | None) -> ContradictionSuggestion:
     """Dismiss a suggestion (the passages do not really disagree), with a note saying why."""
+    access.require(Permission.DECIDE_CONTRADICTIONS)
     suggestion = _open_suggestion(session, ident, "dismissed")
     reason = _note(note)
     if reason is None:

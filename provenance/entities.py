@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import events
+from provenance import access, events
+from provenance.access import Permission
 from provenance.errors import Conflict, Invalid, NotFound
 from provenance.models import Claim, Entity, EntityAlias, claim_entity, utcnow
 from provenance.text import optional_user_text, user_text
@@ -255,6 +256,7 @@ def add_aliases(
     """Give the entity called ``name`` (a name or an alias) these aliases. An alias must not be any entity's
     name or another alias; with ``existing_ok`` (a claims file loaded again), one this entity already has is
     passed over. Nothing is written unless every alias is acceptable."""
+    access.require(Permission.EDIT_ENTITIES)
     entity = get_entity(session, name)
     wanted: dict[str, str] = {}
     for alias in aliases:
@@ -315,6 +317,7 @@ def _record_aliases(session: Session, action: str, entity: Entity, before: list[
 def remove_alias(session: Session, alias: str, *, reason: str | None = None) -> Entity:
     """Take ``alias`` away from its entity and return the entity. An entity's own name is not an alias: it
     stays (merge the entity into another to retire it)."""
+    access.require(Permission.EDIT_ENTITIES)
     clean, key = _checked(alias, "an alias")
     row = session.scalar(
         select(EntityAlias).options(selectinload(EntityAlias.entity)).where(EntityAlias.name_key == key)
@@ -342,6 +345,7 @@ def merge_entities(session: Session, source: str, target: str, *, reason: str) -
     """Make the entity ``source`` part of ``target`` (each a name or an alias): its claims become claims about
     ``target`` (a claim about both is linked once), its aliases move, its name becomes an alias of ``target``,
     and it is deleted. The event log keeps both entities as they were, with the reason."""
+    access.require(Permission.EDIT_ENTITIES)
     why = _reason(reason)
     if why is None:
         raise Invalid("say why the two entities are one with --reason, e.g. --reason 'DPRK is North Korea'")

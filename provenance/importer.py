@@ -25,7 +25,8 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.orm import Session
 
-from provenance import datafile, extract
+from provenance import access, datafile, extract
+from provenance.access import Permission
 from provenance.claims import add_claim, add_contradiction, add_evidence, parse_stance, parse_status, parse_verdict
 from provenance.confidence import parse_likelihood
 from provenance.documents import Metadata, document_from_text
@@ -395,7 +396,12 @@ def import_claims_file(
     The claims of the file cite its sources as the file names them: a key (or file name) whose text is stored
     under another key (the same text listed twice, or stored before) or as a new version (``KEY@2``) stands, in
     this file, for the source that holds that text.
+
+    Needs the permissions to capture sources, add claims and add evidence (and, for a claim given with a status
+    or verdict, what :func:`provenance.claims.add_claim` asks), checked before the file is read.
     """
+    for permission in (Permission.CAPTURE, Permission.EDIT_CLAIMS, Permission.ADD_EVIDENCE):
+        access.require(permission)
     if spec is None:
         spec = parse_claims_file(path)
     base = path.parent

@@ -29,7 +29,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from provenance import extract
+from provenance import access, extract
+from provenance.access import Permission
 from provenance.documents import Metadata
 from provenance.errors import Invalid, ProvenanceError
 from provenance.extract.walk import Skipped as Skipped  # re-exported for the CLI
@@ -300,6 +301,7 @@ def capture(
     while this one writes to the database, in the same order and with the same results as without them.
     ``version_of`` (one file only) and ``not_a_version`` decide about versions as in :func:`store_source`.
     """
+    access.require(Permission.CAPTURE)  # before a file is read
     files = [item for item in items if isinstance(item, extract.FileItem)]
     if version_of is not None and not_a_version:
         raise Invalid("--version-of and --not-a-version contradict each other; give one of them")

@@ -36,7 +36,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import events, meaning
+from provenance import access, events, meaning
+from provenance.access import Permission
 from provenance.anchoring import (
     DEFAULT_MIN_SCORE,
     FUZZY_MIN_LENGTH,
@@ -144,6 +145,7 @@ def reanchor(session: Session, old_key: str, new_key: str, *, force: bool = Fals
     """Carry every piece of evidence on source ``old_key`` over to ``new_key`` where its quote is found (see the
     module). Refusals (unknown keys, the same key twice, unrelated sources without ``force``) come before any
     write."""
+    access.require(Permission.REVIEW)
     if old_key == new_key:
         raise Invalid(f"OLD and NEW are both {old_key!r}; name the version the evidence should move to as NEW")
     old, new = get_source(session, old_key), get_source(session, new_key)

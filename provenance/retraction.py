@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from provenance import events
+from provenance import access, events
+from provenance.access import Permission
 from provenance.errors import Conflict, Invalid
 from provenance.models import Source, utcnow
 from provenance.text import user_text
@@ -59,6 +60,7 @@ def retract_source(session: Session, key: str, *, reason: str | None) -> Source:
 
     Its passages and the evidence quoting them stay: reports show that evidence marked with the retraction.
     """
+    access.require(Permission.RETRACT_SOURCES)
     from provenance.sources import get_source  # loaded only to write: `claim show` needs none of it
 
     source = get_source(session, key)
@@ -82,6 +84,7 @@ def retract_source(session: Session, key: str, *, reason: str | None) -> Source:
 def reinstate_source(session: Session, key: str, *, reason: str | None) -> Source:
     """Take back the retraction of source ``key`` (made by mistake), for ``reason`` (required); logged, so the
     retraction stays in the source's history."""
+    access.require(Permission.RETRACT_SOURCES)
     from provenance.sources import get_source
 
     source = get_source(session, key)

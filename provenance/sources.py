@@ -17,7 +17,8 @@ from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from provenance import db, events, resemblance, segmentation
+from provenance import access, db, events, resemblance, segmentation
+from provenance.access import Permission
 from provenance.citations import note_captions
 from provenance.confidence import parse_reliability
 from provenance.documents import Document, Metadata, normalise
@@ -197,6 +198,7 @@ def store_source(
     batches. ``spans`` are the document's paragraphs and sentences when already found (:func:`segment_spans`),
     e.g. in another process.
     """
+    access.require(Permission.CAPTURE)
     if version_of is not None and not_a_version:
         raise Invalid("--version-of and --not-a-version contradict each other; give one of them")
     latest_of = _latest(session, _head(session, version_of)) if version_of is not None else None
@@ -281,6 +283,7 @@ def store_sources(
     statements for the whole batch; the others (the same text, a new version, a key taken) one at a time.
     With ``not_a_version``, none becomes a version of a stored source.
     """
+    access.require(Permission.CAPTURE)
     results: list[Stored | ProvenanceError | None] = [None] * len(pending)
     metadata, reliability_note = _given(metadata, reliability_note)
     metas = [p.document.metadata.overridden_by(metadata or Metadata()) for p in pending]

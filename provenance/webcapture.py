@@ -51,7 +51,8 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provenance import extract, fetch, sources
+from provenance import access, extract, fetch, sources
+from provenance.access import Permission
 from provenance.documents import Metadata
 from provenance.errors import Invalid
 from provenance.extract.text import codec_for
@@ -188,6 +189,7 @@ def store_page(
 ) -> Captured:
     """Store ``page`` as a source (:func:`provenance.sources.store_source`) with its ``web_capture`` row, in the
     caller's transaction; the row is written only with a new source (or version)."""
+    access.require(Permission.CAPTURE)
     fetched = page.fetched
     document = page.extracted.document
     if hashlib.sha256(fetched.body).hexdigest() != document.original_sha256:  # read() made it from these bytes
@@ -254,6 +256,7 @@ def capture_url(
 ) -> Captured:
     """Fetch ``url`` and store it (:func:`fetch_page`, :func:`store_page`). ``allow_private`` has no default:
     code fetching on someone else's behalf (a server) must say whether private addresses may be reached."""
+    access.require(Permission.CAPTURE)  # before anything is fetched
     page = fetch_page(url, allow_private=allow_private, max_bytes=max_bytes, timeout=timeout)
     return store_page(
         session,
