@@ -588,3 +588,60 @@ def _anchor_omission(
         )
     (start, end), _ = _choose(text, spans, "the quote with its left-out words", choice)
     return Anchor(start, end, AnchorMethod.EXACT_OMISSION)
+
+
+def position_choice(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    source_key: str,
+    quote: str | None = None,
+    prefix: str | None = None,
+    suffix: str | None = None,
+) -> tuple[str, int | None]:
+    """What makes :func:`anchor_quote` pick characters ``start``-``end`` of ``text`` (code points, as a W3C
+    TextPositionSelector counts them): the words there, and their occurrence number among the spans that the
+    words, ``prefix`` and ``suffix`` leave (None when they leave that one alone). A ``quote`` given as well must be
+    those very words, and a prefix or suffix must surround them there; an error says which does not."""
+    if not 0 <= start < end <= len(text):
+        raise Invalid(
+            f"characters {start}-{end} are not a span of source {source_key!r}, whose text has {len(text):,} "
+            "characters; give a start below the end, both within the text"
+        )
+    from provenance.documents import normalise  # loaded only to anchor a quote
+
+    lookup = _lookup_text(text)
+    words = lookup[start:end]
+    if words != words.strip():
+        raise Invalid(
+            f"characters {start}-{end} of source {source_key!r} start or end with whitespace ({words!r}); "
+            "select the words alone"
+        )
+    if normalise(words) != words:
+        raise Invalid(
+            f"characters {start}-{end} of source {source_key!r} start or end inside a character ({words!r}); "
+            "select whole characters"
+        )
+    if quote is not None and normalise(quote) != words:
+        raise Invalid(
+            f"the quote and its position select different text in source {source_key!r}: characters {start}-{end} "
+            f"are {_one_line(words)!r}, the quote is {_one_line(quote)!r}; give the quote's own position, or only "
+            "one of them"
+        )
+    spans = [(s, s + len(words)) for s in occurrences(lookup, words)]
+    if prefix is not None or suffix is not None:
+        choice = _Choice(source_key, prefix, suffix, None)
+        kept = []
+        for span in spans:
+            try:
+                kept.append(_choose(lookup, [span], "the quote", choice)[0])
+            except NotFound:
+                continue
+        if (start, end) not in kept:
+            raise Invalid(
+                f"the prefix/suffix given are not the text around characters {start}-{end} of source "
+                f"{source_key!r} ({_in_context(lookup, start, end)}); give the text right before and after the quote"
+            )
+        spans = kept
+    return text[start:end], None if len(spans) == 1 else spans.index((start, end)) + 1

@@ -319,39 +319,16 @@ def evidence_add(
             min_score=min_score,
             expected_version=expected_version,
         )
-        passage = evidence.passage
-        retracted = retraction.retraction_details(passage.source)
         effect = assessment.effect_of(session, evidence, before)
-    if retracted is not None:
-        say(f"Warning: source {source_key!r} is retracted ({retracted}); claim show and reports mark this evidence")
-    review = anchoring.review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
-    if review is not None:
-        say(
-            f"accepted a {review} for the quote {quote!r}: the source has {passage.text!r}; evidence "
-            f"{evidence.id} needs review (`provenance evidence confirm {evidence.id} --note WHAT_YOU_CHECKED`)"
-        )
+        warnings = text.evidence_added_warnings(source_key, quote, evidence)
+        record = records.evidence_added_record(claim_key, source_key, evidence)
+        line = text.evidence_added(claim_key, source_key, evidence)
+    for warning in warnings:
+        say(warning)
     if as_json:
-        print_json(
-            {
-                "claim": claim_key,
-                "source": source_key,
-                "evidence_id": evidence.id,
-                "stance": evidence.stance.value,
-                "quote": evidence.quote,
-                "anchor_method": evidence.anchor_method.value,
-                "anchor_score": evidence.anchor_score,
-                "needs_review": evidence.needs_review,
-                "confidence": records.likelihood(evidence.confidence),
-                "credibility": evidence.credibility,
-                "passage": records.passage_record(passage),
-            }
-        )
+        print_json(record)
     else:
-        flag = f", needs review: {review}" if review is not None else ""
-        click.echo(
-            f"{claim_key} <- {source_key} characters {passage.char_start}–{passage.char_end} "
-            f"({passage.kind.value}, {evidence.stance.value}{flag})"
-        )
+        click.echo(line)
     say(effect.describe())
 
 

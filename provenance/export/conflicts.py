@@ -19,6 +19,7 @@ GAP = "    "
 
 def contradiction_record(contradiction: Contradiction) -> dict[str, Any]:
     return {
+        "id": contradiction.id,
         "claims": [contradiction.claim_a.key, contradiction.claim_b.key],
         "kind": contradiction.kind.value,
         "status": contradiction.status.value,

@@ -126,6 +126,23 @@ def evidence_record(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+def evidence_added_record(claim_key: str, source_key: str, evidence: Evidence) -> dict[str, Any]:
+    """What ``evidence add --json`` prints of the evidence it added (and the server answers)."""
+    return {
+        "claim": claim_key,
+        "source": source_key,
+        "evidence_id": evidence.id,
+        "stance": evidence.stance.value,
+        "quote": evidence.quote,
+        "anchor_method": evidence.anchor_method.value,
+        "anchor_score": evidence.anchor_score,
+        "needs_review": evidence.needs_review,
+        "confidence": likelihood(evidence.confidence),
+        "credibility": evidence.credibility,
+        "passage": passage_record(evidence.passage),
+    }
+
+
 def claim_record(claim: Claim, about: list[str], computed: Assessment | None = None) -> dict[str, Any]:
     """A claim with the analyst's likelihood (``confidence``) and, when given, the one computed from its
     evidence (``computed_confidence``)."""

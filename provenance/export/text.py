@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from provenance.anchoring import format_score
+from provenance.anchoring import format_score, review_label
 from provenance.assessment import NOT_ASSESSED, Assessment
 from provenance.citations import citation, in_caption, location, source_title
 from provenance.confidence import describe_credibility, describe_likelihood, describe_reliability
@@ -274,6 +274,36 @@ def explanation(computed: Assessment) -> str:
         ]
     lines += ["", f"  Result: log-odds {_number(computed.log_odds)}, computed likelihood {computed.describe()}"]
     return fit("\n".join(lines))
+
+
+def evidence_added(claim_key: str, source_key: str, evidence: Evidence) -> str:
+    """``claim <- source characters 10–52 (sentence, supports)``: the line ``evidence add`` prints."""
+    passage = evidence.passage
+    review = review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
+    flag = f", needs review: {review}" if review is not None else ""
+    return (
+        f"{claim_key} <- {source_key} characters {passage.char_start}–{passage.char_end} "
+        f"({passage.kind.value}, {evidence.stance.value}{flag})"
+    )
+
+
+def evidence_added_warnings(source_key: str, quote: str, evidence: Evidence) -> list[str]:
+    """What ``evidence add`` says on stderr before its line: the source is retracted; the quote was matched
+    approximately and the evidence needs review."""
+    warnings = []
+    passage = evidence.passage
+    retracted = retraction_details(passage.source)
+    if retracted is not None:
+        warnings.append(
+            f"Warning: source {source_key!r} is retracted ({retracted}); claim show and reports mark this evidence"
+        )
+    review = review_label(evidence.needs_review, evidence.anchor_method, evidence.anchor_score)
+    if review is not None:
+        warnings.append(
+            f"accepted a {review} for the quote {quote!r}: the source has {passage.text!r}; evidence "
+            f"{evidence.id} needs review (`provenance evidence confirm {evidence.id} --note WHAT_YOU_CHECKED`)"
+        )
+    return warnings
 
 
 def evidence_table(evidence: Iterable[Evidence]) -> str:

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from provenance.web.api import accounts, claims, desk, health, session
+# by its full name: `annotations` here is the __future__ feature, which `from ... import annotations` returns
+import provenance.web.api.annotations as web_annotations
+from provenance.web.api import claims, contradictions, evidence, health
 
-ROUTERS: list[APIRouter] = [health.router, session.router, accounts.router, desk.router, claims.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    claims.router,
+    evidence.router,
+    contradictions.router,
+    web_annotations.router,
+]
