@@ -779,7 +779,7 @@ def source_passages(session: Session, source: Source, kinds: Sequence[PassageKin
     query = select(Passage).where(Passage.source_id == source.id)
     if kinds:
         query = query.where(Passage.kind.in_(kinds))
-    passages = list(session.scalars(query.order_by(Passage.char_start, Passage.char_end.desc())))
+    passages = list(session.scalars(query.order_by(Passage.char_start, Passage.char_end.desc(), Passage.id)))
     note_captions(source, caption_spans(session, source.id))
     for passage in passages:  # each reads its words from the source, also once the session is closed
         set_committed_value(passage, "source", source)
