@@ -80,6 +80,33 @@ Outcome = Captured | Refused
 Progress = Callable[[Path, int], None]
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent to the desk's server: captured as ``source add`` captures a file, its name (without folders)
+    standing for the path typed, as its origin and what its key is made from."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def of(cls, filename: str | None, data: bytes) -> Upload:
+        name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if not name or name in (".", ".."):
+            raise Invalid("an uploaded file came without a file name; send each file with its name (e.g. article.txt)")
+        return cls(name, data)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+File = extract.FileItem | Upload
+
+
 MB = 1_000_000  # as --max-size counts them
 max_bytes = extract.max_bytes  # the one limit: files here, inline texts in claims files
 
@@ -145,9 +172,12 @@ class _Read:
     spans: list[Span]
 
 
-def _read(path: Path, max_bytes: int) -> _Read | str:
+def _read(path: Path | Upload, max_bytes: int) -> _Read | str:
     try:
-        extracted = extract.read_document(path, max_bytes=max_bytes)
+        if isinstance(path, Upload):
+            extracted = extract.document_from_bytes(path.data, name=path.name, origin=path.name, max_bytes=max_bytes)
+        else:
+            extracted = extract.read_document(path, max_bytes=max_bytes)
     except ProvenanceError as exc:
         return str(exc)
     document = extracted.document
@@ -155,7 +185,7 @@ def _read(path: Path, max_bytes: int) -> _Read | str:
     return _Read(extracted, segment_spans(document.text))
 
 
-def _read_chunk(paths: Sequence[Path], max_bytes: int) -> list[_Read | str]:
+def _read_chunk(paths: Sequence[Path | Upload], max_bytes: int) -> list[_Read | str]:
     return [_read(path, max_bytes) for path in paths]
 
 
@@ -251,7 +281,7 @@ def _lower_priority() -> None:
         os.nice(5)
 
 
-def _reads(paths: Sequence[Path], max_bytes: int, workers: int) -> Generator[_Read | str, None, None]:
+def _reads(paths: Sequence[Path | Upload], max_bytes: int, workers: int) -> Generator[_Read | str, None, None]:
     """Each file of ``paths`` read, in order: by ``workers`` processes, a bounded number of files ahead."""
     if workers < 1:
         yield from (_read(path, max_bytes) for path in paths)
@@ -282,7 +312,7 @@ def _reads(paths: Sequence[Path], max_bytes: int, workers: int) -> Generator[_Re
 
 def capture(
     session: Session,
-    items: Sequence[extract.FileItem | extract.BadFile],
+    items: Sequence[File | extract.BadFile],
     *,
     version_of: str | None = None,
     not_a_version: bool = False,
@@ -295,14 +325,15 @@ def capture(
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> list[Outcome]:
-    """Capture each file of ``items`` (from :func:`planned_files`); what became of each, in order.
+    """Capture each file of ``items`` (from :func:`planned_files`, or files sent to the server); what became of
+    each, in order.
 
     Files are read, cleaned and segmented by ``workers`` other processes (default: :func:`default_workers`)
     while this one writes to the database, in the same order and with the same results as without them.
     ``version_of`` (one file only) and ``not_a_version`` decide about versions as in :func:`store_source`.
     """
     access.require(Permission.CAPTURE)  # before a file is read
-    files = [item for item in items if isinstance(item, extract.FileItem)]
+    files = [item for item in items if isinstance(item, extract.FileItem | Upload)]
     if version_of is not None and not_a_version:
         raise Invalid("--version-of and --not-a-version contradict each other; give one of them")
     for option, given in (("--key", key), ("--version-of", version_of)):
@@ -310,9 +341,9 @@ def capture(
             raise Invalid(f"{option} names one source, but {len(files)} files were given; give one file with it")
     if workers is None:
         workers = default_workers(len(files))
-    reads = _reads([item.path for item in files], max_bytes, workers)
+    reads = _reads([item if isinstance(item, Upload) else item.path for item in files], max_bytes, workers)
     outcomes: list[Outcome] = []
-    batch: list[tuple[extract.FileItem, _Read]] = []
+    batch: list[tuple[File, _Read]] = []
     created: list[int] = []  # sources stored whose sentences are not in the search index yet
     added = 0  # sources stored in this run
 
@@ -419,7 +450,7 @@ def stored_state(session: Session, result: Stored) -> tuple[str, int, int]:
     return ("unchanged", *passage_counts(session, result.id))
 
 
-def _outcome(session: Session, item: extract.FileItem, read: _Read, result: Stored | ProvenanceError) -> Outcome:
+def _outcome(session: Session, item: File, read: _Read, result: Stored | ProvenanceError) -> Outcome:
     if isinstance(result, ProvenanceError):
         # Every check in storing a document happens before anything of it is written.
         return Refused(item.path, _with_path(item.path, str(result)))

@@ -6,11 +6,30 @@ from fastapi import APIRouter
 
 # by its full name: `annotations` here is the __future__ feature, which `from ... import annotations` returns
 import provenance.web.api.annotations as web_annotations
-from provenance.web.api import claims, contradictions, evidence, health
+from provenance.web.api import (
+    accounts,
+    claims,
+    contradictions,
+    desk,
+    entities,
+    evidence,
+    health,
+    reports,
+    search,
+    session,
+    sources,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    session.router,
+    accounts.router,
+    desk.router,
     claims.router,
+    sources.router,
+    search.router,
+    entities.router,
+    reports.router,
     evidence.router,
     contradictions.router,
     web_annotations.router,
