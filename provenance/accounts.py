@@ -22,8 +22,9 @@ takes as long as a wrong password (it is checked against a dummy hash) and gets 
 Every change is logged (:func:`provenance.events.record`): ``account.add``, ``account.role``, ``account.disable``,
 ``account.password``, ``token.create``, ``token.revoke``, ``token.use`` (at most once an hour per token),
 ``session.sign_in``, ``session.sign_in_failed`` and ``session.sign_out``. Like every domain function these write
-in the caller's transaction, but for one: :func:`sign_in`, refusing, commits the failed attempt and its event
-itself before raising, so that the attempt counts however the caller handles the error.
+in the caller's transaction, but for one: :func:`sign_in` ends the transaction it is given once it has read what
+it needs (so that its wait and Argon2's work hold no lock), and, refusing, commits the failed attempt and its
+event itself before raising, so that the attempt counts however the caller handles the error.
 """
 
 from __future__ import annotations
@@ -441,20 +442,33 @@ def sign_in(session: Session, name: str, password: str, *, client_address: str) 
     An unknown name and a wrong password are one :class:`Unauthenticated` line, and take as long. A failure is
     recorded (an attempt row and a ``session.sign_in_failed`` event, under the name as typed) and **committed
     here**, before raising, so that it counts however the caller handles the error; repeated failures are slowed
-    down and then refused (:class:`TooManyAttempts`, see the module's docstring)."""
+    down and then refused (:class:`TooManyAttempts`, see the module's docstring).
+
+    It is the first thing in its transaction: once it has read what it needs it **ends that transaction**
+    (committing it), so that the wait and the password's check (tenths of a second of Argon2) hold no lock (not
+    SQLite's write lock, which would stop every writer of the desk meanwhile) and no transaction open; what it
+    writes then goes in a new one, which the caller commits."""
     # kept and logged as typed, but with no control character or unpaired surrogate
     typed = printable(" ".join(name.split())).encode(errors="replace").decode()[:_TYPED_NAME_CHARS]
     key = typed.casefold()
-    now = utcnow()
     try:
-        delay = _throttle(session, key, client_address, now)
+        delay = _throttle(session, key, client_address, utcnow())
     except TooManyAttempts as refused:
         _record_failure(session, typed, client_address, "too many failed sign-ins", attempt=False)
         raise refused
+    found = (
+        session.execute(select(Account.id, Account.password_hash).where(Account.name == key)).first()
+        if _NAME_FORM.fullmatch(key)
+        else None
+    )
+    session.commit()  # nothing is held while waiting and hashing
     if delay:
         sleep(delay)
-    account = session.scalar(select(Account).where(Account.name == key)) if _NAME_FORM.fullmatch(key) else None
-    matches = _verify(account.password_hash if account is not None else _dummy_hash(hasher), password)
+    matches = _verify(found.password_hash if found is not None else _dummy_hash(hasher), password)
+    account = session.get(Account, found.id, populate_existing=True) if found is not None else None
+    # the password changed while it was checked: check it against the new one
+    if found is not None and account is not None and matches and account.password_hash != found.password_hash:
+        matches = _verify(account.password_hash, password)
     if account is None or not matches:
         _record_failure(session, typed, client_address, "wrong name or password")
         raise Unauthenticated(WRONG_NAME_OR_PASSWORD)
@@ -463,6 +477,7 @@ def sign_in(session: Session, name: str, password: str, *, client_address: str) 
         raise Unauthenticated(f"the account {account.name!r} is disabled; an admin can tell you why")
     if hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hasher.hash(password)
+    now = utcnow()
     secret = secrets.token_urlsafe(32)
     desk_session = DeskSession(
         account_id=account.id,

@@ -772,3 +772,27 @@ def test_a_password_that_is_not_text_is_refused(session: Session) -> None:
     assert str(refused.value) == (
         "the password has a character that is not text (an unpaired surrogate); type it again"
     )
+
+
+def test_the_wait_and_the_password_check_hold_no_transaction(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's write lock (and PostgreSQL's idle-in-transaction limit) are not held through the slow part."""
+    desk(session)
+    monkeypatch.setattr(accounts, "SLOW_AFTER", 0)
+    during: list[tuple[str, bool]] = []
+    monkeypatch.setattr(accounts, "sleep", lambda seconds: during.append(("wait", session.in_transaction())))
+
+    class Watching(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+            during.append(("check", session.in_transaction()))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "hasher", Watching(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+    with pytest.raises(Unauthenticated):
+        accounts.sign_in(session, "nobody", PASSWORD, client_address=ADDRESS)
+    accounts.sign_in(session, "ana", PASSWORD, client_address=ADDRESS)
+    assert during == [("wait", False), ("check", False)] * 2
+    session.commit()
+    assert [e.action for e in logged(session, "session.sign_in", "session.sign_in_failed")] == [
+        "session.sign_in_failed",
+        "session.sign_in",
+    ]
