@@ -18,40 +18,19 @@ from provenance.cli.app import (
     say,
 )
 from provenance.cli.capture import claim_group
-from provenance.export.tables import fit
 from provenance.export.tables import table as columns
 from provenance.text import nothing_listed, option, printable
 
 if TYPE_CHECKING:
     from provenance import models, workflow
-    from provenance.models import Claim, Verdict
+    from provenance.export import board as shown
 else:  # loaded when a command first uses them: see provenance.cli.lazy
-    models, workflow = lazy.modules("provenance.models", "provenance.workflow")
+    models, workflow, shown = lazy.modules("provenance.models", "provenance.workflow", "provenance.export.board")
 
 # The statuses and verdicts as workflow.words writes them, written out so that --help need not load the models
 # (tests/test_startup.py checks they agree)
 STATUS_WORDS = "unstarted, in progress, in review, published, inconclusive, withdrawn"
 VERDICT_WORDS = "true, mostly true, mixed, mostly false, false, unproven"
-
-
-def state_record(claim: Claim, changed: bool) -> dict[str, Any]:
-    """Where a claim stands after a workflow command: the stable keys its ``--json`` prints."""
-    return {
-        "key": claim.key,
-        "status": claim.status.value,
-        "verdict": claim.verdict.value if claim.verdict else None,
-        "rating": workflow.RATING_SCALE[claim.verdict] if claim.verdict else None,
-        "verdict_by": claim.verdict_by,
-        "assignee": claim.assignee,
-        "version": claim.version,
-        "changed": changed,
-    }
-
-
-def _verdict_text(verdict: Verdict | None, verdict_by: str | None) -> str:
-    if verdict is None:
-        return "none"
-    return f"{workflow.words(verdict)} (by {verdict_by or 'unknown'})"
 
 
 # --- claims -------------------------------------------------------------------------------------------
@@ -84,7 +63,7 @@ def claim_assign(
         claim, changed = workflow.assign_claim(
             session, key, None if nobody else assignee, note=note, expected_version=expected_version
         )
-        record = state_record(claim, changed)
+        record = shown.state_record(claim, changed)
     if not changed:
         say(f"claim {key!r} is already assigned to {claim.assignee or 'nobody'}; nothing changed")
     if as_json:
@@ -109,7 +88,7 @@ def claim_withdraw(
     """
     with open_database(ctx) as session:
         result = workflow.withdraw_claim(session, key, reason=reason, expected_version=expected_version)
-        record = state_record(result.claim, result.changed)
+        record = shown.state_record(result.claim, result.changed)
     if not result.changed:
         say(f"claim {key!r} is already withdrawn; nothing changed")
     if as_json:
@@ -159,7 +138,7 @@ def review(
             session, key, status=status, verdict=verdict, note=note, expected_version=expected_version
         )
         claim = result.claim
-        record = state_record(claim, result.changed)
+        record = shown.state_record(claim, result.changed)
     if not result.changed:
         verdict_now = f" with verdict {workflow.words(claim.verdict)}" if verdict and claim.verdict else ""
         say(f"claim {key!r} is already {workflow.words(claim.status)}{verdict_now}; nothing changed")
@@ -169,87 +148,11 @@ def review(
     before = models.ClaimStatus(str(result.before["status"]))
     moved = f"{workflow.words(before)} -> " if before is not claim.status else ""
     click.echo(
-        f"{key}\t{moved}{workflow.words(claim.status)}; verdict: {_verdict_text(claim.verdict, claim.verdict_by)}"
+        f"{key}\t{moved}{workflow.words(claim.status)}; verdict: {shown.verdict_text(claim.verdict, claim.verdict_by)}"
     )
 
 
 # --- the board ----------------------------------------------------------------------------------------
-
-
-def board_record(board: workflow.Board) -> dict[str, Any]:
-    return {
-        "total": board.total,
-        "open_contradictions": board.open_contradictions,
-        "evidence_needing_review": board.needs_review,
-        "evidence_orphaned": board.orphaned,
-        "evidence_on_superseded_versions": board.superseded,
-        "second_reviewer": "on" if board.second_reviewer else "off",
-        "statuses": [
-            {
-                "status": status.value,
-                "count": len(rows),
-                "claims": [
-                    {
-                        "key": row.key,
-                        "statement": row.statement,
-                        "assignee": row.assignee,
-                        "verdict": row.verdict.value if row.verdict else None,
-                        "verdict_by": row.verdict_by,
-                        "evidence": row.evidence,
-                        "evidence_needing_review": row.needs_review,
-                        "evidence_orphaned": row.orphaned,
-                        "evidence_on_superseded_versions": row.superseded,
-                        "open_contradictions": row.open_contradictions,
-                        "updated_at": row.updated_at.isoformat(),
-                        "version": row.version,
-                    }
-                    for row in rows
-                ],
-            }
-            for status, rows in board.columns.items()
-        ],
-    }
-
-
-def board_text(board: workflow.Board) -> str:
-    counts = ", ".join(f"{workflow.words(status)} {len(rows)}" for status, rows in board.columns.items())
-    lines = [
-        f"{board.total} claim{'' if board.total == 1 else 's'}: {counts}",
-        f"open contradictions: {board.open_contradictions}; evidence needing review: {board.needs_review}; "
-        f"second reviewer: {'on' if board.second_reviewer else 'off'}",
-        f"evidence orphaned by reanchor: {board.orphaned}; evidence on superseded versions, not yet reanchored: "
-        f"{board.superseded}",
-    ]
-    headers = [
-        "key",
-        "assignee",
-        "verdict",
-        "evidence",
-        "needs review",
-        "open contradictions",
-        "orphaned",
-        "superseded",
-        "updated",
-    ]
-    for status, rows in board.columns.items():
-        if not rows:
-            continue
-        table = [
-            [
-                row.key,
-                row.assignee or "-",
-                _verdict_text(row.verdict, row.verdict_by) if row.verdict else "-",
-                row.evidence,
-                row.needs_review,
-                row.open_contradictions,
-                row.orphaned,
-                row.superseded,
-                row.updated_at.date().isoformat(),
-            ]
-            for row in rows
-        ]
-        lines += ["", f"{workflow.words(status).upper()} ({len(rows)})", columns(headers, table)]
-    return fit("\n".join(lines))
 
 
 @cli.command("status")
@@ -268,12 +171,12 @@ def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> Non
     with open_database(ctx, readonly=True) as session:
         board = workflow.board(session, assignee=assignee)
     if as_json:
-        print_json(board_record(board))
+        print_json(shown.board_record(board))
     elif assignee is not None and not board.total:
         how = "`provenance claim assign KEY --to NAME` assigns one"
         click.echo(printable(nothing_listed("claim", "claims", [option("--assignee", assignee)], how)))
     else:
-        click.echo(printable(board_text(board)))
+        click.echo(printable(shown.board_text(board)))
 
 
 # --- desk settings ------------------------------------------------------------------------------------
