@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from provenance import access, events
 from provenance.access import Actor, Permission, identities_verified
-from provenance.claims import get_claim, parse_status, parse_verdict
+from provenance.claims import get_claim, list_claims, parse_status, parse_verdict
 from provenance.errors import Conflict, Forbidden, Invalid, NotFound
 from provenance.locking import check_version
 from provenance.models import (
@@ -383,12 +383,8 @@ def review_claim(
         _check_move(key, current, target)
     why = _clean(note, note_option.removeprefix("--"))
     needed = _note_needed(current, target) if target is not current else None
-    # Giving the same verdict again records who stands behind it when that was not known, or not proven.
-    verdict_changes = new_verdict is not None and (
-        new_verdict is not claim.verdict
-        or claim.verdict_by is None
-        or (events.current().proven and not claim.verdict_proven)
-    )
+    # Giving the same verdict again records who stands behind it when that was not known.
+    verdict_changes = new_verdict is not None and (new_verdict is not claim.verdict or claim.verdict_by is None)
     if needed is None and new_verdict is not None and claim.verdict not in (None, new_verdict):
         assert claim.verdict is not None
         needed = f"why the verdict changes from {words(claim.verdict)} to {words(new_verdict)}"
@@ -555,3 +551,40 @@ def board(session: Session, *, assignee: str | None = None) -> Board:
         orphaned=sum(row.orphaned for rows in columns.values() for row in rows),
         superseded=sum(row.superseded for rows in columns.values() for row in rows),
     )
+
+
+def find_claims(
+    session: Session,
+    *,
+    status: str | None = None,
+    assignee: str | None = None,
+    about: str | None = None,
+    search: str | None = None,
+    needs_review: bool = False,
+    open_contradictions: bool = False,
+) -> list[Claim]:
+    """Claims ordered by key, with the board's filters: in ``status``; assigned to ``assignee`` (compared as
+    :func:`same_person` does); about an entity, or matching a full-text query (as
+    :func:`provenance.claims.list_claims`); with evidence needing review; in an open contradiction."""
+    wanted_status = None if status is None else parse_status(status)
+    wanted = None if assignee is None else _clean(assignee, "assignee")
+    if assignee is not None and wanted is None:
+        raise Invalid("give a name with --assignee")
+    found = list_claims(session, about, search)
+    if wanted_status is not None:
+        found = [c for c in found if c.status is wanted_status]
+    if wanted is not None:
+        found = [c for c in found if same_person(c.assignee, wanted)]
+    if needs_review:
+        flagged = set(session.scalars(select(Evidence.claim_id).where(Evidence.needs_review.is_(True))))
+        found = [c for c in found if c.id in flagged]
+    if open_contradictions:
+        contested: set[int] = set()
+        for a, b in session.execute(
+            select(Contradiction.claim_a_id, Contradiction.claim_b_id).where(
+                Contradiction.status == ContradictionStatus.OPEN
+            )
+        ):
+            contested.update((a, b))
+        found = [c for c in found if c.id in contested]
+    return found
