@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-# by its full name: `annotations` here is the __future__ feature, which `from ... import annotations` returns
-import provenance.web.api.annotations as web_annotations
-from provenance.web.api import (
-    accounts,
-    claims,
-    contradictions,
-    desk,
-    entities,
-    evidence,
-    health,
-    reports,
-    search,
-    session,
-    sources,
-)
+from provenance.web.api import accounts, claims, desk, health, session, workflow
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -26,11 +12,5 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     desk.router,
     claims.router,
-    sources.router,
-    search.router,
-    entities.router,
-    reports.router,
-    evidence.router,
-    contradictions.router,
-    web_annotations.router,
+    workflow.router,
 ]
