@@ -17,6 +17,7 @@ from provenance.cli import (  # noqa: F401  (importing them registers their comm
     entities,
     history,
     integrity,
+    login,
     output,
     sources,
     workflow,

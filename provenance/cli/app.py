@@ -142,6 +142,9 @@ def open_database(ctx: click.Context, *, readonly: bool = False) -> Iterator[Ses
 
     A claim someone else changed meanwhile fails the command with one :class:`~provenance.errors.Conflict` line
     and nothing saved (see :func:`provenance.db.session_scope`)."""
+    from provenance.cli import remote  # logged in to a server and no --db: refused (provenance.cli.remote)
+
+    remote.refuse_local(ctx)
     engine = db.make_engine(ctx.find_root().obj["db"], application_name=_application_name(ctx))
     try:
         with db.driver_errors(engine):
@@ -160,6 +163,9 @@ def _application_name(ctx: click.Context) -> str:
 
 
 def with_engine(ctx: click.Context, action: Callable[[Any], Any]) -> Any:
+    from provenance.cli import remote  # logged in to a server and no --db: refused (provenance.cli.remote)
+
+    remote.refuse_local(ctx)
     engine = db.make_engine(ctx.find_root().obj["db"], application_name=_application_name(ctx))
     try:
         with db.driver_errors(engine):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import lazy
+from provenance.cli import lazy, remote
 from provenance.cli.app import (
     ProvenanceGroup,
     cli,
@@ -120,6 +120,8 @@ def claim_add(
     Example: provenance claim add khan-trade-2003 "A. Q. Khan traded nuclear know-how with Iran, Libya and
     North Korea" --about "Abdul Qadeer Khan" --about "North Korea"
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     with open_database(ctx) as session:
         claim = claims.add_claim(
             session,
@@ -147,6 +149,8 @@ def claim_list(ctx: click.Context, about: str | None, search: str | None, as_jso
 
     Example: provenance claim list --about "North Korea" --search missile
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     with open_database(ctx, readonly=True) as session:
         listed = claims.list_claims(session, about, search)
         found = [(c, [e.name for e in c.entities]) for c in listed]
@@ -173,6 +177,8 @@ def claim_show(ctx: click.Context, key: str, explain: bool, as_json: bool) -> No
 
     Example: provenance claim show singh-first-visit-in-two-decades --explain
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     with open_database(ctx, readonly=True) as session:
         entry = report.build_report(session, [key]).claims[0]
     if as_json:
@@ -300,6 +306,8 @@ def evidence_add(
     materials supplied to Pakistan Atomic Energy Commission" --stance supports --confidence unlikely
     --attributed-to "New Delhi, citing unnamed sources"
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     with open_database(ctx) as session:
         before = assessment.claim_likelihood(session, claim_key)
         evidence = claims.add_evidence(
@@ -510,6 +518,8 @@ def search_command(
 
     Example: provenance search '"nuclear materials" Pakistan' --since 2019-01-01
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     with open_database(ctx, readonly=True) as session:
         if source is not None:
             sources.get_source(session, source)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import lazy
+from provenance.cli import lazy, remote
 from provenance.cli.app import cli, json_option, open_database, print_json, say
 from provenance.cli.options import COUNT
 from provenance.text import nothing_listed, option, printable
@@ -61,6 +61,8 @@ def history_command(
     given = [(kind, value) for kind, value in (("", key), ("claim", claim_key), ("source", source_key)) if value]
     if len(given) > 1:
         raise click.UsageError("name one claim or source: KEY, --claim KEY or --source KEY")
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     kind, wanted = given[0] if given else ("", None)
     day = documents.parse_date_option(since) if since is not None else None
     with open_database(ctx, readonly=True) as session:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from provenance.cli import lazy
+from provenance.cli import lazy, remote
 from provenance.cli.app import cli, open_database, say
 from provenance.errors import Invalid
 
@@ -145,6 +145,8 @@ def report(
 
     Example: provenance report --format html --style chicago-author-date --about "North Korea" -o report.html
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     if fmt not in REPORT_FORMATS:
         raise Invalid(f"unknown report format {fmt!r}; use one of: {', '.join(REPORT_FORMATS)}")
     if style not in citations.STYLES:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from provenance.cli import lazy
+from provenance.cli import lazy, remote
 from provenance.cli import output as output_files
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid, ProvenanceError
@@ -169,6 +169,8 @@ def source_add(
         raise Invalid(
             f"--version-of names one source, but {len(arguments)} were given; give one file or address with it"
         )
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     # Web pages are fetched (and WARC files read) before the database is opened: no transaction waits on a server.
     pages = _web_pages(
         arguments, max_bytes=limit, timeout=timeout, allow_private=allow_private_addresses, strict=strict

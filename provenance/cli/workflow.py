@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from provenance.cli import lazy
+from provenance.cli import lazy, remote
 from provenance.cli.app import (
     ProvenanceGroup,
     cli,
@@ -133,6 +133,8 @@ def review(
         provenance review suntech-diversion --status "in review" --verdict unproven
         provenance review suntech-diversion --status published --note "sources re-read; no second report"
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     with open_database(ctx) as session:
         result = workflow.review_claim(
             session, key, status=status, verdict=verdict, note=note, expected_version=expected_version
@@ -168,6 +170,8 @@ def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> Non
 
     Example: provenance status --assignee "Ana Lima"
     """
+    if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
+        return remote.run(ctx)
     with open_database(ctx, readonly=True) as session:
         board = workflow.board(session, assignee=assignee)
     if as_json:
