@@ -61,8 +61,9 @@ def _default_location(path: Path) -> bool:
     return not os.environ.get(CREDENTIALS_ENV) and path == credentials_path()
 
 
-def load_credentials() -> Credentials | None:
-    """The saved credentials, or None when nobody is logged in."""
+def load_credentials(*, private: bool = True) -> Credentials | None:
+    """The saved credentials, or None when nobody is logged in; ``private``: refuse a file others may read (not
+    when logging out, which revokes the token such a file may have given away)."""
     path = credentials_path()
     try:
         found = path.stat()
@@ -70,7 +71,7 @@ def load_credentials() -> Credentials | None:
         return None
     except OSError as exc:
         raise Invalid(f"cannot read the credentials file {path}: {exc.strerror}") from exc
-    if found.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+    if private and found.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise Invalid(
             f"the credentials file {path} may be read by others (mode {stat.S_IMODE(found.st_mode):04o}); "
             f"`chmod 600 {path}`, or `provenance logout` and log in again"

@@ -459,3 +459,90 @@ def test_source_add_refuses_private_addresses_through_the_server(editor: Remote,
     line = editor.error("source", "add", "http://127.0.0.1:9/page.html")
     assert line == seeded.fails("source", "add", "http://127.0.0.1:9/page.html")
     assert row_counts(seeded.url) == before
+
+
+def test_claim_list_json_joins_every_page_and_the_text_says_when_it_shows_the_first_only(
+    editor: Remote, seeded: Provenance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(remote_cli, "PAGE_LIMIT", 2)
+    everything = json.loads(seeded.ok("claim", "list", "--json").stdout)
+    assert len(everything) > 2
+    assert json.loads(editor.ok("claim", "list", "--json").stdout) == everything
+    text = editor.ok("claim", "list")
+    assert text.stderr == "the first 2 claims only: the server lists them 2 at a time; --json gives every one\n"
+    assert [line.split()[0] for line in text.stdout.splitlines()[-2:]] == [c["key"] for c in everything[:2]]
+
+
+def test_login_over_http_to_another_machine_warns_first(remote: Remote) -> None:
+    result = remote("login", "http://desk.invalid:8000", "--name", "editor", input=PASSWORD + "\n")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "Warning: http://desk.invalid:8000 is not encrypted (http:// to another machine): your password and token "
+        "travel in clear; use https://"
+    )
+    assert lines[1].startswith("Error: cannot reach the desk's server at http://desk.invalid:8000 (")
+    assert len(lines) == 2 and not remote.credentials.exists()
+
+
+def test_whoami_and_logout_when_not_logged_in(remote: Remote, seeded: Provenance) -> None:
+    assert remote.ok("logout").stderr == f"not logged in (no {remote.credentials}); nothing to do\n"
+    shown = json.loads(remote.ok("--db", seeded.url, "--as", "bea", "whoami", "--json").stdout)
+    assert shown["name"] == "bea" and shown["declared"] is True
+
+
+def test_whoami_json_gives_the_account_and_the_server(editor: Remote) -> None:
+    shown = json.loads(editor.ok("whoami", "--json").stdout)
+    assert (shown["name"], shown["role"], shown["server"]) == ("editor", "editor", editor.url)
+
+
+def test_logging_in_again_revokes_the_earlier_token(remote: Remote) -> None:
+    remote.login("editor")
+    first = json.loads(remote.credentials.read_text())
+    remote.login("reviewer")
+    second = json.loads(remote.credentials.read_text())
+    assert second["name"] == "reviewer" and second["token_id"] != first["token_id"]
+    with client.Server(remote.url, first["token"]) as server, pytest.raises(client.ServerError) as refused:
+        server.request("GET", "/me")
+    assert refused.value.status == 401
+
+
+def test_the_credentials_file_defaults_to_the_xdg_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(client.CREDENTIALS_ENV, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    kept = client.Credentials("https://desk.example.org", "bea", 3, "pvt_" + "a" * 43)
+    path = client.save_credentials(kept)
+    assert path == tmp_path / "xdg" / "provenance" / "credentials.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert client.load_credentials() == kept
+    assert client.remove_credentials() is True
+    assert client.load_credentials() is None
+
+
+def test_notices_come_back_as_the_lines_the_command_prints() -> None:
+    headers = {
+        "Provenance-Notice": 'caf\\u00e9 \\"quoted\\"',
+        "Provenance-Notice-10": "eleventh",
+        "Provenance-Notice-2": "third",
+        "Content-Type": "text/plain",
+    }
+    assert client.notices(headers) == ['café "quoted"', "third", "eleventh"]
+
+
+def test_a_credentials_file_not_written_by_login_is_one_line(editor: Remote) -> None:
+    editor.credentials.write_text("{not json", encoding="utf-8")
+    assert editor.error("status") == (
+        f"Error: the credentials file {editor.credentials} is not one `provenance login` wrote; remove it with "
+        "`provenance logout` and log in again"
+    )
+    assert editor.ok("logout").stderr.startswith(f"credentials file {editor.credentials} removed; no token was revoked")
+    assert not editor.credentials.exists()
+
+
+def test_logout_revokes_the_token_of_a_file_others_could_read(editor: Remote) -> None:
+    os.chmod(editor.credentials, 0o644)
+    assert editor.ok("logout").stderr.startswith(f"logged out of {editor.url}: token ")
+    assert not editor.credentials.exists()

@@ -87,7 +87,12 @@ def logout() -> None:
 
     Example: provenance logout
     """
-    credentials = client.load_credentials()
+    try:
+        credentials = client.load_credentials(private=False)
+    except Invalid as exc:  # a file login did not write: nothing to revoke, but it goes
+        client.remove_credentials()
+        say(f"credentials file {client.credentials_path()} removed; no token was revoked ({exc})")
+        return
     if credentials is None:
         say(f"not logged in (no {client.credentials_path()}); nothing to do")
         return
