@@ -19,6 +19,7 @@ from provenance.cli import (  # noqa: F401  (importing them registers their comm
     integrity,
     login,
     output,
+    serve,
     sources,
     workflow,
 )

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from provenance import __version__, db
 from provenance.errors import Invalid
-from provenance.web import apidoc, problems, secret
+from provenance.web import apidoc, openapi, problems, secret
 from provenance.web.api import ROUTERS
 from provenance.web.deps import public
 from provenance.web.security import SecurityMiddleware
@@ -72,6 +72,7 @@ def create_app(config: ServerConfig, *, engine: Engine | None = None) -> FastAPI
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    openapi.document(app)
     _describe(app)
     app.add_middleware(SecurityMiddleware, max_body_bytes=config.max_upload_bytes)
     return app
