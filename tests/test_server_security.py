@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from conftest import PASSWORD, SERVER_SECRET, DeskApi, Provenance, row_counts
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from provenance import accounts, db
 from provenance.models import ApiToken, Event, utcnow
@@ -464,3 +464,17 @@ def test_an_unknown_address_and_a_wrong_method_are_problems(desk_api: DeskApi) -
     wrong = desk_api.request("PUT", "/api/v1/health")
     assert desk_api.problem(wrong, 405) == "PUT is not allowed on /api/v1/health; it takes GET"
     assert wrong.headers["allow"] == "GET"
+
+
+def test_the_documented_sql_signs_everyone_out(desk_api: DeskApi) -> None:
+    """docs/server.md: the statement that ends every session at once."""
+    cookies = [cookie_of(sign_in(desk_api, name)) for name in ("viewer", "editor")]
+    engine = db.make_engine(desk_api.url)
+    try:
+        with db.session_scope(engine) as session:
+            session.execute(text("UPDATE desk_session SET ended_at = CURRENT_TIMESTAMP WHERE ended_at IS NULL"))
+    finally:
+        engine.dispose()
+    for cookie in cookies:
+        assert desk_api.get("/api/v1/me", None, headers=with_cookie(cookie)).status_code == 401
+    assert desk_api.get("/api/v1/me", "viewer").status_code == 200  # tokens are not sessions
