@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from provenance.web.api import accounts, claims, desk, health, session, workflow
+# by its full name: `annotations` here is the __future__ feature, which `from ... import annotations` returns
+import provenance.web.api.annotations as web_annotations
+from provenance.web.api import (
+    accounts,
+    claims,
+    contradictions,
+    desk,
+    entities,
+    evidence,
+    health,
+    reports,
+    search,
+    session,
+    sources,
+    workflow,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +28,11 @@ ROUTERS: list[APIRouter] = [
     desk.router,
     claims.router,
     workflow.router,
+    sources.router,
+    search.router,
+    entities.router,
+    reports.router,
+    evidence.router,
+    contradictions.router,
+    web_annotations.router,
 ]
