@@ -109,7 +109,9 @@ def test_a_real_server_signs_in_and_answers(serving: Server, tmp_path: Path) -> 
     assert len(secret_file.read_bytes()) == 32
     out, err = serving.stop()
     assert out == ""
-    first = err.splitlines()[0]
+    lines = err.splitlines()
+    assert len(lines) == 1, err  # uvicorn's own start and stop lines are not shown
+    first = lines[0]
     assert first.startswith(f"provenance serve: listening on {serving.base} (1 worker), database ")
     assert first.endswith(
         f", identities declared; sign in with `provenance login {serving.base}` (the API is described at "

@@ -478,3 +478,16 @@ def test_the_documented_sql_signs_everyone_out(desk_api: DeskApi) -> None:
     for cookie in cookies:
         assert desk_api.get("/api/v1/me", None, headers=with_cookie(cookie)).status_code == 401
     assert desk_api.get("/api/v1/me", "viewer").status_code == 200  # tokens are not sessions
+
+
+def test_an_upload_over_the_limit_is_refused_and_nothing_captured(desk_api: DeskApi, other_app: Any) -> None:
+    small = other_app(max_upload_bytes=1024)
+    desk_api.get("/api/v1/me", "editor")  # the token's first use is logged: not part of what is compared
+    before = row_counts(desk_api.url)
+    response = small.post(
+        "/api/v1/sources",
+        files={"files": ("long.txt", b"A sentence of an article. " * 200, "text/plain")},
+        headers=desk_api.auth("editor"),
+    )
+    assert DeskApi.problem(desk_api, response, 413).startswith("the request body is larger than this server takes")
+    assert row_counts(desk_api.url) == before
