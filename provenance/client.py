@@ -20,6 +20,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,9 @@ CONNECT_TIMEOUT = 10.0
 ANSWER_TIMEOUT = 300.0
 NOTICE_HEADER = "provenance-notice"  # provenance.web.negotiate.NOTICE_HEADER, then -1, -2...
 PROBLEM_TYPE = "application/problem+json"
+# A busy database (503 with Retry-After) is asked again this many times, waiting at most this many seconds each.
+BUSY_RETRIES = 3
+MAX_BUSY_WAIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -256,15 +260,25 @@ class Server:
         headers: dict[str, str] | None = None,
     ) -> Answer:
         """Send one request; a success as an :class:`Answer`, anything else as one :class:`ServerError` line."""
-        import httpx
-
         sent = {"Accept": accept, **(headers or {})}
         if self.token is not None:
             sent["Authorization"] = f"Bearer {self.token}"
+        for attempt in range(BUSY_RETRIES + 1):
+            response = self._send(method, path, params=params, json=json, files=files, data=data, headers=sent)
+            wait = _retry_after(response)
+            # a busy database (503) saved nothing, and says when to try again; files already sent are not re-read
+            if wait is None or files is not None or attempt == BUSY_RETRIES:
+                break
+            time.sleep(wait)
+        if response.is_success:
+            return Answer(response.status_code, dict(response.headers), response.content, notices(response.headers))
+        raise self._failure(response)
+
+    def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        import httpx
+
         try:
-            response = self._client.request(
-                method, path, params=params, json=json, files=files, data=data, headers=sent
-            )
+            return self._client.request(method, path, **options)
         except httpx.TimeoutException as exc:
             raise ServerError(
                 f"the desk's server at {self.url} did not answer in time ({type(exc).__name__}); try again, or "
@@ -277,9 +291,6 @@ class Server:
                 "there? `provenance logout` to work on a database directly",
                 status=0,
             ) from exc
-        if response.is_success:
-            return Answer(response.status_code, dict(response.headers), response.content, notices(response.headers))
-        raise self._failure(response)
 
     def _failure(self, response: httpx.Response) -> ServerError:
         said = notices(response.headers)
@@ -300,6 +311,17 @@ class Server:
             status=status,
             notices=said,
         )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait before sending again: a 503 that says when (at most :data:`MAX_BUSY_WAIT`), else None."""
+    if response.status_code != 503:
+        return None
+    try:
+        wait = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return wait if 0 <= wait <= MAX_BUSY_WAIT else None
 
 
 def _problem_detail(response: httpx.Response) -> str | None:

@@ -546,3 +546,28 @@ def test_logout_revokes_the_token_of_a_file_others_could_read(editor: Remote) ->
     os.chmod(editor.credentials, 0o644)
     assert editor.ok("logout").stderr.startswith(f"logged out of {editor.url}: token ")
     assert not editor.credentials.exists()
+
+
+def test_a_busy_server_is_asked_again_when_it_says_so_but_an_upload_is_not_sent_twice() -> None:
+    import httpx
+
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if len(calls) == 1 or request.method == "POST":
+            return httpx.Response(
+                503,
+                headers={"Retry-After": "0", "Content-Type": "application/problem+json"},
+                json={"status": 503, "title": "Service Unavailable", "detail": "the database is busy; try again"},
+            )
+        return httpx.Response(200, json={"name": "editor"})
+
+    with client.Server("http://127.0.0.1:9", "pvt_" + "x" * 43) as server:
+        server._client = httpx.Client(base_url=server.url + client.API, transport=httpx.MockTransport(answer))
+        assert server.request("GET", "/me").json() == {"name": "editor"}
+        assert calls == ["GET", "GET"]
+        with pytest.raises(client.ServerError) as busy:
+            server.request("POST", "/sources", files=[("files", ("a.txt", b"text", "text/plain"))])
+        assert (busy.value.status, str(busy.value)) == (503, "the database is busy; try again")
+        assert calls == ["GET", "GET", "POST"]
