@@ -52,10 +52,12 @@ def test_the_container_answers_as_the_protocol_says(seeded_api: DeskApi, checker
         '<http://www.w3.org/ns/ldp#BasicContainer>; rel="type", '
         '<http://www.w3.org/TR/annotation-protocol/>; rel="http://www.w3.org/ns/ldp#constrainedBy"'
     )
-    assert headers["allow"] == "GET, HEAD, POST"
+    assert headers["allow"] == "GET, HEAD, OPTIONS, POST"
     assert headers["accept-post"] == f"{MEDIA_TYPE}, application/json"
-    assert headers["vary"] == "Accept" and headers["etag"].startswith('"')
+    assert headers["vary"] == "Accept, Prefer" and headers["etag"].startswith('"')
     assert seeded_api.get(CONTAINER, "viewer").headers["etag"] == headers["etag"]
+    unchanged = seeded_api.get(CONTAINER, "viewer", headers={"If-None-Match": headers["etag"]})
+    assert (unchanged.status_code, unchanged.content, unchanged.headers["etag"]) == (304, b"", headers["etag"])
     collection = response.json()
     assert collection["id"] == f"{BASE}{CONTAINER}"
     assert collection["type"] == ["BasicContainer", "AnnotationCollection"]
@@ -121,6 +123,7 @@ def test_every_served_annotation_is_the_exports_and_meets_every_w3c_must(
     assert one.status_code == 200 and one.json() == served[0]
     assert one.headers["content-type"] == MEDIA_TYPE
     assert one.headers["link"] == '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
+    assert (one.headers["allow"], one.headers["vary"]) == ("GET, HEAD, OPTIONS", "Accept, Prefer")
     missing = seeded_api.get(f"{CONTAINER}9999", "viewer")
     assert seeded_api.problem(missing, 404) == "no annotation 9999; GET /api/v1/annotations/ lists them"
 
@@ -230,3 +233,39 @@ def test_annotations_that_cannot_become_evidence_are_refused(seeded_api: DeskApi
         assert line.startswith(expected), line
     viewer = refused(seeded_api, CONTAINER, 403, "viewer", json=_new_annotation(f"/api/v1/sources/{KEY_2018}", quote))
     assert viewer.startswith("viewer is a viewer and may not add evidence")
+
+
+def _prefer(*included: str) -> dict[str, str]:
+    return {"Prefer": f'return=representation; include="{" ".join(included)}"'}
+
+
+def test_prefer_chooses_a_minimal_container_or_pages_of_addresses(seeded_api: DeskApi) -> None:
+    minimal = seeded_api.get(CONTAINER, "viewer", headers=_prefer("http://www.w3.org/ns/ldp#PreferMinimalContainer"))
+    assert minimal.headers["preference-applied"] == "return=representation"
+    body = minimal.json()
+    assert (body["total"], body["first"], body["last"]) == (
+        23,
+        f"{BASE}{CONTAINER}?page=0",
+        f"{BASE}{CONTAINER}?page=1",
+    )
+    iris = seeded_api.get(CONTAINER, "viewer", headers=_prefer("http://www.w3.org/ns/oa#PreferContainedIRIs"))
+    first = iris.json()["first"]
+    assert first["id"] == f"{BASE}{CONTAINER}?iris=1&page=0" and first["next"] == f"{BASE}{CONTAINER}?iris=1&page=1"
+    described = every_served(seeded_api)
+    assert first["items"] == [a["id"] for a in described[:20]]
+    last = seeded_api.get(f"{CONTAINER}?iris=1&page=1", "viewer").json()
+    assert last["items"] == [a["id"] for a in described[20:]]
+    plain = seeded_api.get(CONTAINER, "viewer")
+    assert "preference-applied" not in plain.headers and plain.headers["etag"] != iris.headers["etag"]
+
+
+def test_options_says_what_is_allowed_to_anyone(seeded_api: DeskApi) -> None:
+    container = seeded_api.request("OPTIONS", CONTAINER, None)
+    assert (container.status_code, container.headers["allow"], container.headers["accept-post"]) == (
+        204,
+        "GET, HEAD, OPTIONS, POST",
+        f"{MEDIA_TYPE}, application/json",
+    )
+    one = seeded_api.request("OPTIONS", f"{CONTAINER}1", None)
+    assert (one.status_code, one.headers["allow"]) == (204, "GET, HEAD, OPTIONS")
+    assert seeded_api.problem(seeded_api.get(CONTAINER, None), 401).startswith("sign in first")

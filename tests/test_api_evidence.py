@@ -67,6 +67,12 @@ def test_a_quote_gets_the_characters_the_command_line_stores(seeded: Provenance,
     assert (shown["evidence_id"], shown["claim"], shown["created_by"]) == (added["evidence_id"], TALKS, "researcher")
     listed = seeded_api.get(EVIDENCE.format(TALKS), "viewer").json()
     assert [e["evidence_id"] for e in listed][-1] == added["evidence_id"] and len(listed) == 2
+    first = seeded_api.get(EVIDENCE.format(TALKS), "viewer", params={"limit": 1})
+    assert first.json() == listed[:1]
+    following = first.headers["link"].removeprefix("<").split(">;")[0]
+    assert first.headers["link"].endswith('>; rel="next"')
+    rest = seeded_api.get(following.removeprefix("http://testserver"), "viewer")
+    assert rest.json() == listed[1:] and "link" not in rest.headers
 
 
 def test_text_plain_is_what_evidence_add_prints(seeded: Provenance, seeded_api: DeskApi) -> None:

@@ -4,7 +4,12 @@
 evidence id, :data:`PAGE_SIZE` to an AnnotationPage (``?page=0`` is the first); ``GET /api/v1/annotations/{id}``
 is one piece of evidence. Each annotation is what the Web Annotation export makes for that evidence
 (:func:`provenance.export.webannotation.annotation`), with the address it is served at as its ``id`` and the
-export's stable ``urn:uuid`` kept as its ``canonical`` IRI.
+export's stable ``urn:uuid`` kept as its ``canonical`` IRI. As the protocol asks, every answer has its ``ETag``
+(a GET with a matching If-None-Match is answered 304), ``Vary: Accept, Prefer``, the LDP ``Link`` types and
+``Allow``; the container also ``Accept-Post``. A ``Prefer: return=representation; include="..."`` header asks for
+the container without its pages' annotations (ldp#PreferMinimalContainer) or with pages of the annotations'
+addresses only (oa#PreferContainedIRIs: pages ``?iris=1&page=N``). OPTIONS says what the container and each
+annotation allow, to anyone (it shows no data).
 
 ``POST /api/v1/annotations/`` of an annotation adds evidence, and answers 201 with the annotation as stored.
 What it must say:
@@ -42,7 +47,7 @@ from provenance.errors import Invalid, NotFound
 from provenance.export import webannotation
 from provenance.models import Evidence, Source
 from provenance.web.api.evidence import add, quote_of, read_selectors
-from provenance.web.deps import DeskDep, needs
+from provenance.web.deps import DeskDep, needs, public
 
 router = APIRouter(tags=["annotations"])
 
@@ -53,7 +58,11 @@ CONTAINER_LINKS = (
     '<http://www.w3.org/TR/annotation-protocol/>; rel="http://www.w3.org/ns/ldp#constrainedBy"'
 )
 RESOURCE_LINK = '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
-CONTAINER_ALLOW = "GET, HEAD, POST"
+CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
+ANNOTATION_ALLOW = "GET, HEAD, OPTIONS"
+PREFER_MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
+PREFER_IRIS = "http://www.w3.org/ns/oa#PreferContainedIRIs"
+PREFER_DESCRIPTIONS = "http://www.w3.org/ns/oa#PreferContainedDescriptions"
 ACCEPT_POST = f"{MEDIA_TYPE}, application/json"
 STANCES = {"supports": "supports", "contradicts": "contradicts", "mentions": "mentions"}
 _LIKELIHOOD = re.compile(r"Likelihood: ([^.(]+?)(?: \((\d+(?:\.\d+)?) ?%\))?\.")
@@ -61,14 +70,30 @@ _ATTRIBUTION = re.compile(r"Attributed to: (.+)\.\s*$", re.DOTALL)
 _RETRACTION_NOTE = "The source was retracted "
 
 
-def _ld_response(content: dict[str, Any], *, status: int = 200, headers: dict[str, str]) -> Response:
+def _ld_response(request: Request, content: dict[str, Any], *, status: int = 200, headers: dict[str, str]) -> Response:
+    """``content`` as JSON-LD with its ETag; 304 and no body for a GET whose If-None-Match names that ETag."""
     body = json.dumps(content, ensure_ascii=False).encode()
-    sent = {
-        **headers,
-        "ETag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-        "Vary": "Accept",
-    }
+    tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    sent = {**headers, "ETag": tag, "Vary": "Accept, Prefer"}
+    known = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    if request.method in ("GET", "HEAD") and tag in known:
+        return Response(status_code=304, headers=sent)
     return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=sent)
+
+
+def _preferences(request: Request) -> set[str]:
+    """What a ``Prefer: return=representation; include="..."`` header asks the container to include (RFC 7240)."""
+    found: set[str] = set()
+    for header in request.headers.getlist("prefer"):
+        for preference in header.split(","):
+            parts = [part.strip() for part in preference.split(";")]
+            if parts[0].replace(" ", "") != "return=representation":
+                continue
+            for part in parts[1:]:
+                name, _, value = part.partition("=")
+                if name.strip() == "include":
+                    found.update(value.strip().strip('"').split())
+    return found
 
 
 def _served(request: Request, entry: report.ClaimReport, cited: report.CitedPassage) -> dict[str, Any]:
@@ -88,37 +113,45 @@ def _all_cited(session: Session) -> list[tuple[report.ClaimReport, report.CitedP
     return sorted(found, key=lambda pair: pair[1].evidence.id)
 
 
-def _page_url(container: str, number: int) -> str:
-    return f"{container}?page={number}"
-
-
 @router.api_route(
     "/annotations/",
     methods=["GET", "HEAD"],
     responses={200: {"content": {"application/ld+json": {}}}},
     **needs(Permission.READ),
 )
-def annotation_container(request: Request, desk: DeskDep, page: int | None = None) -> Response:
+def annotation_container(request: Request, desk: DeskDep, page: int | None = None, iris: bool = False) -> Response:
     """Every piece of evidence as Web Annotations: the container (an AnnotationCollection with its first page
-    and the address of its last), or with ``page`` one AnnotationPage of it."""
+    and the address of its last), or with ``page`` one AnnotationPage of it (``iris``: the annotations' addresses
+    only). A ``Prefer`` header chooses as the protocol says: ldp#PreferMinimalContainer (the pages' addresses
+    only), oa#PreferContainedIRIs (pages of addresses), oa#PreferContainedDescriptions (whole annotations)."""
     container = str(request.url_for("annotation_container"))
+    preferred = _preferences(request)
+    applied = preferred & {PREFER_MINIMAL, PREFER_IRIS, PREFER_DESCRIPTIONS}
+    if page is None:
+        iris = PREFER_IRIS in preferred and PREFER_DESCRIPTIONS not in preferred
     with desk.reading() as session:
         found = _all_cited(session)
         pages = max(1, -(-len(found) // PAGE_SIZE))
         if page is not None and not 0 <= page < pages:
             raise NotFound(f"no page {page} of the annotations: pages go from 0 to {pages - 1}")
 
+        def address(number: int) -> str:
+            return f"{container}?iris=1&page={number}" if iris else f"{container}?page={number}"
+
         def page_of(number: int, *, embedded: bool) -> dict[str, Any]:
             chosen = found[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
             result: dict[str, Any] = {} if embedded else {"@context": webannotation.CONTEXT}
-            result.update(id=_page_url(container, number), type="AnnotationPage")
+            result.update(id=address(number), type="AnnotationPage")
             result["partOf"] = container if embedded else {"id": container, "total": len(found)}
             result["startIndex"] = number * PAGE_SIZE
             if number + 1 < pages:
-                result["next"] = _page_url(container, number + 1)
+                result["next"] = address(number + 1)
             if number > 0:
-                result["prev"] = _page_url(container, number - 1)
-            result["items"] = [_served(request, entry, cited) for entry, cited in chosen]
+                result["prev"] = address(number - 1)
+            if iris:
+                result["items"] = [_annotation_url(request, cited.evidence.id) for _entry, cited in chosen]
+            else:
+                result["items"] = [_served(request, entry, cited) for entry, cited in chosen]
             return result
 
         if page is not None:
@@ -132,10 +165,26 @@ def annotation_container(request: Request, desk: DeskDep, page: int | None = Non
                 "total": len(found),
             }
             if found:
-                content["first"] = page_of(0, embedded=True)
-                content["last"] = _page_url(container, pages - 1)
+                content["first"] = address(0) if PREFER_MINIMAL in preferred else page_of(0, embedded=True)
+                content["last"] = address(pages - 1)
     headers = {"Link": CONTAINER_LINKS, "Allow": CONTAINER_ALLOW, "Accept-Post": ACCEPT_POST}
-    return _ld_response(content, headers=headers)
+    if page is None and applied:
+        headers["Preference-Applied"] = "return=representation"
+    return _ld_response(request, content, headers=headers)
+
+
+@router.options("/annotations/", status_code=204, response_class=Response, **public())
+def container_options() -> Response:
+    """What the container allows and takes (no data: anyone may ask)."""
+    return Response(
+        status_code=204, headers={"Allow": CONTAINER_ALLOW, "Accept-Post": ACCEPT_POST, "Link": CONTAINER_LINKS}
+    )
+
+
+@router.options("/annotations/{annotation_id}", status_code=204, response_class=Response, **public())
+def annotation_options(annotation_id: int) -> Response:
+    """What an annotation allows (no data: anyone may ask)."""
+    return Response(status_code=204, headers={"Allow": ANNOTATION_ALLOW, "Link": RESOURCE_LINK})
 
 
 def _annotation_of(request: Request, session: Session, evidence: Evidence) -> dict[str, Any]:
@@ -166,7 +215,7 @@ def show_annotation(annotation_id: int, request: Request, desk: DeskDep) -> Resp
     """One piece of evidence as a Web Annotation."""
     with desk.reading() as session:
         content = _annotation_of(request, session, _get_evidence(session, annotation_id))
-    return _ld_response(content, headers={"Link": RESOURCE_LINK, "Allow": "GET, HEAD"})
+    return _ld_response(request, content, headers={"Link": RESOURCE_LINK, "Allow": ANNOTATION_ALLOW})
 
 
 # --- adding evidence by annotation ------------------------------------------------------------------------
@@ -328,4 +377,4 @@ def add_annotation(
         evidence, _notices = add(session, claim_key, source_key, named, **assessed)
         content = _annotation_of(request, session, evidence)
         location = _annotation_url(request, evidence.id)
-    return _ld_response(content, status=201, headers={"Location": location, "Link": RESOURCE_LINK})
+    return _ld_response(request, content, status=201, headers={"Location": location, "Link": RESOURCE_LINK})

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from provenance.errors import Invalid, NotFound
 from provenance.export import records, text
 from provenance.models import Evidence
 from provenance.web.deps import DeskDep, needs
-from provenance.web.negotiate import answer
+from provenance.web.negotiate import DEFAULT_LIMIT, answer, page
 
 router = APIRouter(tags=["evidence"])
 
@@ -210,13 +211,20 @@ def add(
 
 
 @router.get("/claims/{key}/evidence", **needs(Permission.READ))
-def list_evidence(key: str, desk: DeskDep, needs_review: bool = False) -> list[dict[str, Any]]:
-    """A claim's evidence, as `provenance evidence list --claim KEY --json` prints it (``needs_review``: only what
-    waits for review)."""
+def list_evidence(
+    key: str,
+    request: Request,
+    desk: DeskDep,
+    needs_review: bool = False,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> JSONResponse:
+    """A claim's evidence by id, as `provenance evidence list --claim KEY --json` prints it (``needs_review``: only
+    what waits for review)."""
     with desk.reading() as session:
-        return [
-            records.evidence_record(e) for e in claims.list_evidence(session, claim_key=key, needs_review=needs_review)
-        ]
+        found = claims.list_evidence(session, claim_key=key, needs_review=needs_review)
+        chosen, headers = page(request, found, lambda e: (e.id,), cursor=cursor, limit=limit)
+        return JSONResponse([records.evidence_record(e) for e in chosen], headers=headers)
 
 
 @router.get("/evidence/{evidence_id}", **needs(Permission.READ))
