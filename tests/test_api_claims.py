@@ -292,7 +292,7 @@ def test_a_change_without_if_match_is_428_and_writes_nothing(seeded_api: DeskApi
     assert row_counts(seeded.url) == before
 
 
-@pytest.mark.parametrize("given", ["3", 'W/"1"', "*", '"1", "2"', '"0"', '"x"'])
+@pytest.mark.parametrize("given", ["3", 'W/"1"', "*", '"1", "2"', '"0"', '"x"', '"1234567890123456789"'])
 def test_an_if_match_that_is_not_one_version_is_400(seeded_api: DeskApi, seeded: Provenance, given: str) -> None:
     before = counts(seeded_api, "researcher")
     answered = patch(seeded_api, SUNTECH, {"likelihood": "likely", "reason": "r"}, given)

@@ -28,8 +28,8 @@ from provenance.web.problems import etag
 
 router = APIRouter(tags=["claims"])
 
-# A strong ETag of one version, as the claim's ETag header gives it.
-_ONE_VERSION = re.compile(r'"([1-9][0-9]{0,9})"')
+# A strong ETag of one version, as the claim's ETag header gives it (at most 18 digits: any such number is read).
+_ONE_VERSION = re.compile(r'"([1-9][0-9]{0,17})"')
 
 
 def expected_version(request: Request) -> int:
