@@ -491,3 +491,27 @@ def test_an_upload_over_the_limit_is_refused_and_nothing_captured(desk_api: Desk
     )
     assert DeskApi.problem(desk_api, response, 413).startswith("the request body is larger than this server takes")
     assert row_counts(desk_api.url) == before
+
+
+def test_a_streamed_upload_over_the_limit_is_stopped(desk_api: DeskApi, other_app: Any) -> None:
+    small = other_app(max_upload_bytes=1024)
+    desk_api.get("/api/v1/me", "editor")  # the token's first use is logged: not part of what is compared
+    boundary = "provenance-test-boundary"
+
+    def chunks() -> Iterator[bytes]:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="long.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        for _ in range(50):
+            yield b"A sentence of an article. " * 4
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    before = row_counts(desk_api.url)
+    response = small.post(
+        "/api/v1/sources",
+        content=chunks(),
+        headers={**desk_api.auth("editor"), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert DeskApi.problem(desk_api, response, 413).startswith("the request body is larger than this server takes")
+    assert row_counts(desk_api.url) == before
