@@ -383,8 +383,12 @@ def review_claim(
         _check_move(key, current, target)
     why = _clean(note, note_option.removeprefix("--"))
     needed = _note_needed(current, target) if target is not current else None
-    # Giving the same verdict again records who stands behind it when that was not known.
-    verdict_changes = new_verdict is not None and (new_verdict is not claim.verdict or claim.verdict_by is None)
+    # Giving the same verdict again records who stands behind it when that was not known, or not proven.
+    verdict_changes = new_verdict is not None and (
+        new_verdict is not claim.verdict
+        or claim.verdict_by is None
+        or (events.current().proven and not claim.verdict_proven)
+    )
     if needed is None and new_verdict is not None and claim.verdict not in (None, new_verdict):
         assert claim.verdict is not None
         needed = f"why the verdict changes from {words(claim.verdict)} to {words(new_verdict)}"
