@@ -10,7 +10,7 @@ import enum
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import access, events
@@ -153,6 +153,11 @@ def get_claim(session: Session, key: str) -> Claim:
 def list_claims(session: Session, about: str | None = None, search: str | None = None) -> list[Claim]:
     """Claims ordered by key; with ``about``, those about the entity (or entities) of that name or alias; with
     ``search``, those whose key or statement matches that full-text query."""
+    return list(session.scalars(claims_query(session, about, search)))
+
+
+def claims_query(session: Session, about: str | None = None, search: str | None = None) -> Select[Claim]:
+    """The query :func:`list_claims` runs, for callers that narrow it further (or read it a page at a time)."""
     query = select(Claim).options(selectinload(Claim.entities)).order_by(Claim.key)
     if search is not None:
         query = query.where(Claim.id.in_(matching_claim_ids(session, search)))
@@ -163,7 +168,7 @@ def list_claims(session: Session, about: str | None = None, search: str | None =
             raise NotFound(f"no entity {about!r}; claims are about: {known}")
         ids = [e.id for e in entities]
         query = query.where(Claim.entities.any(Entity.id.in_(ids)))
-    return list(session.scalars(query))
+    return query
 
 
 # --- evidence -----------------------------------------------------------------------------------------

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from provenance import access, events
 from provenance.access import Actor, Permission, identities_verified
-from provenance.claims import get_claim, list_claims, parse_status, parse_verdict
+from provenance.claims import claims_query, get_claim, parse_status, parse_verdict
 from provenance.errors import Conflict, Forbidden, Invalid, NotFound
 from provenance.locking import check_version
 from provenance.models import (
@@ -461,7 +461,8 @@ class BoardRow:
 
 @dataclass(frozen=True)
 class Board:
-    """Claims by status, in workflow order, with the desk's totals."""
+    """Claims by status, in workflow order, with the desk's totals. ``columns`` holds the rows shown (at most the
+    number asked for a status, the first by key), ``counts`` how many claims each status has."""
 
     columns: dict[ClaimStatus, list[BoardRow]]
     open_contradictions: int
@@ -469,19 +470,40 @@ class Board:
     second_reviewer: bool
     orphaned: int = 0
     superseded: int = 0
+    counts: dict[ClaimStatus, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
-        return sum(len(rows) for rows in self.columns.values())
+        return sum(self.count(status) for status in self.columns)
+
+    def count(self, status: ClaimStatus) -> int:
+        return self.counts.get(status, len(self.columns[status]))
+
+    def more(self, status: ClaimStatus) -> int:
+        """How many claims of ``status`` the board has but does not show."""
+        return self.count(status) - len(self.columns[status])
 
 
-def board(session: Session, *, assignee: str | None = None) -> Board:
+# How many claims of each status the board shows unless asked for more: the desk at a glance, not every claim.
+BOARD_PER_STATUS = 50
+
+
+def _assigned_to(session: Session, wanted: str) -> list[str]:
+    """The assignees, as written on claims, that :func:`same_person` takes for ``wanted`` (names are few)."""
+    names = session.scalars(select(Claim.assignee).where(Claim.assignee.is_not(None)).distinct())
+    return [name for name in names if name is not None and same_person(name, wanted)]
+
+
+def board(session: Session, *, assignee: str | None = None, per_status: int | None = None) -> Board:
     """Every claim (or only those assigned to ``assignee``, compared as :func:`same_person` does) by status, in
     :class:`ClaimStatus` order then by key, with its evidence counts (all, needing review, orphaned, on a
-    superseded version) and open contradictions. Five queries, however many claims."""
+    superseded version) and open contradictions; ``per_status``: at most that many of each status, the totals
+    still counting all. Six queries, however many claims; claims are read as rows, not objects."""
     wanted = None if assignee is None else _clean(assignee, "assignee")
     if assignee is not None and wanted is None:
         raise Invalid("give a name with --assignee")
+    if per_status is not None and per_status < 1:
+        raise Invalid(f"show at least one claim of each status, not {per_status}")
     evidence_counts = {
         claim_id: (total, int(flagged or 0), int(left or 0))
         for claim_id, total, flagged, left in session.execute(
@@ -520,40 +542,56 @@ def board(session: Session, *, assignee: str | None = None) -> Board:
     for pair in open_pairs:
         for claim_id in pair:
             per_claim[claim_id] = per_claim.get(claim_id, 0) + 1
-    query = select(Claim).order_by(Claim.key)
+    query = select(
+        Claim.id,
+        Claim.key,
+        Claim.statement,
+        Claim.status,
+        Claim.verdict,
+        Claim.verdict_by,
+        Claim.assignee,
+        Claim.updated_at,
+        Claim.version,
+    ).order_by(Claim.key)
     if wanted is not None:
-        query = query.where(Claim.assignee.is_not(None))
+        query = query.where(Claim.assignee.in_(_assigned_to(session, wanted)))
     columns: dict[ClaimStatus, list[BoardRow]] = {status: [] for status in ClaimStatus}
+    counts: dict[ClaimStatus, int] = dict.fromkeys(ClaimStatus, 0)
     shown: set[int] = set()
-    for claim in session.scalars(query):
-        if wanted is not None and not same_person(claim.assignee, wanted):
+    needing = orphaned = superseded = 0
+    for row in session.execute(query):
+        shown.add(row.id)
+        total, flagged, left = evidence_counts.get(row.id, (0, 0, 0))
+        waits = waiting.get(row.id, 0)
+        needing, orphaned, superseded = needing + flagged, orphaned + left, superseded + waits
+        counts[row.status] += 1
+        if per_status is not None and counts[row.status] > per_status:
             continue
-        shown.add(claim.id)
-        total, flagged, left = evidence_counts.get(claim.id, (0, 0, 0))
-        columns[claim.status].append(
+        columns[row.status].append(
             BoardRow(
-                key=claim.key,
-                statement=claim.statement,
-                status=claim.status,
-                verdict=claim.verdict,
-                verdict_by=claim.verdict_by,
-                assignee=claim.assignee,
+                key=row.key,
+                statement=row.statement,
+                status=row.status,
+                verdict=row.verdict,
+                verdict_by=row.verdict_by,
+                assignee=row.assignee,
                 evidence=total,
                 needs_review=flagged,
-                open_contradictions=per_claim.get(claim.id, 0),
-                updated_at=claim.updated_at,
-                version=claim.version,
+                open_contradictions=per_claim.get(row.id, 0),
+                updated_at=row.updated_at,
+                version=row.version,
                 orphaned=left,
-                superseded=waiting.get(claim.id, 0),
+                superseded=waits,
             )
         )
     return Board(
         columns=columns,
         open_contradictions=sum(1 for a, b in open_pairs if a in shown or b in shown),
-        needs_review=sum(row.needs_review for rows in columns.values() for row in rows),
+        needs_review=needing,
         second_reviewer=second_reviewer_required(session),
-        orphaned=sum(row.orphaned for rows in columns.values() for row in rows),
-        superseded=sum(row.superseded for rows in columns.values() for row in rows),
+        orphaned=orphaned,
+        superseded=superseded,
+        counts=counts,
     )
 
 
@@ -566,29 +604,34 @@ def find_claims(
     search: str | None = None,
     needs_review: bool = False,
     open_contradictions: bool = False,
+    after: str | None = None,
+    limit: int | None = None,
 ) -> list[Claim]:
     """Claims ordered by key, with the board's filters: in ``status``; assigned to ``assignee`` (compared as
     :func:`same_person` does); about an entity, or matching a full-text query (as
-    :func:`provenance.claims.list_claims`); with evidence needing review; in an open contradiction."""
+    :func:`provenance.claims.list_claims`); with evidence needing review; in an open contradiction. ``after`` a key
+    and at most ``limit`` of them: a page, read as such from the database."""
     wanted_status = None if status is None else parse_status(status)
     wanted = None if assignee is None else _clean(assignee, "assignee")
     if assignee is not None and wanted is None:
         raise Invalid("give a name with --assignee")
-    found = list_claims(session, about, search)
+    query = claims_query(session, about, search)
     if wanted_status is not None:
-        found = [c for c in found if c.status is wanted_status]
+        query = query.where(Claim.status == wanted_status)
     if wanted is not None:
-        found = [c for c in found if same_person(c.assignee, wanted)]
+        query = query.where(Claim.assignee.in_(_assigned_to(session, wanted)))
     if needs_review:
-        flagged = set(session.scalars(select(Evidence.claim_id).where(Evidence.needs_review.is_(True))))
-        found = [c for c in found if c.id in flagged]
+        query = query.where(Claim.id.in_(select(Evidence.claim_id).where(Evidence.needs_review.is_(True))))
     if open_contradictions:
-        contested: set[int] = set()
-        for a, b in session.execute(
-            select(Contradiction.claim_a_id, Contradiction.claim_b_id).where(
-                Contradiction.status == ContradictionStatus.OPEN
+        is_open = Contradiction.status == ContradictionStatus.OPEN
+        query = query.where(
+            or_(
+                Claim.id.in_(select(Contradiction.claim_a_id).where(is_open)),
+                Claim.id.in_(select(Contradiction.claim_b_id).where(is_open)),
             )
-        ):
-            contested.update((a, b))
-        found = [c for c in found if c.id in contested]
-    return found
+        )
+    if after is not None:
+        query = query.where(Claim.key > after)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))

@@ -270,6 +270,11 @@ def test_the_board_is_what_status_prints(seeded_api: DeskApi, seeded: Provenance
     none = seeded_api.get("/api/v1/board", who="editor", params={"mine": "true"}, headers=TEXT)
     assert none.text == cli_text(seeded, "status", "--assignee", "editor")
     assert none.text == "No claim matches --assignee 'editor'."
+    cut = seeded_api.get("/api/v1/board", params={"per_status": 2}, headers=TEXT)
+    assert cut.text == cli_text(seeded, "status", "--per-status", "2") and "more unstarted" in cut.text
+    assert seeded_api.get("/api/v1/board", params={"per_status": 2}).json() == cli_json(
+        seeded, "status", "--per-status", "2"
+    )
 
 
 def test_the_log_is_what_history_prints(seeded_api: DeskApi, seeded: Provenance) -> None:

@@ -194,6 +194,7 @@ def test_the_values_written_out_for_help_are_the_domain_modules_values() -> None
     assert app.URL_ENV == db.URL_ENV
     assert app.USER_ENV == events.USER_ENV
     assert capture.DEFAULT_MIN_SCORE == anchoring.DEFAULT_MIN_SCORE
+    assert workflow_cli.BOARD_PER_STATUS == workflow.BOARD_PER_STATUS
     assert f"{anchoring.DEFAULT_MIN_SCORE:g}/100" in _option_help(["evidence", "add"], "accept_fuzzy")
     assert integrity.REANCHOR_MIN_SCORE == reanchor.MIN_SCORE
     assert f"at least {anchoring.format_score(reanchor.MIN_SCORE)}/100" in " ".join(

@@ -532,6 +532,24 @@ def test_the_board_of_one_assignee(seeded: Provenance) -> None:
     assert seeded.fails("status", "--assignee", " ") == "Error: give a name with --assignee"
 
 
+def test_the_board_shows_the_first_claims_of_each_status_and_counts_them_all(seeded: Provenance) -> None:
+    whole = claim_json(seeded, "status")
+    [unstarted] = [column for column in whole["statuses"] if column["status"] == "unstarted"]
+    assert unstarted["count"] == len(unstarted["claims"]) > 2 and unstarted["not_shown"] == 0
+    first = claim_json(seeded, "status", "--per-status", "2")
+    assert first["total"] == whole["total"]
+    [cut] = [column for column in first["statuses"] if column["status"] == "unstarted"]
+    assert cut["count"] == unstarted["count"] and cut["not_shown"] == unstarted["count"] - 2
+    assert [c["key"] for c in cut["claims"]] == [c["key"] for c in unstarted["claims"]][:2]
+    said = seeded.ok("status", "--per-status", "2").stdout
+    assert f"UNSTARTED ({unstarted['count']})" in said
+    assert (
+        f"... and {unstarted['count'] - 2} more unstarted: show more with --per-status N, or list them with "
+        "`provenance claim list`"
+    ) in said
+    assert seeded.fails("status", "--per-status", "0", code=2).startswith("Error: Invalid value for '--per-status'")
+
+
 def test_the_board_of_an_empty_desk(provenance: Provenance) -> None:
     assert provenance.ok("status").stdout == (
         "0 claims: unstarted 0, in progress 0, in review 0, published 0, inconclusive 0, withdrawn 0\n"

@@ -243,7 +243,8 @@ def _review(server: Server, p: dict[str, Any]) -> None:
 
 
 def _status(server: Server, p: dict[str, Any]) -> None:
-    _print(server.request("GET", "/board", accept=_accept(p), params=_given(assignee=p["assignee"])), p)
+    query = _given(assignee=p["assignee"], per_status=p["per_status"])
+    _print(server.request("GET", "/board", accept=_accept(p), params=query), p)
 
 
 def _history(server: Server, p: dict[str, Any]) -> None:

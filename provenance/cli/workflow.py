@@ -157,11 +157,23 @@ def review(
 # --- the board ----------------------------------------------------------------------------------------
 
 
+# workflow.BOARD_PER_STATUS, written out so that --help need not load the workflow (tests/test_startup.py checks)
+BOARD_PER_STATUS = 50
+
+
 @cli.command("status")
 @click.option("--assignee", metavar="NAME", help="Only the claims assigned to NAME.")
+@click.option(
+    "--per-status",
+    type=click.IntRange(min=1),
+    default=BOARD_PER_STATUS,
+    show_default=True,
+    metavar="N",
+    help="Show at most N claims of each status (the first by key); the counts still count them all.",
+)
 @json_option
 @click.pass_context
-def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> None:
+def status_board(ctx: click.Context, assignee: str | None, per_status: int, as_json: bool) -> None:
     """The desk at a glance: claims by status with counts, who each is assigned to, its verdict and who set it,
     its evidence and how much of it needs review, its open contradictions, and its evidence left on an older
     version of a source: orphaned by `reanchor` (the passage is gone from the newer version, or its close match
@@ -173,7 +185,7 @@ def status_board(ctx: click.Context, assignee: str | None, as_json: bool) -> Non
     if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
         return remote.run(ctx)
     with open_database(ctx, readonly=True) as session:
-        board = workflow.board(session, assignee=assignee)
+        board = workflow.board(session, assignee=assignee, per_status=per_status)
     if as_json:
         print_json(shown.board_record(board))
     elif assignee is not None and not board.total:

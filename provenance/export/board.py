@@ -42,7 +42,8 @@ def board_record(board: workflow.Board) -> dict[str, Any]:
         "statuses": [
             {
                 "status": status.value,
-                "count": len(rows),
+                "count": board.count(status),
+                "not_shown": board.more(status),
                 "claims": [
                     {
                         "key": row.key,
@@ -67,7 +68,7 @@ def board_record(board: workflow.Board) -> dict[str, Any]:
 
 
 def board_text(board: workflow.Board) -> str:
-    counts = ", ".join(f"{workflow.words(status)} {len(rows)}" for status, rows in board.columns.items())
+    counts = ", ".join(f"{workflow.words(status)} {board.count(status)}" for status in board.columns)
     lines = [
         f"{board.total} claim{'' if board.total == 1 else 's'}: {counts}",
         f"open contradictions: {board.open_contradictions}; evidence needing review: {board.needs_review}; "
@@ -103,5 +104,10 @@ def board_text(board: workflow.Board) -> str:
             ]
             for row in rows
         ]
-        lines += ["", f"{workflow.words(status).upper()} ({len(rows)})", columns(headers, table)]
+        lines += ["", f"{workflow.words(status).upper()} ({board.count(status)})", columns(headers, table)]
+        if board.more(status):
+            lines.append(
+                f"... and {board.more(status)} more {workflow.words(status)}: show more with --per-status N, "
+                "or list them with `provenance claim list`"
+            )
     return fit("\n".join(lines))

@@ -72,20 +72,34 @@ def _decode(cursor: str) -> list[Any]:
     return position
 
 
+def after(cursor: str | None) -> list[Any] | None:
+    """Where the page a cursor names starts: after this position (None: from the first)."""
+    return None if cursor is None else _decode(cursor)
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+
+
+def next_page(request: Request, last: Sequence[Any], limit: int) -> dict[str, str]:
+    """The ``Link`` header naming the page after the one that ends at position ``last`` (RFC 8288, rel="next")."""
+    following = request.url.include_query_params(cursor=_encode(last), limit=limit)
+    return {"Link": f'<{following}>; rel="next"'}
+
+
 def page(
     request: Request, items: Sequence[T], position: Callable[[T], Sequence[Any]], *, cursor: str | None, limit: int
 ) -> tuple[list[T], dict[str, str]]:
     """One page of ``items`` (already in a stable order by ``position``, unique per item) after ``cursor``, and the
-    ``Link`` header naming the next page (RFC 8288, rel="next") when there is one."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    ``Link`` header naming the next page when there is one. For lists read whole; a long list is better read a
+    page at a time from the database (:func:`after`, :func:`next_page`)."""
+    check_limit(limit)
     start = 0
-    if cursor is not None:
-        after = _decode(cursor)
-        start = next((n for n, item in enumerate(items) if list(position(item)) > after), len(items))
+    position_after = after(cursor)
+    if position_after is not None:
+        start = next((n for n, item in enumerate(items) if list(position(item)) > position_after), len(items))
     chosen = list(items[start : start + limit])
-    headers: dict[str, str] = {}
     if start + limit < len(items) and chosen:
-        following = request.url.include_query_params(cursor=_encode(position(chosen[-1])), limit=limit)
-        headers["Link"] = f'<{following}>; rel="next"'
-    return chosen, headers
+        return chosen, next_page(request, position(chosen[-1]), limit)
+    return chosen, {}

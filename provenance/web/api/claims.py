@@ -97,6 +97,10 @@ def list_claims(
     if mine and assignee is not None:
         raise Invalid("give assignee=NAME or mine=true, not both")
     wanted = desk.actor.name if mine else assignee
+    negotiate.check_limit(limit)
+    start = negotiate.after(cursor)
+    if start is not None and not (len(start) == 1 and isinstance(start[0], str)):
+        raise Invalid("the cursor is not one this server gave out; start again without it and follow the Link headers")
     with desk.reading() as session:
         found = workflow.find_claims(
             session,
@@ -106,8 +110,11 @@ def list_claims(
             search=search,
             needs_review=needs_review,
             open_contradictions=open_contradictions,
+            after=None if start is None else start[0],
+            limit=limit + 1,  # one more, to know whether a next page exists
         )
-        shown, headers = negotiate.page(request, found, lambda c: [c.key], cursor=cursor, limit=limit)
+        shown = found[:limit]
+        headers = negotiate.next_page(request, [shown[-1].key], limit) if len(found) > limit else {}
         listed = [(c, [e.name for e in c.entities]) for c in shown]
         computed = assessment.assess_claims(session, [c.id for c in shown])
         body = [records.claim_record(c, names, computed.get(c.id, assessment.NOT_ASSESSED)) for c, names in listed]

@@ -9,7 +9,9 @@ least permission any review needs.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,14 +112,21 @@ def assign_claim(request: Request, key: str, desk: DeskDep, assignment: Assignme
 
 
 @router.get("/board", **needs(Permission.READ))
-def board(request: Request, desk: DeskDep, assignee: str | None = None, mine: bool = False) -> Response:
+def board(
+    request: Request,
+    desk: DeskDep,
+    assignee: str | None = None,
+    mine: bool = False,
+    per_status: Annotated[int, Query(ge=1, le=100_000)] = workflow.BOARD_PER_STATUS,
+) -> Response:
     """The desk at a glance, as `provenance status` shows it: claims by status with their assignee, verdict,
-    evidence and open contradictions; ``assignee`` (or ``mine``) keeps only the claims assigned to that person."""
+    evidence and open contradictions; ``assignee`` (or ``mine``) keeps only the claims assigned to that person;
+    ``per_status``: at most that many claims of each status (the counts still count them all)."""
     if mine and assignee is not None:
         raise Invalid("give assignee=NAME or mine=true, not both")
     wanted = desk.actor.name if mine else assignee
     with desk.reading() as session:
-        found = workflow.board(session, assignee=wanted)
+        found = workflow.board(session, assignee=wanted, per_status=per_status)
 
     def said() -> str:
         if wanted is not None and not found.total:
