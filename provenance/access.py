@@ -117,6 +117,10 @@ class Actor:
         return self.identity in (Identity.SIGNED_IN, Identity.TOKEN)
 
 
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
 def require(permission: Permission, actor: Actor | None = None) -> None:
     """Refuse, with a :class:`Forbidden` line, when the one acting (default: the current actor) has an account
     whose role may not do ``permission``."""
@@ -128,7 +132,7 @@ def require(permission: Permission, actor: Actor | None = None) -> None:
         return
     least = PERMISSIONS[permission].least
     raise Forbidden(
-        f"{actor.name} is a {actor.role.value} and may not {permission.value}: that needs the {least.value} role "
+        f"{actor.name} is {_a(actor.role.value)} and may not {permission.value}: that needs the {least.value} role "
         f"or above (an admin changes roles with `provenance user role NAME ROLE`)"
     )
 

@@ -150,7 +150,7 @@ def test_a_bundle_needs_an_admin(seeded_api: DeskApi, seeded: Provenance) -> Non
         assert seeded_api.get(f"{API}/sources", who).status_code == 200
     before = row_counts(seeded_api.url)
     line = seeded_api.problem(seeded_api.get(f"{API}/exports/bundle", "editor"), 403)
-    assert line.startswith("editor is a editor and may not manage accounts: that needs the admin role")
+    assert line.startswith("editor is an editor and may not manage accounts: that needs the admin role")
     bundle = saved(seeded_api.get(f"{API}/exports/bundle", "admin"), "application/json", "bundle.json")
     assert bundle == cli_bytes(seeded, "export", "bundle") and b'"account"' in bundle
     selected = seeded_api.problem(seeded_api.get(f"{API}/exports/bundle", "admin", params={"claim": SUNTECH}), 422)
