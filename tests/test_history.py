@@ -126,7 +126,7 @@ def test_an_empty_as_is_refused_and_nothing_is_written(provenance: Provenance, n
 
 def test_domain_functions_record_the_name_set_for_the_command(session: Session) -> None:
     with events.acting_as("dora") as actor:
-        assert actor == "dora"
+        assert (actor.name, actor.identity.value) == ("dora", "declared")
         claim = add_claim(session, "one", "A claim")
     session.commit()
     assert claim.created_by == "dora"
