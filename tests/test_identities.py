@@ -351,9 +351,10 @@ def test_a_bundle_is_made_and_loaded_only_by_whoever_may_manage_accounts(seeded:
                 for attempt in (lambda: bundle.load(session, data), lambda: bundle.dump(session)):
                     with pytest.raises(Forbidden) as refused:
                         attempt()
+                    article = "an" if role is Role.EDITOR else "a"
                     assert str(refused.value) == (
-                        f"x is a {role.value} and may not manage accounts: that needs the admin role or above (an "
-                        "admin changes roles with `provenance user role NAME ROLE`)"
+                        f"x is {article} {role.value} and may not manage accounts: that needs the admin role or above "
+                        "(an admin changes roles with `provenance user role NAME ROLE`)"
                     )
                 assert session.scalar(text("SELECT count(*) FROM claim")) == 0
     finally:

@@ -306,9 +306,10 @@ def expected_refusal(role: Role, needs: tuple[Permission, ...]) -> str | None:
     for permission in needs:
         if not access.allows(role, permission):
             least = access.PERMISSIONS[permission].least.value
+            article = "an" if role.value[0] in "aeiou" else "a"  # an editor, an admin
             return (
-                f"x is a {role.value} and may not {permission.value}: that needs the {least} role or above (an admin "
-                "changes roles with `provenance user role NAME ROLE`)"
+                f"x is {article} {role.value} and may not {permission.value}: that needs the {least} role or above "
+                "(an admin changes roles with `provenance user role NAME ROLE`)"
             )
     return None
 
