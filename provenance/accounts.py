@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from provenance import access, events
 from provenance.access import Actor, Permission
-from provenance.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthenticated
+from provenance.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthenticated
 from provenance.models import Account, ApiToken, DeskSession, Identity, Role, SignInAttempt, utcnow
 from provenance.text import optional_user_text, printable, user_text
 
@@ -204,11 +204,7 @@ def disable_account(session: Session, name: str, *, reason: str | None) -> tuple
         )
     now = utcnow()
     account.active, account.disabled_at, account.updated_at = False, now, now
-    sessions = list(
-        session.scalars(select(DeskSession).where(DeskSession.account_id == account.id, DeskSession.ended_at.is_(None)))
-    )
-    for row in sessions:
-        row.ended_at = now
+    sessions = _end_sessions(session, account)
     tokens = list(
         session.scalars(select(ApiToken).where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None)))
     )
@@ -227,15 +223,35 @@ def disable_account(session: Session, name: str, *, reason: str | None) -> tuple
     return account, True
 
 
-def set_password(session: Session, name: str, password: str) -> None:
-    """Set the password of account ``name``: one's own, or anyone's for an admin. Logged as ``account.password``
-    (with no value)."""
+def set_password(session: Session, name: str, password: str, *, current: str | None = None) -> None:
+    """Set the password of account ``name``: one's own, or anyone's for an admin. Someone signed in (or using a
+    token) who changes their own password gives the ``current`` one too, so that a session or token left open
+    cannot take the account over. Every sign-in of the account ends (its tokens stay). Logged as
+    ``account.password`` (with no value)."""
     _require_own_or_admin(name)
     account = get_account(session, name)
+    acting = events.current()
+    if acting.proven and acting.name == name and (current is None or not _verify(account.password_hash, current)):
+        raise Forbidden(
+            "changing your own password needs your current password too, and the one given is "
+            f"{'missing' if current is None else 'not it'}; nothing was changed"
+        )
     check_password(password, name)
     account.password_hash, account.updated_at = hasher.hash(password), utcnow()
+    _end_sessions(session, account)
     session.flush()
     events.record(session, "account.password", "account", name)
+
+
+def _end_sessions(session: Session, account: Account) -> list[DeskSession]:
+    """End every open sign-in of ``account``; returns them."""
+    sessions = list(
+        session.scalars(select(DeskSession).where(DeskSession.account_id == account.id, DeskSession.ended_at.is_(None)))
+    )
+    now = utcnow()
+    for row in sessions:
+        row.ended_at = now
+    return sessions
 
 
 def _active_admins(session: Session) -> int:

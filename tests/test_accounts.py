@@ -184,7 +184,11 @@ def test_a_hash_made_at_older_parameters_is_made_again_at_sign_in(
 def test_changing_a_password_logs_no_value_and_the_old_one_stops_working(session: Session, clock: Clock) -> None:
     desk(session)
     with as_role(Role.EDITOR, "bea", 2):
-        accounts.set_password(session, "bea", "my new long passphrase")
+        with pytest.raises(Forbidden, match="needs your current password too, and the one given is missing"):
+            accounts.set_password(session, "bea", "my new long passphrase")
+        with pytest.raises(Forbidden, match="needs your current password too, and the one given is not it"):
+            accounts.set_password(session, "bea", "my new long passphrase", current="a guess at it")
+        accounts.set_password(session, "bea", "my new long passphrase", current=OTHER_PASSWORD)
     session.commit()
     [event] = logged(session, "account.password")
     assert (event.subject_key, event.before, event.after, event.actor) == ("bea", None, None, "bea")
@@ -248,7 +252,7 @@ def test_every_role_may_change_its_own_password_and_tokens(session: Session, rol
     desk(session)
     accounts.add_account(session, "vic", PASSWORD, role=role)
     with as_role(role, "vic"):
-        accounts.set_password(session, "vic", "vic's own new passphrase")
+        accounts.set_password(session, "vic", "vic's own new passphrase", current=PASSWORD)
         token, _ = accounts.create_token(session, "laptop")
         assert [t.id for t in accounts.list_tokens(session, "vic")] == [token.id]
         assert accounts.revoke_token(session, token.id)[1] is True

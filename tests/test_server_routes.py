@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from provenance import access, accounts
 from provenance.access import Permission
 from provenance.models import Role
-from provenance.web.deps import PUBLIC, route_permission
+from provenance.web.deps import PUBLIC, SESSION_COOKIE, route_permission
 
 # Argon2 at cheap parameters: each test makes its accounts anew.
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
@@ -235,13 +235,31 @@ def test_an_admin_resets_a_password(desk_api: DeskApi) -> None:
 
 
 def test_one_changes_ones_own_password(desk_api: DeskApi) -> None:
-    changed = desk_api.request("PUT", "/api/v1/me/password", "viewer", json={"password": "my own new password"})
+    signed_in = desk_api.post("/api/v1/session", None, json={"name": "viewer", "password": PASSWORD})
+    assert signed_in.status_code == 200
+    desk_api.client.cookies.clear()
+    cookie = signed_in.cookies[SESSION_COOKIE]
+    missing = desk_api.request("PUT", "/api/v1/me/password", "viewer", json={"password": "my own new password"})
+    assert desk_api.problem(missing, 422).startswith("current_password: Field required")
+    wrong = {"current_password": "not my password at all", "password": "my own new password"}
+    assert desk_api.problem(desk_api.request("PUT", "/api/v1/me/password", "viewer", json=wrong), 403) == (
+        "changing your own password needs your current password too, and the one given is not it; nothing was changed"
+    )
+    right = {"current_password": PASSWORD, "password": "my own new password"}
+    changed = desk_api.request("PUT", "/api/v1/me/password", "viewer", json=right)
     assert changed.status_code == 204 and changed.content == b""
+    desk_api.client.cookies.set(SESSION_COOKIE, cookie)
+    ended = desk_api.get("/api/v1/me", None)
+    desk_api.client.cookies.clear()
+    assert ended.status_code == 401  # every sign-in of the account ended; its token still works
+    assert desk_api.get("/api/v1/me", "viewer").status_code == 200
     old = desk_api.post("/api/v1/session", None, json={"name": "viewer", "password": PASSWORD})
     assert old.status_code == 401
     new = desk_api.post("/api/v1/session", None, json={"name": "viewer", "password": "my own new password"})
     assert new.status_code == 200
-    short = desk_api.request("PUT", "/api/v1/me/password", "viewer", json={"password": "short"})
+    short = desk_api.request(
+        "PUT", "/api/v1/me/password", "viewer", json={"current_password": "my own new password", "password": "short"}
+    )
     assert desk_api.problem(short, 422) == (
         "the password is too short (5 characters): use at least 12, e.g. a few unrelated words"
     )

@@ -51,9 +51,10 @@ class TokenSignIn(BaseModel):
 
 
 class NewPassword(BaseModel):
-    """The new password (at least 12 characters)."""
+    """The current password, and the new one (at least 12 characters)."""
 
     model_config = ConfigDict(extra="forbid")
+    current_password: str
     password: str
 
 
@@ -121,7 +122,8 @@ def me(desk: DeskDep) -> dict[str, Any]:
 
 @router.put("/me/password", status_code=204, **needs(Permission.OWN_ACCOUNT))
 def change_password(body: NewPassword, desk: DeskDep) -> Response:
-    """Change one's own password."""
+    """Change one's own password, giving the current one. Every sign-in of the account ends (sign in again with
+    the new one); its tokens stay."""
     with desk.writing() as session:
-        accounts.set_password(session, desk.actor.name, body.password)
+        accounts.set_password(session, desk.actor.name, body.password, current=body.current_password)
     return Response(status_code=204)
