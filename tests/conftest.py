@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy import URL, Engine, create_engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from provenance import db
+from provenance import accounts, db
 from provenance.cli import cli
 from provenance.models import Base
 
@@ -181,6 +182,16 @@ def seeded(provenance: Provenance, backend: str, sqlite_seeded_template: Path) -
 # --- the desk's server ------------------------------------------------------------------------------------
 
 ROLE_NAMES = ("viewer", "researcher", "reviewer", "editor", "admin")
+# Argon2id at its lowest cost, for tests that make and check passwords by the hundred (tests of the hashing itself
+# set the real parameters): the recommended ones take about 0.1 s and 64 MiB each.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "hasher", CHEAP_HASHER)
+
+
 PASSWORD = "correct horse battery staple"  # every test account's password
 SERVER_SECRET = b"s" * 32
 
