@@ -64,7 +64,10 @@ class Rule:
 PERMISSIONS: dict[Permission, Rule] = {
     Permission.READ: Rule(Role.VIEWER, "read every source, claim, report, export and the log"),
     Permission.OWN_ACCOUNT: Rule(Role.VIEWER, "change one's own password; make and revoke one's own tokens"),
-    Permission.CAPTURE: Rule(Role.RESEARCHER, "add sources (files, pages, URLs, web archives); import claims files"),
+    Permission.CAPTURE: Rule(
+        Role.RESEARCHER,
+        "add sources (files, pages, URLs, web archives), rate them, say what repeats what; import claims files",
+    ),
     Permission.EDIT_CLAIMS: Rule(
         Role.RESEARCHER, "add claims; change their statement, entities, likelihood; assign them"
     ),
