@@ -169,10 +169,15 @@ def load_links(session: Session) -> SourceLinks:
         .order_by(SourceDerivation.id)
     )
     links = [Link("derived", *row) for row in derived]
+    # Read through the index on supersedes_id: scanning the source table reads every source's text along the way
+    # (18 ms for 26,700 sources), and this runs for every claim page and list. Put in the newer versions' order here.
     versions = session.execute(
-        select(newer.id, newer.key, older.id, older.key).join(older, older.id == newer.supersedes_id).order_by(newer.id)
+        select(newer.id, newer.key, older.id, older.key)
+        .join(older, older.id == newer.supersedes_id)
+        .where(newer.supersedes_id.is_not(None))
+        .order_by(newer.supersedes_id)
     )
-    links += [Link("version", *row) for row in versions]
+    links += [Link("version", *row) for row in sorted(versions, key=lambda row: row[0])]
     return SourceLinks(links)
 
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from provenance import access, events
@@ -498,76 +499,48 @@ def board(session: Session, *, assignee: str | None = None, per_status: int | No
     """Every claim (or only those assigned to ``assignee``, compared as :func:`same_person` does) by status, in
     :class:`ClaimStatus` order then by key, with its evidence counts (all, needing review, orphaned, on a
     superseded version) and open contradictions; ``per_status``: at most that many of each status, the totals
-    still counting all. Six queries, however many claims; claims are read as rows, not objects."""
+    still counting all. The database counts and totals; only the claims shown are read, a status at a time."""
     wanted = None if assignee is None else _clean(assignee, "assignee")
     if assignee is not None and wanted is None:
         raise Invalid("give a name with --assignee")
     if per_status is not None and per_status < 1:
         raise Invalid(f"show at least one claim of each status, not {per_status}")
-    evidence_counts = {
-        claim_id: (total, int(flagged or 0), int(left or 0))
-        for claim_id, total, flagged, left in session.execute(
-            select(
-                Evidence.claim_id,
-                func.count(),
-                func.sum(case((Evidence.needs_review.is_(True), 1), else_=0)),
-                func.sum(case((Evidence.orphaned_reason.is_not(None), 1), else_=0)),
-            ).group_by(Evidence.claim_id)
+    chosen = None if wanted is None else Claim.assignee.in_(_assigned_to(session, wanted))
+    in_chosen = None if chosen is None else select(Claim.id).where(chosen)
+    counted = select(Claim.status, func.count()).group_by(Claim.status)
+    counts: dict[ClaimStatus, int] = dict.fromkeys(ClaimStatus, 0)
+    for status, n in session.execute(counted if chosen is None else counted.where(chosen)):
+        counts[status] = n
+    columns: dict[ClaimStatus, list[Any]] = {}
+    for status in ClaimStatus:
+        query = select(*_BOARD_COLUMNS).where(Claim.status == status).order_by(Claim.key).limit(per_status)
+        columns[status] = (
+            list(session.execute(query if chosen is None else query.where(chosen))) if counts[status] else []
         )
-    }
-    # Evidence on a version a later one supersedes, not orphaned: found from the (few) superseded sources' passages,
-    # not by joining every piece of evidence to its passage.
-    waiting: dict[int, int] = {
-        claim_id: n
-        for claim_id, n in session.execute(
-            select(Evidence.claim_id, func.count())
-            .join(Passage, Passage.id == Evidence.passage_id)
-            .where(
-                Passage.source_id.in_(select(Source.supersedes_id).where(Source.supersedes_id.is_not(None))),
-                Evidence.orphaned_reason.is_(None),
-            )
-            .group_by(Evidence.claim_id)
-        )
-    }
-    # Open contradictions are few beside claims: read them whole, so one shared by two shown claims counts once.
-    open_pairs = [
-        (a, b)
-        for a, b in session.execute(
+    shown = [row.id for rows in columns.values() for row in rows]
+    evidence_counts, waiting = _evidence_counts(session, Evidence.claim_id.in_(shown))
+    whole = None if in_chosen is None else Evidence.claim_id.in_(in_chosen)
+    needing, orphaned = session.execute(_review_totals(whole)).one()
+    superseded = session.scalar(_superseded(whole).with_only_columns(func.count()).group_by(None)) or 0
+    # Open contradictions are few beside claims: read them whole, so one shared by two claims counts once.
+    open_pairs = list(
+        session.execute(
             select(Contradiction.claim_a_id, Contradiction.claim_b_id).where(
                 Contradiction.status == ContradictionStatus.OPEN
             )
         )
-    ]
+    )
     per_claim: dict[int, int] = {}
     for pair in open_pairs:
         for claim_id in pair:
             per_claim[claim_id] = per_claim.get(claim_id, 0) + 1
-    query = select(
-        Claim.id,
-        Claim.key,
-        Claim.statement,
-        Claim.status,
-        Claim.verdict,
-        Claim.verdict_by,
-        Claim.assignee,
-        Claim.updated_at,
-        Claim.version,
-    ).order_by(Claim.key)
-    if wanted is not None:
-        query = query.where(Claim.assignee.in_(_assigned_to(session, wanted)))
-    columns: dict[ClaimStatus, list[BoardRow]] = {status: [] for status in ClaimStatus}
-    counts: dict[ClaimStatus, int] = dict.fromkeys(ClaimStatus, 0)
-    shown: set[int] = set()
-    needing = orphaned = superseded = 0
-    for row in session.execute(query):
-        shown.add(row.id)
-        total, flagged, left = evidence_counts.get(row.id, (0, 0, 0))
-        waits = waiting.get(row.id, 0)
-        needing, orphaned, superseded = needing + flagged, orphaned + left, superseded + waits
-        counts[row.status] += 1
-        if per_status is not None and counts[row.status] > per_status:
-            continue
-        columns[row.status].append(
+    if in_chosen is None:
+        open_count = len(open_pairs)
+    else:
+        mine = set(session.scalars(in_chosen))
+        open_count = sum(1 for a, b in open_pairs if a in mine or b in mine)
+    rows: dict[ClaimStatus, list[BoardRow]] = {
+        status: [
             BoardRow(
                 key=row.key,
                 statement=row.statement,
@@ -575,24 +548,86 @@ def board(session: Session, *, assignee: str | None = None, per_status: int | No
                 verdict=row.verdict,
                 verdict_by=row.verdict_by,
                 assignee=row.assignee,
-                evidence=total,
-                needs_review=flagged,
+                evidence=evidence_counts.get(row.id, (0, 0, 0))[0],
+                needs_review=evidence_counts.get(row.id, (0, 0, 0))[1],
                 open_contradictions=per_claim.get(row.id, 0),
                 updated_at=row.updated_at,
                 version=row.version,
-                orphaned=left,
-                superseded=waits,
+                orphaned=evidence_counts.get(row.id, (0, 0, 0))[2],
+                superseded=waiting.get(row.id, 0),
             )
-        )
+            for row in found
+        ]
+        for status, found in columns.items()
+    }
     return Board(
-        columns=columns,
-        open_contradictions=sum(1 for a, b in open_pairs if a in shown or b in shown),
-        needs_review=needing,
+        columns=rows,
+        open_contradictions=open_count,
+        needs_review=int(needing or 0),
         second_reviewer=second_reviewer_required(session),
-        orphaned=orphaned,
-        superseded=superseded,
+        orphaned=int(orphaned or 0),
+        superseded=int(superseded),
         counts=counts,
     )
+
+
+_BOARD_COLUMNS = (
+    Claim.id,
+    Claim.key,
+    Claim.statement,
+    Claim.status,
+    Claim.verdict,
+    Claim.verdict_by,
+    Claim.assignee,
+    Claim.updated_at,
+    Claim.version,
+)
+
+
+def _review_totals(where: ColumnElement[bool] | None) -> Select[int, int]:
+    """How much evidence needs review and how much was orphaned (of the claims ``where`` chooses)."""
+    query = select(
+        func.sum(case((Evidence.needs_review.is_(True), 1), else_=0)),
+        func.sum(case((Evidence.orphaned_reason.is_not(None), 1), else_=0)),
+    )
+    return query if where is None else query.where(where)
+
+
+def _superseded(where: ColumnElement[bool] | None) -> Select[int, int]:
+    """Evidence on a version a later one supersedes, not orphaned, by claim: found from the (few) superseded
+    sources' passages, not by joining every piece of evidence to its passage."""
+    query = (
+        select(Evidence.claim_id, func.count())
+        .join(Passage, Passage.id == Evidence.passage_id)
+        .where(
+            Passage.source_id.in_(select(Source.supersedes_id).where(Source.supersedes_id.is_not(None))),
+            Evidence.orphaned_reason.is_(None),
+        )
+        .group_by(Evidence.claim_id)
+    )
+    return query if where is None else query.where(where)
+
+
+def _evidence_counts(
+    session: Session, where: ColumnElement[bool]
+) -> tuple[dict[int, tuple[int, int, int]], dict[int, int]]:
+    """For the claims ``where`` chooses: their evidence (all, needing review, orphaned), and their evidence on
+    superseded versions not yet carried over."""
+    counts = {
+        claim_id: (total, int(flagged or 0), int(left or 0))
+        for claim_id, total, flagged, left in session.execute(
+            select(
+                Evidence.claim_id,
+                func.count(),
+                func.sum(case((Evidence.needs_review.is_(True), 1), else_=0)),
+                func.sum(case((Evidence.orphaned_reason.is_not(None), 1), else_=0)),
+            )
+            .where(where)
+            .group_by(Evidence.claim_id)
+        )
+    }
+    waiting: dict[int, int] = {claim_id: n for claim_id, n in session.execute(_superseded(where))}
+    return counts, waiting
 
 
 def find_claims(
