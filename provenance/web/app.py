@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from provenance import __version__, db
 from provenance.errors import Invalid
-from provenance.web import apidoc, openapi, problems, secret
+from provenance.web import apidoc, openapi, problems, readcache, secret
 from provenance.web.api import ROUTERS
 from provenance.web.deps import public
 from provenance.web.security import SecurityMiddleware
@@ -38,7 +38,8 @@ LOCAL_PROXIES = ("127.0.0.1", "::1")
 SECRET_FILE_ENV = secret.SECRET_FILE_ENV
 FORWARDED_ENV = "PROVENANCE_FORWARDED_ALLOW_IPS"  # comma-separated proxy addresses, or *; unset: trust none
 MAX_UPLOAD_ENV = "PROVENANCE_MAX_UPLOAD_BYTES"
-ENV = (db.URL_ENV, SECRET_FILE_ENV, FORWARDED_ENV, MAX_UPLOAD_ENV)
+READ_CACHE_ENV = "PROVENANCE_READ_CACHE"  # answers kept per worker (provenance.web.readcache); 0 keeps none
+ENV = (db.URL_ENV, SECRET_FILE_ENV, FORWARDED_ENV, MAX_UPLOAD_ENV, READ_CACHE_ENV)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ServerConfig:
     trust_forwarded: bool = False
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     forwarded_allow_ips: tuple[str, ...] = LOCAL_PROXIES
+    read_cache: int = readcache.ENTRIES
 
 
 def create_app(config: ServerConfig, *, engine: Engine | None = None) -> FastAPI:
@@ -69,6 +71,7 @@ def create_app(config: ServerConfig, *, engine: Engine | None = None) -> FastAPI
     )
     app.state.engine = engine
     app.state.config = config
+    app.state.read_cache = readcache.ReadCache(config.read_cache)
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
@@ -102,7 +105,11 @@ def config_from_environment() -> ServerConfig:
         limit = int(limit_text) if limit_text else MAX_UPLOAD_BYTES
     except ValueError as exc:
         raise Invalid(f"${MAX_UPLOAD_ENV} must be a number of bytes, not {limit_text!r}") from exc
+    cache_text = os.environ.get(READ_CACHE_ENV, "")
+    if cache_text and not (cache_text.isdigit() and cache_text.isascii()):
+        raise Invalid(f"${READ_CACHE_ENV} must be a number of answers to keep (0 for none), not {cache_text!r}")
     return ServerConfig(
+        read_cache=int(cache_text) if cache_text else readcache.ENTRIES,
         database_url=url,
         secret=secret.load_or_create(path),
         trust_forwarded=bool(forwarded),

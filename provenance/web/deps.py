@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from provenance import access, accounts, db, events
 from provenance.access import Actor, Permission
 from provenance.errors import Forbidden, Unauthenticated
+from provenance.web.readcache import ReadCache
 
 PERMISSION_KEY = "x-permission"
 PUBLIC = "public"  # a route anyone may use: sign-in, the health check, the API's description
@@ -66,6 +68,13 @@ class Desk:
         """A read-only transaction (one snapshot), with the actor set for the domain."""
         with db.session_scope(self.engine, readonly=True) as session, events.acting_as(self.actor):
             yield session
+
+    def read(self, request: Request, build: Callable[[Session], Response]) -> Response:
+        """What ``build`` answers in a read-only transaction, or the same answer kept from an earlier request
+        while the desk has not changed since (:mod:`provenance.web.readcache`)."""
+        cache: ReadCache = request.app.state.read_cache
+        with self.reading() as session:
+            return cache.answer(request, self.actor.name, session, lambda: build(session))
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

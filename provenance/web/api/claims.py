@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from provenance import assessment, claims, confidence, locking, report, workflow
@@ -101,7 +102,18 @@ def list_claims(
     start = negotiate.after(cursor)
     if start is not None and not (len(start) == 1 and isinstance(start[0], str)):
         raise Invalid("the cursor is not one this server gave out; start again without it and follow the Link headers")
-    with desk.reading() as session:
+    given = [
+        ("--status", status),
+        ("--assignee", wanted),
+        ("--about", about),
+        ("--search", search),
+        ("--needs-review", needs_review or None),
+        ("--open-contradictions", open_contradictions or None),
+    ]
+    filters = [option(name, value) for name, value in given if value]
+    how = "`provenance claim add KEY STATEMENT` records one"
+
+    def page(session: Session) -> Response:
         found = workflow.find_claims(
             session,
             status=status,
@@ -118,24 +130,16 @@ def list_claims(
         listed = [(c, [e.name for e in c.entities]) for c in shown]
         computed = assessment.assess_claims(session, [c.id for c in shown])
         body = [records.claim_record(c, names, computed.get(c.id, assessment.NOT_ASSESSED)) for c, names in listed]
-    given = [
-        ("--status", status),
-        ("--assignee", wanted),
-        ("--about", about),
-        ("--search", search),
-        ("--needs-review", needs_review or None),
-        ("--open-contradictions", open_contradictions or None),
-    ]
-    filters = [option(name, value) for name, value in given if value]
-    how = "`provenance claim add KEY STATEMENT` records one"
-    return negotiate.answer(
-        request,
-        body,
-        lambda: printable(
-            text.claim_table(listed, computed) if listed else nothing_listed("claim", "claims", filters, how)
-        ),
-        headers=headers,
-    )
+        return negotiate.answer(
+            request,
+            body,
+            lambda: printable(
+                text.claim_table(listed, computed) if listed else nothing_listed("claim", "claims", filters, how)
+            ),
+            headers=headers,
+        )
+
+    return desk.read(request, page)
 
 
 @router.post("/claims", status_code=201, **needs(Permission.EDIT_CLAIMS))
@@ -164,15 +168,18 @@ def add_claim(request: Request, desk: DeskDep, new: NewClaim) -> Response:
 def show_claim(request: Request, key: str, desk: DeskDep, explain: bool = False) -> Response:
     """A claim as `provenance claim show KEY --json` prints it: statement, likelihoods, every quoted passage, what
     contradicts it. ``explain``: every step of the computed likelihood too. Its version is the ETag."""
-    with desk.reading() as session:
+
+    def answered(session: Session) -> Response:
         entry = report.build_report(session, [key]).claims[0]
         body = records.claim_detail_record(entry, explain=explain)
 
-    def shown() -> str:
-        said = printable(text.claim_detail(entry))
-        return said + "\n" + printable("\n" + text.explanation(entry.assessment)) if explain else said
+        def shown() -> str:
+            said = printable(text.claim_detail(entry))
+            return said + "\n" + printable("\n" + text.explanation(entry.assessment)) if explain else said
 
-    return negotiate.answer(request, body, shown, headers={"ETag": etag(entry.claim.version)})
+        return negotiate.answer(request, body, shown, headers={"ETag": etag(entry.claim.version)})
+
+    return desk.read(request, answered)
 
 
 @router.patch("/claims/{key}", **needs(Permission.EDIT_CLAIMS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from provenance import documents, search, sources
 from provenance.access import Permission
@@ -29,7 +30,8 @@ def search_passages(
     """`provenance search Q [--source KEY] [--since DATE] [--until DATE] [--limit N]`: the body is what ``--json``
     prints, the text what the command prints. Words must all match, in any case and with or without diacritics;
     "quoted words" match as a phrase and a word ending in * as a prefix."""
-    with desk.reading() as session:
+
+    def found(session: Session) -> Response:
         if source is not None:
             sources.get_source(session, source)
         hits = search.search_passages(
@@ -40,4 +42,6 @@ def search_passages(
             until=documents.parse_date_option(until) if until else None,
             limit=limit,
         )
-    return answer(request, [records.hit_record(hit) for hit in hits], lambda: printable(text.hit_list(hits)))
+        return answer(request, [records.hit_record(hit) for hit in hits], lambda: printable(text.hit_list(hits)))
+
+    return desk.read(request, found)

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from provenance import documents, history, models, workflow
 from provenance.access import Permission
@@ -125,35 +126,43 @@ def board(
     if mine and assignee is not None:
         raise Invalid("give assignee=NAME or mine=true, not both")
     wanted = desk.actor.name if mine else assignee
-    with desk.reading() as session:
+
+    def answered(session: Session) -> Response:
         found = workflow.board(session, assignee=wanted, per_status=per_status)
 
-    def said() -> str:
-        if wanted is not None and not found.total:
-            how = "`provenance claim assign KEY --to NAME` assigns one"
-            return printable(nothing_listed("claim", "claims", [option("--assignee", wanted)], how))
-        return printable(shown.board_text(found))
+        def said() -> str:
+            if wanted is not None and not found.total:
+                how = "`provenance claim assign KEY --to NAME` assigns one"
+                return printable(nothing_listed("claim", "claims", [option("--assignee", wanted)], how))
+            return printable(shown.board_text(found))
 
-    return negotiate.answer(request, shown.board_record(found), said)
+        return negotiate.answer(request, shown.board_record(found), said)
+
+    return desk.read(request, answered)
 
 
 def _history(request: Request, desk: DeskDep, kind: str, wanted: str | None, limit: int, since: str | None) -> Response:
     """The log as `provenance history` shows it (``kind`` "" for a key that may name a claim or a source)."""
     day = documents.parse_date_option(since) if since is not None else None
-    with desk.reading() as session:
+
+    def shown(session: Session) -> Response:
         found = history.history(session, wanted, subject=kind or None, limit=limit, since=day)
         body = [logged.event_record(entry) for entry in found.entries]
         listed = logged.text(found)
-    if not found.entries:
-        filters = [option(f"--{kind}" if kind else "KEY", wanted)] if wanted else []
-        filters += [option("--since", since)] if since else []
-        listed = nothing_listed("event", "events", filters, "every change a command makes is logged")
-    notices = []
-    if len(found.subjects) > 1:
-        notices.append(f"{wanted!r} names a claim and a source: both histories are shown (--claim or --source for one)")
-    if found.total > len(found.entries):
-        notices.append(f"the {len(found.entries)} most recent of {found.total} events; --limit N shows more")
-    return negotiate.answer(request, body, lambda: printable(listed), notices=notices)
+        if not found.entries:
+            filters = [option(f"--{kind}" if kind else "KEY", wanted)] if wanted else []
+            filters += [option("--since", since)] if since else []
+            listed = nothing_listed("event", "events", filters, "every change a command makes is logged")
+        notices = []
+        if len(found.subjects) > 1:
+            notices.append(
+                f"{wanted!r} names a claim and a source: both histories are shown (--claim or --source for one)"
+            )
+        if found.total > len(found.entries):
+            notices.append(f"the {len(found.entries)} most recent of {found.total} events; --limit N shows more")
+        return negotiate.answer(request, body, lambda: printable(listed), notices=notices)
+
+    return desk.read(request, shown)
 
 
 @router.get("/history", **needs(Permission.READ))
