@@ -158,10 +158,14 @@ class SourceLinks:
         return self._by_root.get(root, [])
 
 
+# Made once: an alias builds a proxy of every column of the table, which cost more than the queries using it.
+_NEWER, _OLDER = aliased(Source, name="newer"), aliased(Source, name="older")
+
+
 def load_links(session: Session) -> SourceLinks:
     """The derivation links recorded with ``source derive`` and the version links made when a changed document
     was captured again (two queries, whatever the number of sources)."""
-    newer, older = aliased(Source), aliased(Source)
+    newer, older = _NEWER, _OLDER
     derived = session.execute(
         select(SourceDerivation.source_id, newer.key, SourceDerivation.derived_from_id, older.key)
         .join(newer, newer.id == SourceDerivation.source_id)

@@ -424,12 +424,16 @@ def _contexts(
     return contexts
 
 
+# Aliases made once: each builds a proxy of every column, which cost more than the queries using them.
+_SOURCE_TABLE = Source.__table__
+_LATER, _NEWEST = _SOURCE_TABLE.alias("later"), _SOURCE_TABLE.alias("newest")
+_FIRST, _SECOND = aliased(Claim, name="first"), aliased(Claim, name="second")
+
+
 def _latest_versions(connection: Connection, source_ids: Select[Any]) -> dict[int, str]:
     """For each of these sources that a later version supersedes, the key of its latest version (one recursive
     query, following ``supersedes_id`` forward from each)."""
-    table = Source.__table__
-    later = table.alias("later")
-    newest = table.alias("newest")
+    table, later, newest = _SOURCE_TABLE, _LATER, _NEWEST
     chain = select(table.c.id.label("origin"), table.c.id.label("id")).where(table.c.id.in_(source_ids))
     chain_cte = chain.cte("chain", recursive=True)
     chain_cte = chain_cte.union_all(
@@ -444,7 +448,7 @@ def _latest_versions(connection: Connection, source_ids: Select[Any]) -> dict[in
 
 
 def _attach_conflicts(session: Session, ids: Select[Any] | list[int], reports: dict[int, ClaimReport]) -> None:
-    first, second = aliased(Claim), aliased(Claim)
+    first, second = _FIRST, _SECOND
     by_claim: dict[int, list[ConflictingClaim]] = defaultdict(list)
     for pair, claim_a, claim_b in session.execute(
         select(Contradiction, first, second)
