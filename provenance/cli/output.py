@@ -13,38 +13,22 @@ from provenance.cli.app import cli, open_database, say
 from provenance.errors import Invalid
 
 if TYPE_CHECKING:
-    from provenance import bundle, citations, db, documents, outfile
+    from provenance import db, documents, outfile
     from provenance import report as reports  # `report` is the command
-    from provenance.export import claimreview, csl, html, markdown, prov, report_json, webannotation
+    from provenance.export import formats
 else:  # loaded when a command first uses them: see provenance.cli.lazy
     (
-        bundle,
-        citations,
         db,
         documents,
         outfile,
         reports,
-        claimreview,
-        csl,
-        html,
-        markdown,
-        prov,
-        report_json,
-        webannotation,
+        formats,
     ) = lazy.modules(
-        "provenance.bundle",
-        "provenance.citations",
         "provenance.db",
         "provenance.documents",
         "provenance.outfile",
         "provenance.report",
-        "provenance.export.claimreview",
-        "provenance.export.csl",
-        "provenance.export.html",
-        "provenance.export.markdown",
-        "provenance.export.prov",
-        "provenance.export.report_json",
-        "provenance.export.webannotation",
+        "provenance.export.formats",
     )
 
 # citations.STYLES and report.ORDERS, written out so that --help need not load them (tests/test_startup.py checks
@@ -147,22 +131,11 @@ def report(
     """
     if remote.through_server(ctx):  # logged in, no --db: the desk's server runs it (provenance.cli.remote)
         return remote.run(ctx)
-    if fmt not in REPORT_FORMATS:
-        raise Invalid(f"unknown report format {fmt!r}; use one of: {', '.join(REPORT_FORMATS)}")
-    if style not in citations.STYLES:
-        raise Invalid(f"unknown citation style {style!r}; use one of: {', '.join(citations.STYLES)}")
+    formats.check_report(fmt, style)
     check_output(ctx, output)
     with open_database(ctx, readonly=True) as session:
         data = reports.build_report(session, selection=_selection(keys, about, statuses, since), order=order)
-        content: str | bytes
-        if fmt == "markdown":
-            content = markdown.render(data, title=title, style=style)
-        elif fmt == "json":
-            content = report_json.render(data, title=title)
-        elif fmt == "html":
-            content = html.render(data, title=title, style=style)
-        else:
-            content = html.render_pdf(data, title=title, style=style)
+        content = formats.render_report(data, fmt, title=title, style=style)
     _emit(ctx, content, output, "report")
 
 
@@ -207,31 +180,12 @@ def export_command(
         provenance export claimreview --organisation "Desk" --base-url https://factcheck.example.org
         provenance export bundle -o desk.json   # then: provenance --db postgresql://... import desk.json
     """
-    if fmt not in EXPORT_FORMATS:
-        raise Invalid(f"unknown export format {fmt!r}; use one of: {', '.join(EXPORT_FORMATS)}")
     selected = bool(keys or about or statuses or since)
-    if fmt == "bundle" and selected:
-        raise Invalid("a bundle holds the whole database; leave out --claim, --about, --status and --since")
-    if fmt == "claimreview" and not (organisation and base_url):
-        raise Invalid(
-            "ClaimReview needs --organisation NAME and --base-url URL (or $PROVENANCE_ORGANISATION "
-            "and $PROVENANCE_BASE_URL)"
-        )
+    formats.check_export(fmt, selected=selected, organisation=organisation, base_url=base_url)
     check_output(ctx, output)
     with open_database(ctx, readonly=True) as session:
-        if fmt == "bundle":
-            from provenance.export import jsontext  # small; escapes the bundle's JSON like every JSON export
-
-            content = jsontext.escape(bundle.dumps(session))
-        else:
-            data = reports.build_report(session, selection=_selection(keys, about, statuses, since))
-            if fmt == "webannotation":
-                content = webannotation.render(data)
-            elif fmt == "claimreview":
-                assert organisation is not None and base_url is not None
-                content = claimreview.render(data, organisation=organisation, base_url=base_url)
-            elif fmt == "prov":
-                content = prov.render(data, reports.load_events(session), fmt=prov_format)
-            else:
-                content = csl.render(data)
+        selection = _selection(keys, about, statuses, since)
+        content = formats.render_export(
+            session, fmt, selection, organisation=organisation, base_url=base_url, prov_format=prov_format
+        )
     _emit(ctx, content, output, f"{fmt} export")

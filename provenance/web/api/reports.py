@@ -1,26 +1,24 @@
 """Reports and exports: the very bytes `provenance report` and `provenance export` write, for the claims chosen as
 their --claim, --about, --status and --since choose them, with their media type and a file name to save them as.
 
-The choice of a format's renderer is made here as the commands make it in their bodies (provenance/cli/output.py),
-with the same lines for a format, style or order that is not one; tests/test_api_reports.py checks both name the
-same formats and give the same bytes.
+Both doors check a request and choose a format's renderer in :mod:`provenance.export.formats`;
+tests/test_api_reports.py checks they give the same bytes.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from provenance import bundle, citations, documents
+from provenance import documents
 from provenance import report as reports
 from provenance.access import Permission
 from provenance.errors import Invalid
-from provenance.export import claimreview, csl, html, jsontext, markdown, prov, report_json, webannotation
+from provenance.export import formats
 from provenance.web.deps import DeskDep, needs
 
 router = APIRouter(tags=["reports"])
 
-REPORT_FORMATS = ("markdown", "html", "json", "pdf")  # as `provenance report --format`
-EXPORT_FORMATS = ("webannotation", "claimreview", "prov", "csl", "bundle")  # as `provenance export`
+REPORT_FORMATS, EXPORT_FORMATS = formats.REPORT_FORMATS, formats.EXPORT_FORMATS
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"
@@ -83,21 +81,10 @@ def report(
     """A cited report, as `provenance report` writes it: every claim chosen (``claim``, ``about``, ``status``
     repeatable; none: every claim), its quoted passages with footnotes and its contradictions, as markdown,
     html, json or pdf (pdf needs the pdf extra on the server)."""
-    if format not in REPORT_FORMATS:
-        raise Invalid(f"unknown report format {format!r}; use one of: {', '.join(REPORT_FORMATS)}")
-    if style not in citations.STYLES:
-        raise Invalid(f"unknown citation style {style!r}; use one of: {', '.join(citations.STYLES)}")
+    formats.check_report(format, style)
     with desk.reading() as session:
         data = reports.build_report(session, selection=_selection(claim, about, status, since), order=order)
-        content: str | bytes
-        if format == "markdown":
-            content = markdown.render(data, title=title, style=style)
-        elif format == "json":
-            content = report_json.render(data, title=title)
-        elif format == "html":
-            content = html.render(data, title=title, style=style)
-        else:
-            content = html.render_pdf(data, title=title, style=style)
+        content = formats.render_report(data, format, title=title, style=style)
     return _file(content, *REPORT_TYPES[format])
 
 
@@ -111,10 +98,9 @@ def export_bundle(
 ) -> Response:
     """The whole database as a bundle, as `provenance export bundle` writes it (`provenance import` loads it into
     another desk). It holds the desk's accounts with their password hashes, so it needs the admin role."""
-    if claim or about or status or since:
-        raise Invalid("a bundle holds the whole database; leave out --claim, --about, --status and --since")
+    formats.check_export("bundle", selected=bool(claim or about or status or since), organisation=None, base_url=None)
     with desk.reading() as session:
-        content = jsontext.escape(bundle.dumps(session))
+        content = formats.render_export(session, "bundle", _selection(claim, about, status, since))
     return _file(content, *EXPORT_TYPES["bundle"])
 
 
@@ -137,23 +123,17 @@ def export(
     """An export for other tools, as `provenance export FORMAT` writes it: webannotation (W3C Web Annotations,
     JSON-LD), claimreview (schema.org ClaimReview, JSON-LD; needs ``organisation`` and ``base_url``), prov
     (W3C PROV: ``prov_format`` json, provn or turtle) or csl (CSL-JSON); bundle has a route of its own."""
-    if fmt not in EXPORT_FORMATS:
-        raise Invalid(f"unknown export format {fmt!r}; use one of: {', '.join(EXPORT_FORMATS)}")
-    if fmt == "claimreview" and not (organisation and base_url):
-        raise Invalid(
-            "ClaimReview needs --organisation NAME and --base-url URL (or $PROVENANCE_ORGANISATION "
-            "and $PROVENANCE_BASE_URL)"
-        )
+    if fmt == "bundle":
+        raise Invalid("the bundle is at /api/v1/exports/bundle (it needs the admin role)")
+    formats.check_export(fmt, selected=False, organisation=organisation, base_url=base_url)
     with desk.reading() as session:
-        data = reports.build_report(session, selection=_selection(claim, about, status, since))
-        if fmt == "webannotation":
-            content = webannotation.render(data)
-        elif fmt == "claimreview":
-            assert organisation is not None and base_url is not None
-            content = claimreview.render(data, organisation=organisation, base_url=base_url)
-        elif fmt == "prov":
-            content = prov.render(data, reports.load_events(session), fmt=prov_format)
-        else:
-            content = csl.render(data)
+        content = formats.render_export(
+            session,
+            fmt,
+            _selection(claim, about, status, since),
+            organisation=organisation,
+            base_url=base_url,
+            prov_format=prov_format,
+        )
     kind = f"prov:{prov_format}" if fmt == "prov" else fmt
     return _file(content, *EXPORT_TYPES[kind])
