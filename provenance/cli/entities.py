@@ -13,8 +13,9 @@ from provenance.text import printable
 
 if TYPE_CHECKING:
     from provenance import entities
-else:  # loaded when a command first uses it: see provenance.cli.lazy
-    entities = lazy.module("provenance.entities")
+    from provenance.export import records
+else:  # loaded when a command first uses them: see provenance.cli.lazy
+    entities, records = lazy.modules("provenance.entities", "provenance.export.records")
 
 
 @cli.group("entity", cls=ProvenanceGroup)
@@ -73,16 +74,7 @@ def entity_show(ctx: click.Context, name: str, as_json: bool) -> None:
     """
     with open_database(ctx, readonly=True) as session:
         detail = entities.show_entity(session, name)
-    claims = [
-        {
-            "key": claim.key,
-            "statement": claim.statement,
-            "status": claim.status.value,
-            "verdict": claim.verdict.value if claim.verdict else None,
-            "about": about,
-        }
-        for claim, about in detail.claims
-    ]
+    claims = records.entity_claims_record(detail.claims)
     if as_json:
         print_json({"name": detail.name, "aliases": detail.aliases, "claims": claims})
         return

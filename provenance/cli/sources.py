@@ -473,16 +473,7 @@ def source_show(ctx: click.Context, key: str, passages: bool, as_json: bool) -> 
         derived_from, repeated_by = assessment.derivations(session, source)
         web = webcapture.capture_of(session, source)
     if as_json:
-        data = {
-            **records.source_record(source),
-            "web_capture": records.web_capture_record(web) if web is not None else None,
-            "supersedes": supersedes,
-            "derived_from": [{"key": k, "note": n} for k, n in derived_from],
-            "repeated_by": [{"key": k, "note": n} for k, n in repeated_by],
-        }
-        if found is not None:
-            data["passages"] = [records.passage_record(p) for p in found]
-        print_json(data)
+        print_json(records.source_detail_record(source, found, supersedes, derived_from, repeated_by, web))
     else:
         shown = text.source_detail(
             source, found, supersedes, derived_from=derived_from, repeated_by=repeated_by, web=web

@@ -3,7 +3,7 @@ the desk's settings, and the board (``provenance status``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -206,18 +206,6 @@ def desk_group() -> None:
     """
 
 
-def desk_record(value: workflow.DeskValue) -> dict[str, Any]:
-    return {
-        "name": value.setting.name,
-        "value": value.value,
-        "default": value.setting.default,
-        "choices": list(value.setting.choices),
-        "meaning": value.setting.meaning,
-        "updated_at": value.updated_at.isoformat() if value.updated_at else None,
-        "updated_by": value.updated_by,
-    }
-
-
 @desk_group.command("show")
 @json_option
 @click.pass_context
@@ -229,7 +217,7 @@ def desk_show(ctx: click.Context, as_json: bool) -> None:
     with open_database(ctx, readonly=True) as session:
         values = workflow.desk_settings(session)
     if as_json:
-        print_json([desk_record(v) for v in values])
+        print_json([shown.desk_record(v) for v in values])
         return
     table = [
         [
@@ -263,6 +251,6 @@ def desk_set(ctx: click.Context, name: str, value: str, reason: str | None, as_j
     if not changed:
         say(f"{result.setting.name} is already {result.value}; nothing changed")
     if as_json:
-        print_json({**desk_record(result), "changed": changed})
+        print_json({**shown.desk_record(result), "changed": changed})
     else:
         click.echo(f"{result.setting.name}\t{result.value}")

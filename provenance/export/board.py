@@ -25,6 +25,19 @@ def state_record(claim: Claim, changed: bool) -> dict[str, Any]:
     }
 
 
+def desk_record(value: workflow.DeskValue) -> dict[str, Any]:
+    """A desk setting as `provenance desk show --json` prints it."""
+    return {
+        "name": value.setting.name,
+        "value": value.value,
+        "default": value.setting.default,
+        "choices": list(value.setting.choices),
+        "meaning": value.setting.meaning,
+        "updated_at": value.updated_at.isoformat() if value.updated_at else None,
+        "updated_by": value.updated_by,
+    }
+
+
 def verdict_text(verdict: Verdict | None, verdict_by: str | None) -> str:
     if verdict is None:
         return "none"

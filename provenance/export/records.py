@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from provenance.assessment import Assessment
@@ -280,3 +281,38 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "snippet": hit.snippet,
         "rank": hit.rank,
     }
+
+
+def source_detail_record(
+    source: Source,
+    passages: Sequence[Passage | PassageRow] | None,
+    supersedes: str | None,
+    derived_from: Sequence[tuple[str, str | None]],
+    repeated_by: Sequence[tuple[str, str | None]],
+    web: WebCapture | None,
+) -> dict[str, Any]:
+    """A source as `provenance source show --json` prints it (with its passages when they were read)."""
+    record: dict[str, Any] = {
+        **source_record(source),
+        "web_capture": web_capture_record(web) if web is not None else None,
+        "supersedes": supersedes,
+        "derived_from": [{"key": k, "note": n} for k, n in derived_from],
+        "repeated_by": [{"key": k, "note": n} for k, n in repeated_by],
+    }
+    if passages is not None:
+        record["passages"] = [passage_record(p) for p in passages]
+    return record
+
+
+def entity_claims_record(claims: Iterable[tuple[Claim, list[str]]]) -> list[dict[str, Any]]:
+    """The claims about an entity, as `provenance entity show --json` lists them."""
+    return [
+        {
+            "key": claim.key,
+            "statement": claim.statement,
+            "status": claim.status.value,
+            "verdict": claim.verdict.value if claim.verdict else None,
+            "about": about,
+        }
+        for claim, about in claims
+    ]

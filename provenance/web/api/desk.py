@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from provenance import workflow
 from provenance.access import Permission
+from provenance.export import board as shown
 from provenance.web.deps import DeskDep, needs
 
 router = APIRouter(tags=["desk"])
@@ -23,24 +24,11 @@ class SettingChange(BaseModel):
     reason: str
 
 
-def desk_record(value: workflow.DeskValue) -> dict[str, Any]:
-    """A setting as `provenance desk show --json` prints it."""
-    return {
-        "name": value.setting.name,
-        "value": value.value,
-        "default": value.setting.default,
-        "choices": list(value.setting.choices),
-        "meaning": value.setting.meaning,
-        "updated_at": value.updated_at.isoformat() if value.updated_at else None,
-        "updated_by": value.updated_by,
-    }
-
-
 @router.get("/desk/settings", **needs(Permission.READ))
 def desk_settings(desk: DeskDep) -> list[dict[str, Any]]:
     """Every desk setting, its value, and who set it when."""
     with desk.reading() as session:
-        return [desk_record(v) for v in workflow.desk_settings(session)]
+        return [shown.desk_record(v) for v in workflow.desk_settings(session)]
 
 
 @router.put("/desk/settings/{name}", **needs(Permission.DESK_SETTINGS))
@@ -48,4 +36,4 @@ def set_desk_setting(name: str, body: SettingChange, desk: DeskDep) -> dict[str,
     """Set a desk setting, saying why."""
     with desk.writing() as session:
         result, changed = workflow.set_desk_setting(session, name, body.value, reason=body.reason)
-    return {**desk_record(result), "changed": changed}
+    return {**shown.desk_record(result), "changed": changed}

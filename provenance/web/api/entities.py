@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from provenance import entities
 from provenance.access import Permission
+from provenance.export import records
 from provenance.export.tables import table as columns
 from provenance.text import printable
 from provenance.web.deps import DeskDep, needs
@@ -59,16 +60,7 @@ def show_entity(request: Request, name: str, desk: DeskDep) -> Response:
     """An entity, by its name or an alias: its aliases and the claims about it (`provenance entity show NAME`)."""
     with desk.reading() as session:
         detail = entities.show_entity(session, name)
-        claims = [
-            {
-                "key": claim.key,
-                "statement": claim.statement,
-                "status": claim.status.value,
-                "verdict": claim.verdict.value if claim.verdict else None,
-                "about": about,
-            }
-            for claim, about in detail.claims
-        ]
+        claims = records.entity_claims_record(detail.claims)
         table = [(claim.key, claim.status.value.replace("_", " "), claim.statement) for claim, _ in detail.claims]
     lines = [detail.name, f"  aliases: {', '.join(detail.aliases) or '-'}", f"  claims:  {len(claims)}"]
     if table:

@@ -61,15 +61,7 @@ def show_source(request: Request, key: str, desk: DeskDep, passages: bool = Fals
         supersedes = source.supersedes.key if source.supersedes is not None else None
         derived_from, repeated_by = assessment.derivations(session, source)
         web = webcapture.capture_of(session, source)
-        record: dict[str, Any] = {
-            **records.source_record(source),
-            "web_capture": records.web_capture_record(web) if web is not None else None,
-            "supersedes": supersedes,
-            "derived_from": [{"key": k, "note": n} for k, n in derived_from],
-            "repeated_by": [{"key": k, "note": n} for k, n in repeated_by],
-        }
-        if found is not None:
-            record["passages"] = [records.passage_record(p) for p in found]
+        record = records.source_detail_record(source, found, supersedes, derived_from, repeated_by, web)
         shown = printable(
             text.source_detail(source, found, supersedes, derived_from=derived_from, repeated_by=repeated_by, web=web)
         )
