@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import pytest
 from argon2 import PasswordHasher
+from conftest import REPO, Provenance
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,6 @@ from provenance.cli import accounts as accounts_cli
 from provenance.cli import cli
 from provenance.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthenticated
 from provenance.models import Account, ApiToken, DeskSession, Event, Identity, Role, SignInAttempt
-from tests.conftest import REPO, Provenance
 
 PASSWORD = "correct horse battery staple"
 OTHER_PASSWORD = "a different long passphrase"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from conftest import DeskApi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -24,7 +25,6 @@ from sqlalchemy import select
 from provenance import db
 from provenance.models import Claim, Source
 from provenance.web.openapi import PROBLEM_SCHEMA
-from tests.conftest import DeskApi
 
 CHECKS = [
     not_a_server_error,
