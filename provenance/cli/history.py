@@ -9,7 +9,7 @@ import click
 from provenance.cli import lazy, remote
 from provenance.cli.app import cli, json_option, open_database, print_json, say
 from provenance.cli.options import COUNT
-from provenance.text import nothing_listed, option, printable
+from provenance.text import printable
 
 if TYPE_CHECKING:
     from provenance import documents
@@ -68,15 +68,9 @@ def history_command(
     with open_database(ctx, readonly=True) as session:
         found = domain.history(session, wanted, subject=kind or None, limit=limit, since=day)
         records = [shown.event_record(entry) for entry in found.entries]
-        listed = shown.text(found)
-    if not found.entries:
-        filters = [option(f"--{kind}" if kind else "KEY", wanted)] if wanted else []
-        filters += [option("--since", since)] if since else []
-        listed = nothing_listed("event", "events", filters, "every change a command makes is logged")
-    if len(found.subjects) > 1:
-        say(f"{wanted!r} names a claim and a source: both histories are shown (--claim or --source for one)")
-    if found.total > len(found.entries):
-        say(f"the {len(found.entries)} most recent of {found.total} events; --limit N shows more")
+    listed, notices = shown.shown(found, kind=kind, wanted=wanted, since=since)
+    for notice in notices:
+        say(notice)
     if as_json:
         print_json(records)
     else:

@@ -8,6 +8,7 @@ import textwrap
 from typing import Any
 
 from provenance.history import Entry, History
+from provenance.text import nothing_listed, option
 
 VALUE_WIDTH = 120  # a long value (a statement, a note) is shortened to this many characters; --json has it whole
 LONG = 80  # a change whose two values are longer than this together is shown on two lines, "was" and "now"
@@ -81,3 +82,19 @@ def text(found: History) -> str:
     if not found.entries:
         return "No events found."
     return "\n\n".join("\n".join(entry_lines(entry)) for entry in found.entries)
+
+
+def shown(found: History, *, kind: str, wanted: str | None, since: str | None) -> tuple[str, list[str]]:
+    """What `provenance history` prints for ``found`` (asked for with the key ``wanted``, of ``kind`` "claim",
+    "source" or "" for either, ``since`` a day as typed), and what it says on stderr."""
+    listed = text(found)
+    if not found.entries:
+        filters = [option(f"--{kind}" if kind else "KEY", wanted)] if wanted else []
+        filters += [option("--since", since)] if since else []
+        listed = nothing_listed("event", "events", filters, "every change a command makes is logged")
+    notices = []
+    if len(found.subjects) > 1:
+        notices.append(f"{wanted!r} names a claim and a source: both histories are shown (--claim or --source for one)")
+    if found.total > len(found.entries):
+        notices.append(f"the {len(found.entries)} most recent of {found.total} events; --limit N shows more")
+    return listed, notices

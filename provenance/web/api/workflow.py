@@ -148,18 +148,7 @@ def _history(request: Request, desk: DeskDep, kind: str, wanted: str | None, lim
     def shown(session: Session) -> Response:
         found = history.history(session, wanted, subject=kind or None, limit=limit, since=day)
         body = [logged.event_record(entry) for entry in found.entries]
-        listed = logged.text(found)
-        if not found.entries:
-            filters = [option(f"--{kind}" if kind else "KEY", wanted)] if wanted else []
-            filters += [option("--since", since)] if since else []
-            listed = nothing_listed("event", "events", filters, "every change a command makes is logged")
-        notices = []
-        if len(found.subjects) > 1:
-            notices.append(
-                f"{wanted!r} names a claim and a source: both histories are shown (--claim or --source for one)"
-            )
-        if found.total > len(found.entries):
-            notices.append(f"the {len(found.entries)} most recent of {found.total} events; --limit N shows more")
+        listed, notices = logged.shown(found, kind=kind, wanted=wanted, since=since)
         return negotiate.answer(request, body, lambda: printable(listed), notices=notices)
 
     return desk.read(request, shown)
