@@ -15,7 +15,7 @@ from provenance.cli import output as output_files
 from provenance.cli.app import ProvenanceGroup, cli, json_option, open_database, print_json, say
 from provenance.errors import Invalid, ProvenanceError
 from provenance.export.tables import table as columns
-from provenance.text import count, printable
+from provenance.text import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -363,20 +363,10 @@ def _print_outcome(outcome: ingest.Outcome) -> None:
 def _print_captured(outcome: ingest.Captured | webcapture.Captured, shown: str) -> None:
     """A captured file's or page's line on stdout (its key and what became of it), its warnings and notes on
     stderr: why it is no version of the source from its path or URL, or that it kept the key of the same text."""
-    for warning in outcome.warnings:
-        say(f"Warning: {warning}")
-    if outcome.not_a_version:
-        say(f"{shown} {outcome.not_a_version}")
-    if outcome.key_not_used:
-        say(f"{shown}: the same text is already stored as {outcome.key}; --key {outcome.key_not_used} was not used")
-    counts = f"{count(outcome.paragraphs, 'paragraph')}, {count(outcome.sentences, 'sentence')}"
-    if outcome.state == "version":
-        state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
-    elif outcome.state == "unchanged":
-        state = f"already stored, unchanged ({counts})"
-    else:
-        state = f"added ({counts})"
-    click.echo(f"{outcome.key}\t{state}")
+    notes, line = text.captured(outcome, shown)
+    for note in notes:
+        say(note)
+    click.echo(line)
 
 
 def _outcome_record(outcome: ingest.Outcome) -> dict[str, object]:

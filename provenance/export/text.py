@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from provenance.anchoring import format_score, review_label
 from provenance.assessment import NOT_ASSESSED, Assessment
@@ -15,6 +15,7 @@ from provenance.export.tables import table as columns
 from provenance.models import AnchorMethod, Claim, Evidence, Passage, Source, WebCapture
 from provenance.report import CitedPassage, ClaimReport
 from provenance.retraction import retraction_details
+from provenance.text import count
 
 if TYPE_CHECKING:  # only named in annotations: `claim show` needs neither module
     from provenance.search import Hit
@@ -333,3 +334,47 @@ def hit_list(hits: Iterable[Hit]) -> str:
         lines.append(f"{hit.source} ({published}), {where}, characters {hit.char_start}–{hit.char_end}")
         lines.append(_wrap(hit.snippet, "    "))
     return "\n".join(lines) if lines else "No sentence matches."
+
+
+class Stored(Protocol):
+    """What capturing a file, a page or a text stored, as `source add` tells it."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def supersedes(self) -> str | None: ...
+    @property
+    def paragraphs(self) -> int: ...
+    @property
+    def sentences(self) -> int: ...
+    @property
+    def warnings(self) -> tuple[str, ...]: ...
+    @property
+    def not_a_version(self) -> str | None: ...
+    @property
+    def key_not_used(self) -> str | None: ...
+
+
+def captured(outcome: Stored, shown: str) -> tuple[list[str], str]:
+    """What `source add` says of a file or page it captured (``shown``: as the user named it): its warnings and
+    notes for stderr (why it is no version of the source from its path or URL, or that it kept the key of the
+    same text), and its line for stdout (its key and what became of it)."""
+    notes = [f"Warning: {warning}" for warning in outcome.warnings]
+    if outcome.not_a_version:
+        notes.append(f"{shown} {outcome.not_a_version}")
+    if outcome.key_not_used:
+        notes.append(
+            f"{shown}: the same text is already stored as {outcome.key}; --key {outcome.key_not_used} was not used"
+        )
+    counts = f"{count(outcome.paragraphs, 'paragraph')}, {count(outcome.sentences, 'sentence')}"
+    if outcome.state == "version":
+        state = f"new version {outcome.version}, supersedes {outcome.supersedes} ({counts})"
+    elif outcome.state == "unchanged":
+        state = f"already stored, unchanged ({counts})"
+    else:
+        state = f"added ({counts})"
+    return notes, f"{outcome.key}\t{state}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +26,7 @@ from provenance.access import Permission
 from provenance.errors import Invalid
 from provenance.export import records, text
 from provenance.models import PassageKind
-from provenance.text import count, printable
+from provenance.text import printable
 from provenance.web.deps import CSRF_FIELD, Desk, DeskDep, needs
 from provenance.web.negotiate import DEFAULT_LIMIT, answer, page
 
@@ -129,27 +129,8 @@ ADD_USAGE = (
 )
 
 
-class _Stored(Protocol):
-    """What capturing a file, a page or a text stored, as `source add` tells it."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def supersedes(self) -> str | None: ...
-    @property
-    def paragraphs(self) -> int: ...
-    @property
-    def sentences(self) -> int: ...
-    @property
-    def warnings(self) -> tuple[str, ...]: ...
-    @property
-    def not_a_version(self) -> str | None: ...
-    @property
-    def key_not_used(self) -> str | None: ...
+# What capturing a file, a page or a text stored, as `source add` tells it.
+_Stored = text.Stored
 
 
 class _Report:
@@ -168,21 +149,9 @@ class _Report:
     def captured(self, stored: _Stored, shown: str, record: dict[str, Any]) -> None:
         """As the command's ``_print_captured``: warnings, why it is no version, a key not used; then its line."""
         self.records.append({**record, **_captured_record(stored), "reanchor": self.offers(stored)})
-        self.notices += [f"Warning: {warning}" for warning in stored.warnings]
-        if stored.not_a_version:
-            self.notices.append(f"{shown} {stored.not_a_version}")
-        if stored.key_not_used:
-            self.notices.append(
-                f"{shown}: the same text is already stored as {stored.key}; --key {stored.key_not_used} was not used"
-            )
-        counts = f"{count(stored.paragraphs, 'paragraph')}, {count(stored.sentences, 'sentence')}"
-        if stored.state == "version":
-            state = f"new version {stored.version}, supersedes {stored.supersedes} ({counts})"
-        elif stored.state == "unchanged":
-            state = f"already stored, unchanged ({counts})"
-        else:
-            state = f"added ({counts})"
-        self.lines.append(f"{stored.key}\t{state}")
+        notes, line = text.captured(stored, shown)
+        self.notices += notes
+        self.lines.append(line)
         if stored.state != "unchanged":
             self.created.append(stored.key)
 
